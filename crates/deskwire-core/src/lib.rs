@@ -1,0 +1,35 @@
+//! Provider-neutral building blocks shared by every deskwire provider crate.
+//!
+//! * [`Secret`] — the one type that holds tokens and signing keys: redacted `Debug`, no `Display`,
+//!   no `Serialize`, zeroized on drop.
+//! * [`mac`] — keyed HMAC-SHA-512 / HMAC-SHA-256: the key schedule runs once per secret and the
+//!   keyed state is cloned per message; lowercase hex out, constant-time verification that
+//!   accepts either hex case.
+//! * [`transport`] — HTTP settings (base URL override, timeouts, user agent, rustls) and the
+//!   mapping of transport failures to "was it sent?".
+//! * [`retry`] — a pure retry policy: `(attempt, outcome, Retry-After) -> Stop | RetryAfter(d)`.
+//! * [`error`] — the error vocabulary every provider error is built from, and [`Delivery`],
+//!   which tells a caller whether a failed request may still have reached the provider.
+//!
+//! This crate knows no provider.
+//!
+//! ```
+//! use deskwire_core::{mac::HmacSha512, Secret};
+//!
+//! let signer = HmacSha512::new(&Secret::new("key"));
+//! let sig = signer.sign_hex(b"{}");
+//! assert!(signer.verify_hex(b"{}", &sig.to_uppercase()).is_ok());
+//! ```
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod mac;
+pub mod retry;
+mod secret;
+pub mod transport;
+
+pub use error::{
+    DecodeError, Delivery, RateLimited, TransportError, TransportErrorKind, ValidationError,
+    ValidationProblem,
+};
+pub use secret::Secret;

@@ -1,0 +1,154 @@
+//! HTTP transport settings shared by every provider client, and the mapping of transport
+//! failures to [`TransportError`] (URL stripped, [`Delivery`](crate::Delivery) decided).
+
+use std::time::{Duration, SystemTime};
+
+use crate::error::{TransportError, TransportErrorKind};
+
+/// Settings for the HTTP client a provider client builds. TLS is always rustls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportConfig {
+    /// Replaces the provider's base URL (a proxy, a regional host, a mock server in tests).
+    pub base_url: Option<String>,
+    /// Time allowed to open the connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for the whole request, answer included.
+    pub timeout: Duration,
+    /// `User-Agent` header sent with every request.
+    pub user_agent: String,
+}
+
+impl Default for TransportConfig {
+    /// 10 s to connect, 30 s per request, `deskwire/<version>`.
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: concat!("deskwire/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl TransportConfig {
+    /// Sets [`Self::base_url`].
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Sets [`Self::timeout`].
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets [`Self::user_agent`].
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds a `reqwest` client with these settings.
+    pub fn build_client(&self) -> Result<reqwest::Client, TransportError> {
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(&self.user_agent)
+            .build()
+            .map_err(|e| transport_error(&e))
+    }
+}
+
+/// Converts a `reqwest` error, dropping the URL from its text.
+pub fn transport_error(error: &reqwest::Error) -> TransportError {
+    let kind = if error.is_builder() {
+        TransportErrorKind::Build
+    } else if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Interrupted
+    };
+    let mut message = error_chain(error);
+    if let Some(url) = error.url() {
+        message = message.replace(url.as_str(), "<url>");
+    }
+    TransportError { kind, message }
+}
+
+fn error_chain(error: &reqwest::Error) -> String {
+    // reqwest's Display for the top error does not include the URL once stripped; the sources
+    // carry the useful part ("connection refused", "dns error").
+    let without_url = format!("{}", WithoutUrl(error));
+    let mut text = without_url;
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+struct WithoutUrl<'a>(&'a reqwest::Error);
+
+impl std::fmt::Display for WithoutUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = self.0;
+        let what = if e.is_builder() {
+            "builder error"
+        } else if e.is_connect() {
+            "error trying to connect"
+        } else if e.is_timeout() {
+            "operation timed out"
+        } else if e.is_body() {
+            "error sending or reading the body"
+        } else if e.is_decode() {
+            "error decoding the response"
+        } else {
+            "error sending the request"
+        };
+        f.write_str(what)
+    }
+}
+
+/// Parses a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`).
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[tokio::test]
+    async fn connect_failure_is_not_sent_and_hides_the_url() {
+        let client = TransportConfig::default().build_client().unwrap();
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        let err = client.get("http://127.0.0.1:1/x?token=SECRET-IN-URL").send().await.unwrap_err();
+        let mapped = transport_error(&err);
+        assert_eq!(mapped.kind, TransportErrorKind::Connect);
+        assert!(!mapped.message.contains("SECRET-IN-URL"), "{}", mapped.message);
+        assert!(!mapped.to_string().contains("127.0.0.1:1/x"), "{mapped}");
+        assert!(mapped.to_string().ends_with("nothing was sent"), "{mapped}");
+    }
+}
