@@ -11,6 +11,8 @@
 //! * [`error`] — the error vocabulary every provider error is built from, and [`Delivery`],
 //!   which tells a caller whether a failed request may still have reached the provider.
 //!
+//! * [`open_enum!`] — string enums with a fallback variant that keeps unknown values.
+//!
 //! This crate knows no provider.
 //!
 //! ```
@@ -24,6 +26,7 @@
 
 pub mod error;
 pub mod mac;
+mod open_enum;
 pub mod retry;
 mod secret;
 pub mod transport;

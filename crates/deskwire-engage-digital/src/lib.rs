@@ -1,1 +1,59 @@
-//! placeholder
+//! RingCentral Engage Digital (RingCX Digital, formerly Dimelo SMCC) **Channel SDK**: the
+//! signed Send API client and its wire types.
+//!
+//! A Channel SDK integration ("source") talks to Engage Digital in two directions that share one
+//! signature scheme — lowercase hex HMAC-SHA-512 of the raw body, keyed with the channel's API
+//! access token, in `X-SMCCSDK-SIGNATURE` ([`Signer`]):
+//!
+//! * **Send API** (this release): you `POST {"action", "params"}` to
+//!   `https://<domain>/realtime/sdk/<source_id>` to push messages, private messages, threads and
+//!   users, mark agent contents as read and show typing. Success is HTTP 200 with the body `ok`.
+//! * **Polling endpoint**: Engage Digital calls your endpoint (`implementation.info`,
+//!   `messages.list`, agent replies as `messages.create`, ...). The Send API only accepts actions
+//!   declared in your `implementation.info` answer. Not in this release yet.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), deskwire_engage_digital::Error> {
+//! use deskwire_core::Secret;
+//! use deskwire_engage_digital::wire::{Message, TypingStart, TypingTarget, User};
+//! use deskwire_engage_digital::{SendApiClient, TypingLimit};
+//!
+//! let client = SendApiClient::builder("https://yourdomain.engagement.dimelo.com", "8da592bc6fcf8bae41b2",
+//!                                     Secret::new("<API access token>"))
+//!     .typing_limit(TypingLimit::Wait)
+//!     .build()?;
+//! let alice = User::builder().id("42").screenname("Alice").created_at("2017-11-06").build();
+//! client.typing_start(&TypingStart::new(TypingTarget::thread("888"), "Nice po")).await?;
+//! client.create_message(&Message::new("890", "888", alice).body("Nice post !")).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What is documented and what is inferred
+//!
+//! | behaviour | status |
+//! |-|-|
+//! | signature, endpoint, `ok` answer, the 13 error rows, 20 MiB limit, typing rule | documented (Send API page; the rendered page is newer than the Markdown copy and its typing rule is the one applied) |
+//! | error body format | **unknown**: answers are matched by status and text, whether plain text or JSON such as `{"error": "..."}` |
+//! | date formats | **unknown**: the docs say ISO 8601 but print `06/11/2017`; [`wire::DateTime`] emits RFC 3339 and keeps other text verbatim |
+//! | creates are safe to retry | **inferred**: Engage Digital identifies contents and identities by your `id`; disable with [`RetryPolicy::never`](deskwire_core::retry::RetryPolicy::never) |
+//! | `Content-Type: application/json` | not required by the docs; sent because every official SDK sends it |
+//! | `User.updated_at` | marked required but missing from the docs' own examples, so optional here |
+//! | structured-content limits | documented for the general structured-messages feature; applied to the Send API before sending |
+//!
+//! # Errors
+//!
+//! Every failure is an [`Error`]; [`Error::delivery`] says whether the request may have reached
+//! Engage Digital. Invalid input and over-limit bodies fail before anything is sent.
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod sign;
+mod typing;
+pub mod validate;
+pub mod wire;
+
+pub use client::{SendApiClient, SendApiClientBuilder, SignedRequest};
+pub use error::{error_text, interpret_response, Error, Rejection};
+pub use sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
+pub use typing::{TypingLimit, TYPING_START_INTERVAL};

@@ -1,0 +1,342 @@
+//! `SendApiClient`: typed params -> validate -> JSON bytes (encoded once) -> signature of those
+//! bytes -> `POST {endpoint}/realtime/sdk/{source_id}` -> `200 ok` or a typed error.
+//!
+//! Preparing ([`SendApiClient::prepare`]) is separate from sending
+//! ([`SendApiClient::send_prepared`]), so the exact bytes and signature can be inspected, logged
+//! or queued. Retries follow [`RetryPolicy`]; every attempt sends the same bytes.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
+use deskwire_core::transport::{parse_retry_after, transport_error, TransportConfig};
+use deskwire_core::Secret;
+use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use tracing::Instrument as _;
+use url::Url;
+
+use crate::error::{interpret_response, Error};
+use crate::sign::{Signer, SIGNATURE_HEADER};
+use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
+use crate::validate;
+use crate::wire::{Envelope, MarkAsRead, Message, PrivateMessage, SendParams, Thread, Typing, TypingStart, TypingStop, User};
+
+/// A request ready to send: validated, encoded once and signed.
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    action: String,
+    body: Bytes,
+    signature: String,
+    repeat: Repeat,
+    typing: Option<Typing>,
+}
+
+impl SignedRequest {
+    /// The action name.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The exact bytes that will be sent.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The `X-SMCCSDK-SIGNATURE` value for [`Self::body`].
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+}
+
+/// Builder for [`SendApiClient`]: required arguments up front, optional settings after.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SendApiClientBuilder {
+    endpoint: String,
+    source_id: String,
+    access_token: Secret,
+    transport: TransportConfig,
+    retry: RetryPolicy,
+    typing: TypingLimit,
+    http: Option<reqwest::Client>,
+}
+
+impl SendApiClientBuilder {
+    /// HTTP settings (timeouts, user agent, base URL override).
+    pub fn transport(mut self, transport: TransportConfig) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Retry policy; [`RetryPolicy::never`] disables retries.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// What to do with a `typing.start` sent within 2 s of the previous one on a thread.
+    pub fn typing_limit(mut self, typing: TypingLimit) -> Self {
+        self.typing = typing;
+        self
+    }
+
+    /// Shares an existing `reqwest::Client` (its own timeouts then apply, not `transport`'s).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<SendApiClient, Error> {
+        let base = self.transport.base_url.as_deref().unwrap_or(&self.endpoint);
+        let url = realtime_url(base, &self.source_id)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => self.transport.build_client()?,
+        };
+        Ok(SendApiClient {
+            inner: Arc::new(Inner {
+                http,
+                url,
+                source_id: self.source_id,
+                signer: Signer::new(&self.access_token),
+                retry: self.retry,
+                typing: TypingLimiter::new(self.typing, TYPING_START_INTERVAL),
+            }),
+        })
+    }
+}
+
+fn realtime_url(base: &str, source_id: &str) -> Result<Url, Error> {
+    if source_id.trim().is_empty() {
+        return Err(Error::InvalidEndpoint("the source id is empty".into()));
+    }
+    let mut url = Url::parse(base).map_err(|e| Error::InvalidEndpoint(format!("`{base}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::InvalidEndpoint(format!("`{base}` is not an http(s) URL")));
+    }
+    url.path_segments_mut()
+        .map_err(|()| Error::InvalidEndpoint(format!("`{base}` cannot be a base URL")))?
+        .pop_if_empty()
+        .extend(["realtime", "sdk", source_id]);
+    Ok(url)
+}
+
+/// Client of the Send API for one channel (source). Cheap to clone; clones share the HTTP
+/// connection pool and the typing limiter.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), deskwire_engage_digital::Error> {
+/// use deskwire_core::Secret;
+/// use deskwire_engage_digital::{wire::{Format, Message, User}, SendApiClient};
+///
+/// let client = SendApiClient::builder(
+///     "https://yourdomain.engagement.dimelo.com",
+///     "8da592bc6fcf8bae41b2",
+///     Secret::new(std::env::var("ENGAGE_DIGITAL_ACCESS_TOKEN").unwrap_or_default()),
+/// )
+/// .build()?;
+/// let author = User::builder().id("666").screenname("John Doe").created_at("2019-11-07").build();
+/// client.create_message(&Message::new("890", "42", author).body("Awesome post !").format(Format::Text)).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SendApiClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    url: Url,
+    source_id: String,
+    signer: Signer,
+    retry: RetryPolicy,
+    typing: TypingLimiter,
+}
+
+impl SendApiClient {
+    /// Starts a builder with the channel's endpoint base (`https://<domain>`), its source id and
+    /// its API access token.
+    pub fn builder(endpoint: impl Into<String>, source_id: impl Into<String>, access_token: Secret) -> SendApiClientBuilder {
+        SendApiClientBuilder {
+            endpoint: endpoint.into(),
+            source_id: source_id.into(),
+            access_token,
+            transport: TransportConfig::default(),
+            retry: RetryPolicy::default(),
+            typing: TypingLimit::default(),
+            http: None,
+        }
+    }
+
+    /// The URL requests are posted to.
+    pub fn url(&self) -> &Url {
+        &self.inner.url
+    }
+
+    /// The signer keyed with this channel's token.
+    pub fn signer(&self) -> &Signer {
+        &self.inner.signer
+    }
+
+    /// Validates, encodes once and signs `params`. Nothing is sent.
+    pub fn prepare<P: SendParams + ?Sized>(&self, params: &P) -> Result<SignedRequest, Error> {
+        params.validate()?;
+        let body = serde_json::to_vec(&Envelope { action: params.action(), params })
+            .map_err(|e| Error::Encode(e.to_string()))?;
+        self.seal(params.action(), body, params.repeat(), params.typing())
+    }
+
+    fn seal(&self, action: &str, body: Vec<u8>, repeat: Repeat, typing: Option<Typing>) -> Result<SignedRequest, Error> {
+        validate::request_size(body.len())?;
+        let signature = self.inner.signer.sign(&body);
+        Ok(SignedRequest { action: action.to_owned(), body: Bytes::from(body), signature, repeat, typing })
+    }
+
+    /// Validates, signs and sends `params`.
+    pub async fn send<P: SendParams + ?Sized>(&self, params: &P) -> Result<(), Error> {
+        let request = self.prepare(params)?;
+        self.send_prepared(&request).await
+    }
+
+    /// Escape hatch for actions this crate does not model: sends `{"action", "params"}` as given.
+    /// Only the size limit is checked, and the request is retried only when it provably never
+    /// left the machine.
+    pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<(), Error> {
+        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| Error::Encode(e.to_string()))?;
+        let request = self.seal(action, body, Repeat::OnlyIfNotSent, None)?;
+        self.send_prepared(&request).await
+    }
+
+    /// Sends a prepared request, applying the typing limit and the retry policy.
+    pub async fn send_prepared(&self, request: &SignedRequest) -> Result<(), Error> {
+        let span = tracing::info_span!(
+            "engage_digital.send",
+            action = %request.action,
+            source_id = %self.inner.source_id,
+            bytes = request.body.len(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        async {
+            match &request.typing {
+                Some(Typing::Start(key)) => match self.inner.typing.reserve(key, tokio::time::Instant::now()) {
+                    Slot::Now => {}
+                    Slot::After(wait) => tokio::time::sleep(wait).await,
+                    Slot::Refused(retry_in) => return Err(Error::TypingThrottled { key: key.clone(), retry_in }),
+                },
+                Some(Typing::Stop(key)) => self.inner.typing.reset(key),
+                None => {}
+            }
+            self.post_with_retries(request).await
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn post_with_retries(&self, request: &SignedRequest) -> Result<(), Error> {
+        let span = tracing::Span::current();
+        let mut attempt = 1;
+        loop {
+            span.record("attempts", attempt);
+            let (outcome, retry_after, result) = self.post_once(request).await;
+            if let Outcome::Status(status) = outcome {
+                span.record("status", status);
+            }
+            let Err(error) = result else { return Ok(()) };
+            match self.inner.retry.decide_with_random_jitter(attempt, outcome, retry_after, request.repeat) {
+                Decision::Stop => return Err(error),
+                Decision::RetryAfter(wait) => {
+                    tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn post_once(&self, request: &SignedRequest) -> (Outcome, Option<std::time::Duration>, Result<(), Error>) {
+        let sent = self
+            .inner
+            .http
+            .post(self.inner.url.clone())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(SIGNATURE_HEADER, &request.signature)
+            .body(request.body.clone())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => {
+                let error = transport_error(&e);
+                return (Outcome::Transport(error.kind), None, Err(error.into()));
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        match response.bytes().await {
+            Ok(body) => (Outcome::Status(status), retry_after, interpret_response(status, &body)),
+            Err(e) => {
+                let error = transport_error(&e);
+                (Outcome::Transport(error.kind), None, Err(error.into()))
+            }
+        }
+    }
+
+    /// `messages.create`: pushes a customer message.
+    pub async fn create_message(&self, message: &Message) -> Result<(), Error> {
+        self.send(message).await
+    }
+
+    /// `private_messages.create`.
+    pub async fn create_private_message(&self, message: &PrivateMessage) -> Result<(), Error> {
+        self.send(message).await
+    }
+
+    /// `threads.create`.
+    pub async fn create_thread(&self, thread: &Thread) -> Result<(), Error> {
+        self.send(thread).await
+    }
+
+    /// `users.create`: creates an identity ahead of time (puppet users, PM recipients).
+    pub async fn create_user(&self, user: &User) -> Result<(), Error> {
+        self.send(user).await
+    }
+
+    /// `status.mark_as_read` for your content id.
+    pub async fn mark_as_read(&self, id: impl Into<String>) -> Result<(), Error> {
+        self.send(&MarkAsRead::new(id)).await
+    }
+
+    /// `typing.start`, subject to the one-per-2-seconds rule.
+    pub async fn typing_start(&self, typing: &TypingStart) -> Result<(), Error> {
+        self.send(typing).await
+    }
+
+    /// `typing.stop`; also resets the thread's `typing.start` timer.
+    pub async fn typing_stop(&self, typing: &TypingStop) -> Result<(), Error> {
+        self.send(typing).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realtime_url_is_built_from_the_base() {
+        for base in ["https://x.engagement.dimelo.com", "https://x.engagement.dimelo.com/"] {
+            assert_eq!(realtime_url(base, "8da592bc6fcf8bae41b2").unwrap().as_str(), "https://x.engagement.dimelo.com/realtime/sdk/8da592bc6fcf8bae41b2");
+        }
+        assert_eq!(realtime_url("http://127.0.0.1:9/proxy", "a/b").unwrap().as_str(), "http://127.0.0.1:9/proxy/realtime/sdk/a%2Fb");
+        assert!(matches!(realtime_url("ftp://x", "1"), Err(Error::InvalidEndpoint(_))));
+        assert!(matches!(realtime_url("not a url", "1"), Err(Error::InvalidEndpoint(_))));
+        assert!(matches!(realtime_url("https://x", " "), Err(Error::InvalidEndpoint(_))));
+    }
+}

@@ -1,0 +1,311 @@
+//! Errors of the Send API client, including one variant per row of the documented error table.
+//!
+//! The docs give each error's text and status but not the body format, so an answer is matched
+//! on its status plus its text, whether the body is that text alone or JSON such as
+//! `{"error": "..."}`. Anything else is kept whole in [`Error::UnexpectedResponse`].
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use deskwire_core::{Delivery, TransportError, ValidationError};
+
+/// A documented Send API refusal: one variant per row of the error table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// 400 `Bad request`: the body is not JSON or is malformed.
+    BadRequest,
+    /// 400 `Invalid request format`: `action` or `params` is probably missing.
+    InvalidRequestFormat,
+    /// 413 `Invalid request size (max: 20971520 bytes)`.
+    RequestTooLarge,
+    /// 422 `Source not found`: the `source_id` does not exist.
+    SourceNotFound,
+    /// 422 `Invalid signature`: wrong access token, or the body changed after signing.
+    InvalidSignature,
+    /// 422 `Invalid action`: unknown, or not declared in your `implementation.info` answer.
+    InvalidAction,
+    /// 422 `Invalid resource format`: a required field is missing in `params`.
+    InvalidResourceFormat,
+    /// 422 `Source doesn't support structured contents`: declare `view.messaging`.
+    StructuredContentNotSupported,
+    /// 422 `Type is required for structured contents`.
+    StructuredContentTypeRequired,
+    /// 422 `Source doesn't support this type of structured content`.
+    StructuredContentTypeNotSupported,
+    /// 422 `structured_content: "<attribute>" must not be empty`.
+    StructuredContentAttributeEmpty {
+        /// The attribute Engage Digital named.
+        attribute: String,
+    },
+    /// 422 `The author must be puppetizable`: structured content needs a puppet author.
+    AuthorNotPuppetizable,
+    /// 429 `too many typing requests, please try again in a few seconds`.
+    TooManyTypingRequests,
+}
+
+const FIXED_ROWS: [(u16, &str, Rejection); 12] = [
+    (400, "bad request", Rejection::BadRequest),
+    (400, "invalid request format", Rejection::InvalidRequestFormat),
+    (413, "invalid request size (max: 20971520 bytes)", Rejection::RequestTooLarge),
+    (422, "source not found", Rejection::SourceNotFound),
+    (422, "invalid signature", Rejection::InvalidSignature),
+    (422, "invalid action", Rejection::InvalidAction),
+    (422, "invalid resource format", Rejection::InvalidResourceFormat),
+    (422, "source doesn't support structured contents", Rejection::StructuredContentNotSupported),
+    (422, "type is required for structured contents", Rejection::StructuredContentTypeRequired),
+    (422, "source doesn't support this type of structured content", Rejection::StructuredContentTypeNotSupported),
+    (422, "the author must be puppetizable", Rejection::AuthorNotPuppetizable),
+    (429, "too many typing requests, please try again in a few seconds", Rejection::TooManyTypingRequests),
+];
+
+impl Rejection {
+    /// The documented row for this status and error text, if there is one.
+    pub fn match_row(status: u16, text: &str) -> Option<Self> {
+        let lower = text.trim().trim_end_matches('.').to_ascii_lowercase();
+        if let Some((_, _, rejection)) = FIXED_ROWS.iter().find(|(s, t, _)| *s == status && *t == lower) {
+            return Some(rejection.clone());
+        }
+        if status == 422 {
+            return attribute_row(text.trim()).map(|attribute| Self::StructuredContentAttributeEmpty { attribute });
+        }
+        None
+    }
+
+    /// The HTTP status the docs give for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest | Self::InvalidRequestFormat => 400,
+            Self::RequestTooLarge => 413,
+            Self::TooManyTypingRequests => 429,
+            _ => 422,
+        }
+    }
+
+    /// What to do about it, in one sentence.
+    pub fn advice(&self) -> String {
+        match self {
+            Self::BadRequest => "the body was not valid JSON".into(),
+            Self::InvalidRequestFormat => "`action` or `params` is missing from the body".into(),
+            Self::RequestTooLarge => "the body exceeds 20971520 bytes; send less data".into(),
+            Self::SourceNotFound => "the source id does not exist; check the channel's realtime endpoint URL".into(),
+            Self::InvalidSignature => "the signature did not match; check the channel's API access token".into(),
+            Self::InvalidAction => {
+                "the action is unknown or not declared in your implementation.info answer".into()
+            }
+            Self::InvalidResourceFormat => "a required field is missing in params".into(),
+            Self::StructuredContentNotSupported => {
+                "structured content needs the `view.messaging` option in implementation.info".into()
+            }
+            Self::StructuredContentTypeRequired => "structured_content.type is missing".into(),
+            Self::StructuredContentTypeNotSupported => "this structured content type is not supported by the source".into(),
+            Self::StructuredContentAttributeEmpty { attribute } => {
+                format!("structured_content attribute `{attribute}` must not be empty")
+            }
+            Self::AuthorNotPuppetizable => {
+                "the author of structured content must be a puppetizable, controlled identity".into()
+            }
+            Self::TooManyTypingRequests => {
+                "at most one typing.start per thread every 2 seconds; retry in a few seconds".into()
+            }
+        }
+    }
+}
+
+/// `structured_content: "title" must not be empty` (the Markdown copy wraps the first part in
+/// backticks) -> `title`.
+fn attribute_row(text: &str) -> Option<String> {
+    let rest = text.trim_start_matches('`').strip_prefix("structured_content")?;
+    let rest = rest.trim_start_matches('`').trim_start().strip_prefix(':')?;
+    let attribute = rest.trim().strip_suffix("must not be empty")?.trim();
+    let attribute = attribute.trim_matches(|c| c == '"' || c == '\'' || c == '`');
+    (!attribute.is_empty()).then(|| attribute.to_owned())
+}
+
+/// The error text in an answer body: the body itself, or the message inside JSON of the forms
+/// `"text"`, `{"error": "text"}`, `{"error": {"message": "text"}}`, `{"message": "text"}`.
+pub fn error_text(body: &str) -> Cow<'_, str> {
+    fn from_json(body: &str) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(body).ok()?;
+        let text = match value {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Object(mut map) => match map.remove("error").or_else(|| map.remove("message"))? {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Object(mut inner) => match inner.remove("message")? {
+                    serde_json::Value::String(s) => s,
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(text)
+    }
+    match from_json(body) {
+        Some(text) => Cow::Owned(text),
+        None => Cow::Borrowed(body.trim()),
+    }
+}
+
+/// Everything that can go wrong sending to the Send API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A documented limit was exceeded or a required field is missing; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// Engage Digital answered with one of its documented errors.
+    #[error("Engage Digital refused the request ({status} {}): {}", .body.trim(), .rejection.advice())]
+    Rejected {
+        /// Which documented error.
+        rejection: Rejection,
+        /// HTTP status received.
+        status: u16,
+        /// The answer body as received.
+        body: String,
+    },
+    /// `typing.start` on this thread was refused client-side: at most one every 2 seconds.
+    #[error("typing.start for {key} is limited to one every 2 s; retry in {} ms; nothing was sent", .retry_in.as_millis())]
+    TypingThrottled {
+        /// The thread (`thread:<id>`) or replied content (`in_reply_to:<id>`).
+        key: String,
+        /// When a new `typing.start` will be allowed.
+        retry_in: Duration,
+    },
+    /// An answer that is neither `200 ok` nor a documented error.
+    #[error("unexpected answer from Engage Digital: HTTP {status}: {}; {}", truncate(.body), if *.status < 500 && *.status >= 400 { "it refused the request" } else { "the request may have been delivered" })]
+    UnexpectedResponse {
+        /// HTTP status received.
+        status: u16,
+        /// The answer body as received (lossy UTF-8).
+        body: String,
+    },
+    /// The request failed below HTTP.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The request body could not be encoded as JSON (a custom `Serialize` failed); nothing was sent.
+    #[error("could not encode the request as JSON: {0}; nothing was sent")]
+    Encode(String),
+    /// The endpoint or source id does not form a valid URL.
+    #[error("invalid Send API endpoint: {0}")]
+    InvalidEndpoint(String),
+}
+
+fn truncate(body: &str) -> String {
+    const MAX: usize = 200;
+    match body.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &body[..cut]),
+        None => body.to_owned(),
+    }
+}
+
+impl Error {
+    /// Whether the request may have reached Engage Digital.
+    pub fn delivery(&self) -> Delivery {
+        match self {
+            Self::Validation(_) | Self::TypingThrottled { .. } | Self::Encode(_) | Self::InvalidEndpoint(_) => {
+                Delivery::NotSent
+            }
+            Self::Rejected { .. } => Delivery::Rejected,
+            Self::UnexpectedResponse { status, .. } if (400..500).contains(status) && *status != 408 => Delivery::Rejected,
+            Self::UnexpectedResponse { .. } => Delivery::MaybeDelivered,
+            Self::Transport(e) => e.kind.delivery(),
+        }
+    }
+
+    /// The documented rejection, if this is one.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Self::Rejected { rejection, .. } => Some(rejection),
+            _ => None,
+        }
+    }
+}
+
+/// Interprets an answer: `200` with body `ok` is success, a documented row is
+/// [`Error::Rejected`], anything else is [`Error::UnexpectedResponse`].
+pub fn interpret_response(status: u16, body: &[u8]) -> Result<(), Error> {
+    let text = String::from_utf8_lossy(body);
+    let message = error_text(&text);
+    if status == 200 && message.trim().eq_ignore_ascii_case("ok") {
+        return Ok(());
+    }
+    match Rejection::match_row(status, &message) {
+        Some(rejection) => Err(Error::Rejected { rejection, status, body: text.into_owned() }),
+        None => Err(Error::UnexpectedResponse { status, body: text.into_owned() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_is_success_in_its_plain_and_json_forms() {
+        for body in ["ok", "ok\n", " ok ", "\"ok\""] {
+            assert!(interpret_response(200, body.as_bytes()).is_ok(), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn a_200_without_ok_is_unexpected_and_may_be_delivered() {
+        let e = interpret_response(200, b"{}").unwrap_err();
+        assert!(matches!(&e, Error::UnexpectedResponse { status: 200, body } if body == "{}"));
+        assert_eq!(e.delivery(), Delivery::MaybeDelivered);
+    }
+
+    #[test]
+    fn rows_match_plain_and_json_bodies() {
+        for body in [
+            "Invalid signature".to_owned(),
+            "invalid signature.\n".to_owned(),
+            r#"{"error":"Invalid signature"}"#.to_owned(),
+            r#"{"error":{"message":"Invalid signature"}}"#.to_owned(),
+            r#"{"message":"Invalid signature"}"#.to_owned(),
+        ] {
+            let e = interpret_response(422, body.as_bytes()).unwrap_err();
+            assert_eq!(e.rejection(), Some(&Rejection::InvalidSignature), "{body}");
+            assert_eq!(e.delivery(), Delivery::Rejected);
+        }
+    }
+
+    #[test]
+    fn status_must_match_the_row() {
+        let e = interpret_response(500, b"Invalid signature").unwrap_err();
+        assert!(matches!(e, Error::UnexpectedResponse { status: 500, .. }));
+        assert_eq!(e.delivery(), Delivery::MaybeDelivered);
+    }
+
+    #[test]
+    fn attribute_rows_keep_the_attribute() {
+        for text in [
+            r#"structured_content: "title" must not be empty"#,
+            r#"`structured_content`: "title" must not be empty"#,
+            r#"{"error":"structured_content: \"title\" must not be empty"}"#,
+        ] {
+            let e = interpret_response(422, text.as_bytes()).unwrap_err();
+            assert_eq!(
+                e.rejection(),
+                Some(&Rejection::StructuredContentAttributeEmpty { attribute: "title".into() }),
+                "{text}"
+            );
+        }
+        assert_eq!(Rejection::match_row(422, "structured_content: must not be empty"), None);
+    }
+
+    #[test]
+    fn every_fixed_row_reports_its_status() {
+        for (status, text, rejection) in FIXED_ROWS {
+            assert_eq!(rejection.status(), status);
+            assert_eq!(Rejection::match_row(status, text), Some(rejection));
+        }
+    }
+
+    #[test]
+    fn unexpected_body_is_truncated_in_display_but_kept_whole() {
+        let long = "x".repeat(1000);
+        let e = interpret_response(502, long.as_bytes()).unwrap_err();
+        assert!(e.to_string().len() < 400);
+        assert!(matches!(e, Error::UnexpectedResponse { body, .. } if body.len() == 1000));
+    }
+}

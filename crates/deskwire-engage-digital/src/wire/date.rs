@@ -1,0 +1,157 @@
+//! Lenient dates: Engage Digital documents ISO 8601, but its own examples use `06/11/2017`
+//! and the official Python SDK sends epoch milliseconds.
+//!
+//! Decoding never fails on a string: text that is neither RFC 3339 nor `YYYY-MM-DD` is kept
+//! verbatim in [`DateTime::Other`] and sent back unchanged. Encoding a parsed date emits
+//! RFC 3339 (UTC shown with `Z`), which is what the docs recommend.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+/// A date or date-time as carried in `created_at` / `updated_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateTime {
+    /// An RFC 3339 date-time such as `2012-10-01T17:18:40Z`.
+    At(OffsetDateTime),
+    /// A calendar date such as `2012-02-10`.
+    Day(Date),
+    /// Milliseconds since the Unix epoch, as a JSON number.
+    EpochMillis(i64),
+    /// Any other text, kept as written (e.g. the docs' ambiguous `06/11/2017`).
+    Other(String),
+}
+
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+impl DateTime {
+    /// Parses the way decoding does: RFC 3339, then `YYYY-MM-DD`, else [`DateTime::Other`].
+    pub fn parse(text: &str) -> Self {
+        if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
+            return Self::At(at);
+        }
+        if let Ok(day) = Date::parse(text, DAY) {
+            return Self::Day(day);
+        }
+        Self::Other(text.to_owned())
+    }
+
+    /// The current time.
+    pub fn now() -> Self {
+        Self::At(OffsetDateTime::now_utc())
+    }
+
+    /// The instant, when this value names one unambiguously (`Day` is midnight UTC).
+    pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
+        match self {
+            Self::At(at) => Some(*at),
+            Self::Day(day) => Some(day.midnight().assume_utc()),
+            Self::EpochMillis(ms) => {
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(*ms) * 1_000_000).ok()
+            }
+            Self::Other(_) => None,
+        }
+    }
+}
+
+impl From<OffsetDateTime> for DateTime {
+    fn from(at: OffsetDateTime) -> Self {
+        Self::At(at)
+    }
+}
+
+impl From<Date> for DateTime {
+    fn from(day: Date) -> Self {
+        Self::Day(day)
+    }
+}
+
+impl From<&str> for DateTime {
+    /// Same as [`DateTime::parse`].
+    fn from(text: &str) -> Self {
+        Self::parse(text)
+    }
+}
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::At(at) => {
+                let text = at.format(&Rfc3339).map_err(serde::ser::Error::custom)?;
+                serializer.serialize_str(&text)
+            }
+            Self::Day(day) => {
+                let text = day.format(DAY).map_err(serde::ser::Error::custom)?;
+                serializer.serialize_str(&text)
+            }
+            Self::EpochMillis(ms) => serializer.serialize_i64(*ms),
+            Self::Other(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Int(i64),
+            Float(f64),
+        }
+        Ok(match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => Self::parse(&text),
+            Raw::Int(ms) => Self::EpochMillis(ms),
+            // Saturating cast: a fractional or huge number still decodes to something usable.
+            Raw::Float(ms) => Self::EpochMillis(ms as i64),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip(value: serde_json::Value) -> (DateTime, serde_json::Value) {
+        let parsed: DateTime = serde_json::from_value(value).unwrap();
+        let back = serde_json::to_value(&parsed).unwrap();
+        (parsed, back)
+    }
+
+    #[test]
+    fn rfc3339_round_trips() {
+        let (d, back) = round_trip(json!("2012-10-01T17:18:40Z"));
+        assert!(matches!(d, DateTime::At(_)));
+        assert_eq!(back, json!("2012-10-01T17:18:40Z"));
+    }
+
+    #[test]
+    fn date_only_round_trips() {
+        let (d, back) = round_trip(json!("2012-02-10"));
+        assert!(matches!(d, DateTime::Day(_)));
+        assert_eq!(back, json!("2012-02-10"));
+    }
+
+    #[test]
+    fn docs_slash_dates_are_kept_verbatim() {
+        let (d, back) = round_trip(json!("06/11/2017"));
+        assert_eq!(d, DateTime::Other("06/11/2017".into()));
+        assert_eq!(back, json!("06/11/2017"));
+    }
+
+    #[test]
+    fn epoch_millis_round_trip() {
+        let (d, back) = round_trip(json!(1622426621537i64));
+        assert_eq!(d, DateTime::EpochMillis(1622426621537));
+        assert_eq!(back, json!(1622426621537i64));
+        assert_eq!(d.to_offset_date_time().unwrap().unix_timestamp(), 1622426621);
+    }
+
+    #[test]
+    fn non_dates_fail_cleanly() {
+        assert!(serde_json::from_value::<DateTime>(json!({"a": 1})).is_err());
+        assert!(serde_json::from_value::<DateTime>(json!(null)).is_err());
+    }
+}

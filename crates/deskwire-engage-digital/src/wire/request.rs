@@ -1,0 +1,194 @@
+//! The Send API request body, `{"action": "...", "params": {...}}`, and the [`SendParams`]
+//! trait that ties each params type to its action name, its checks and its retry safety.
+
+use deskwire_core::retry::Repeat;
+use deskwire_core::ValidationError;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{MarkAsRead, Message, PrivateMessage, Thread, TypingStart, TypingStop, User};
+use crate::validate;
+
+/// What the client needs to know about a params type besides its JSON.
+pub trait SendParams: Serialize {
+    /// The action name, e.g. `messages.create`.
+    fn action(&self) -> &str;
+
+    /// Checks the documented limits; nothing is sent when this fails.
+    fn validate(&self) -> Result<(), ValidationError>;
+
+    /// Whether the request may be repeated after a failure that left its fate unknown.
+    ///
+    /// Every typed action is safe: creates carry your id, and Engage Digital treats the same id
+    /// as the same content or identity (inferred from the polling model, which re-reads items);
+    /// marking read and typing change nothing when repeated.
+    fn repeat(&self) -> Repeat {
+        Repeat::Safe
+    }
+
+    /// For typing actions, the rate-limit key and whether this starts or stops typing.
+    fn typing(&self) -> Option<Typing> {
+        None
+    }
+}
+
+/// A typing action as seen by the client-side rate limiter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typing {
+    /// `typing.start` on this key.
+    Start(String),
+    /// `typing.stop` on this key.
+    Stop(String),
+}
+
+/// Serializes a params value with its action name: the exact shape of a Send API body.
+#[derive(Debug, Serialize)]
+pub struct Envelope<'a, P: ?Sized + Serialize> {
+    /// Action name.
+    pub action: &'a str,
+    /// Params.
+    pub params: &'a P,
+}
+
+macro_rules! send_params {
+    ($($ty:ty => $action:literal, $check:path;)*) => {
+        $(
+            impl SendParams for $ty {
+                fn action(&self) -> &str {
+                    $action
+                }
+                fn validate(&self) -> Result<(), ValidationError> {
+                    $check(self)
+                }
+            }
+        )*
+    };
+}
+
+send_params! {
+    Message => "messages.create", validate::message;
+    PrivateMessage => "private_messages.create", validate::private_message;
+    Thread => "threads.create", validate::thread;
+    User => "users.create", validate::user;
+    MarkAsRead => "status.mark_as_read", validate::mark_as_read;
+}
+
+impl SendParams for TypingStart {
+    fn action(&self) -> &str {
+        "typing.start"
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        validate::typing_start(self)
+    }
+    fn typing(&self) -> Option<Typing> {
+        self.target.rate_limit_key().map(Typing::Start)
+    }
+}
+
+impl SendParams for TypingStop {
+    fn action(&self) -> &str {
+        "typing.stop"
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        validate::typing_target(&self.target)
+    }
+    fn typing(&self) -> Option<Typing> {
+        self.target.rate_limit_key().map(Typing::Stop)
+    }
+}
+
+/// Any Send API request, typed. Decodes a whole documented body and encodes it back.
+///
+/// ```
+/// use deskwire_engage_digital::wire::{SendParams, SendRequest};
+/// let req: SendRequest =
+///     serde_json::from_str(r#"{"action":"status.mark_as_read","params":{"id":"890"}}"#).unwrap();
+/// assert_eq!(req.action(), "status.mark_as_read");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SendRequest {
+    /// `messages.create`.
+    CreateMessage(Message),
+    /// `private_messages.create`.
+    CreatePrivateMessage(PrivateMessage),
+    /// `threads.create`.
+    CreateThread(Thread),
+    /// `users.create`.
+    CreateUser(User),
+    /// `status.mark_as_read`.
+    MarkAsRead(MarkAsRead),
+    /// `typing.start`.
+    TypingStart(TypingStart),
+    /// `typing.stop`.
+    TypingStop(TypingStop),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $p:ident => $e:expr) => {
+        match $self {
+            SendRequest::CreateMessage($p) => $e,
+            SendRequest::CreatePrivateMessage($p) => $e,
+            SendRequest::CreateThread($p) => $e,
+            SendRequest::CreateUser($p) => $e,
+            SendRequest::MarkAsRead($p) => $e,
+            SendRequest::TypingStart($p) => $e,
+            SendRequest::TypingStop($p) => $e,
+        }
+    };
+}
+
+impl SendParams for SendRequest {
+    fn action(&self) -> &str {
+        dispatch!(self, p => p.action())
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        dispatch!(self, p => p.validate())
+    }
+    fn repeat(&self) -> Repeat {
+        dispatch!(self, p => p.repeat())
+    }
+    fn typing(&self) -> Option<Typing> {
+        dispatch!(self, p => p.typing())
+    }
+}
+
+impl Serialize for SendRequest {
+    /// Serializes the **params** only; the client wraps them in an [`Envelope`]. Use
+    /// [`SendRequest::to_body`] for the whole body.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        dispatch!(self, p => p.serialize(serializer))
+    }
+}
+
+impl SendRequest {
+    /// The whole JSON body, `{"action": ..., "params": ...}`, compact.
+    pub fn to_body(&self) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(&Envelope { action: self.action(), params: self })
+    }
+}
+
+impl<'de> Deserialize<'de> for SendRequest {
+    /// Decodes a whole body. Both keys are mandatory, as Engage Digital requires.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            action: String,
+            params: serde_json::Value,
+        }
+        let body = Body::deserialize(deserializer)?;
+        fn params<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
+            serde_json::from_value(v).map_err(|e| E::custom(format!("params: {e}")))
+        }
+        Ok(match body.action.as_str() {
+            "messages.create" => Self::CreateMessage(params(body.params)?),
+            "private_messages.create" => Self::CreatePrivateMessage(params(body.params)?),
+            "threads.create" => Self::CreateThread(params(body.params)?),
+            "users.create" => Self::CreateUser(params(body.params)?),
+            "status.mark_as_read" => Self::MarkAsRead(params(body.params)?),
+            "typing.start" => Self::TypingStart(params(body.params)?),
+            "typing.stop" => Self::TypingStop(params(body.params)?),
+            other => return Err(D::Error::custom(format!("`{other}` is not a Send API action"))),
+        })
+    }
+}
