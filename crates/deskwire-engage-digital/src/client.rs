@@ -184,9 +184,9 @@ impl SendApiClient {
     /// Validates, encodes once and signs `params`. Nothing is sent.
     pub fn prepare<P: SendParams + ?Sized>(&self, params: &P) -> Result<SignedRequest, Error> {
         params.validate()?;
-        let body = serde_json::to_vec(&Envelope { action: params.action(), params })
+        let body = serde_json::to_vec(&Envelope { action: params.action_name(), params })
             .map_err(|e| Error::Encode(e.to_string()))?;
-        self.seal(params.action(), body, params.repeat(), params.typing())
+        self.seal(params.action_name(), body, params.repeat(), params.typing())
     }
 
     fn seal(&self, action: &str, body: Vec<u8>, repeat: Repeat, typing: Option<Typing>) -> Result<SignedRequest, Error> {

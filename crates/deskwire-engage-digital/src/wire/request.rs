@@ -12,7 +12,7 @@ use crate::validate;
 /// What the client needs to know about a params type besides its JSON.
 pub trait SendParams: Serialize {
     /// The action name, e.g. `messages.create`.
-    fn action(&self) -> &str;
+    fn action_name(&self) -> &str;
 
     /// Checks the documented limits; nothing is sent when this fails.
     fn validate(&self) -> Result<(), ValidationError>;
@@ -54,7 +54,7 @@ macro_rules! send_params {
     ($($ty:ty => $action:literal, $check:path;)*) => {
         $(
             impl SendParams for $ty {
-                fn action(&self) -> &str {
+                fn action_name(&self) -> &str {
                     $action
                 }
                 fn validate(&self) -> Result<(), ValidationError> {
@@ -74,7 +74,7 @@ send_params! {
 }
 
 impl SendParams for TypingStart {
-    fn action(&self) -> &str {
+    fn action_name(&self) -> &str {
         "typing.start"
     }
     fn validate(&self) -> Result<(), ValidationError> {
@@ -86,7 +86,7 @@ impl SendParams for TypingStart {
 }
 
 impl SendParams for TypingStop {
-    fn action(&self) -> &str {
+    fn action_name(&self) -> &str {
         "typing.stop"
     }
     fn validate(&self) -> Result<(), ValidationError> {
@@ -103,7 +103,7 @@ impl SendParams for TypingStop {
 /// use deskwire_engage_digital::wire::{SendParams, SendRequest};
 /// let req: SendRequest =
 ///     serde_json::from_str(r#"{"action":"status.mark_as_read","params":{"id":"890"}}"#).unwrap();
-/// assert_eq!(req.action(), "status.mark_as_read");
+/// assert_eq!(req.action_name(), "status.mark_as_read");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -139,8 +139,8 @@ macro_rules! dispatch {
 }
 
 impl SendParams for SendRequest {
-    fn action(&self) -> &str {
-        dispatch!(self, p => p.action())
+    fn action_name(&self) -> &str {
+        dispatch!(self, p => p.action_name())
     }
     fn validate(&self) -> Result<(), ValidationError> {
         dispatch!(self, p => p.validate())
@@ -164,7 +164,7 @@ impl Serialize for SendRequest {
 impl SendRequest {
     /// The whole JSON body, `{"action": ..., "params": ...}`, compact.
     pub fn to_body(&self) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(&Envelope { action: self.action(), params: self })
+        serde_json::to_vec(&Envelope { action: self.action_name(), params: self })
     }
 }
 

@@ -26,16 +26,17 @@ deskwire_core::open_enum! {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Builder)]
 #[non_exhaustive]
+// Field order follows the docs' examples, so encoded bodies match them byte for byte.
 pub struct User {
     /// Your id of the user (required).
     #[builder(into)]
     pub id: String,
-    /// Display name (required).
-    #[builder(into)]
-    pub screenname: String,
     /// Creation date (required by the docs).
     #[builder(into)]
     pub created_at: DateTime,
+    /// Display name (required).
+    #[builder(into)]
+    pub screenname: String,
     /// Last update. The docs mark it required but their own examples omit it, so it is optional.
     #[builder(into)]
     #[serde(default, skip_serializing_if = "Option::is_none")]

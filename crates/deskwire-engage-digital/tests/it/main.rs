@@ -1,1 +1,57 @@
-fn main(){}
+//! Integration tests of the Send API client against a wiremock Engage Digital.
+
+mod errors;
+mod limits;
+mod properties;
+mod retry;
+mod secrets;
+mod typing;
+mod wire_bytes;
+
+use std::time::Duration;
+
+use deskwire_core::retry::RetryPolicy;
+use deskwire_core::Secret;
+use deskwire_engage_digital::wire::User;
+use deskwire_engage_digital::{SendApiClient, SendApiClientBuilder, Signer};
+use wiremock::{Match, MockServer, Request};
+
+/// The Send API example token from the docs.
+pub const TOKEN: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
+pub const SOURCE: &str = "8da592bc6fcf8bae41b2";
+pub const PATH: &str = "/realtime/sdk/8da592bc6fcf8bae41b2";
+
+/// A builder aimed at `server`, with fast retries so tests do not wait.
+pub fn builder(server: &MockServer) -> SendApiClientBuilder {
+    SendApiClient::builder(server.uri(), SOURCE, Secret::new(TOKEN)).retry_policy(RetryPolicy {
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    })
+}
+
+pub fn client(server: &MockServer) -> SendApiClient {
+    builder(server).build().expect("client builds")
+}
+
+pub fn alice() -> User {
+    User::builder().id("42").created_at("06/11/2017").screenname("Alice").build()
+}
+
+/// Matches requests whose `X-SMCCSDK-SIGNATURE` is the HMAC of the body that arrived.
+#[derive(Debug)]
+pub struct SignedWith(pub Signer);
+
+impl Match for SignedWith {
+    fn matches(&self, request: &Request) -> bool {
+        request
+            .headers
+            .get("x-smccsdk-signature")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|sig| self.0.verify(&request.body, sig).is_ok())
+    }
+}
+
+pub fn signed() -> SignedWith {
+    SignedWith(Signer::new(&Secret::new(TOKEN)))
+}

@@ -1,0 +1,53 @@
+//! Answers other than `200 ok` become typed errors that keep the provider's text.
+
+use deskwire_core::{Delivery, TransportErrorKind};
+use deskwire_engage_digital::wire::MarkAsRead;
+use deskwire_engage_digital::{Error, Rejection};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::client;
+
+async fn answer(status: u16, body: &str) -> Error {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(status).set_body_string(body)).mount(&server).await;
+    client(&server).send(&MarkAsRead::new("890")).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn documented_rows_plain_and_json() {
+    let e = answer(422, "Source not found").await;
+    assert!(matches!(&e, Error::Rejected { rejection: Rejection::SourceNotFound, status: 422, body } if body == "Source not found"));
+    assert_eq!(e.delivery(), Delivery::Rejected);
+
+    let e = answer(422, r#"{"error":"Invalid action"}"#).await;
+    assert_eq!(e.rejection(), Some(&Rejection::InvalidAction));
+    assert_eq!(
+        e.to_string(),
+        r#"Engage Digital refused the request (422 {"error":"Invalid action"}): the action is unknown or not declared in your implementation.info answer"#
+    );
+}
+
+#[tokio::test]
+async fn undocumented_answers_keep_status_and_body() {
+    let e = answer(404, "<html>nope</html>").await;
+    assert!(matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>"));
+    assert_eq!(e.delivery(), Delivery::Rejected);
+
+    let e = answer(200, "okay").await;
+    assert!(matches!(&e, Error::UnexpectedResponse { status: 200, .. }));
+    assert_eq!(e.delivery(), Delivery::MaybeDelivered);
+}
+
+#[tokio::test]
+async fn connection_refused_is_not_sent() {
+    use deskwire_core::Secret;
+    let client = deskwire_engage_digital::SendApiClient::builder("http://127.0.0.1:1", "src", Secret::new("t"))
+        .retry_policy(deskwire_core::retry::RetryPolicy::never())
+        .build()
+        .unwrap();
+    let e = client.mark_as_read("1").await.unwrap_err();
+    assert!(matches!(&e, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{e:?}");
+    assert_eq!(e.delivery(), Delivery::NotSent);
+    assert!(!e.to_string().contains("realtime/sdk"), "no URL in errors: {e}");
+}
