@@ -1,1 +1,87 @@
-//! placeholder
+//! The conformance harness: every example printed in the provider documents is a case folder
+//! under `fixtures/<provider>/`, replayed through the typed crates in five stages (parse,
+//! roundtrip, wire, snapshot, properties). `cargo xtask conform` runs the `deskwire-conformance`
+//! binary; `cargo test` runs the same cases through `tests/cases.rs`.
+
+pub mod case;
+mod engage_digital;
+pub mod properties;
+pub mod repair;
+pub mod report;
+pub mod snapshot;
+pub mod stage;
+
+use std::path::{Path, PathBuf};
+
+use case::Case;
+use stage::CaseReport;
+
+/// Providers with cases, by key (the crate name without `deskwire-`).
+pub const PROVIDERS: &[&str] = &["engage-digital"];
+
+/// Where the harness finds its inputs.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// `fixtures/`.
+    pub fixtures: PathBuf,
+    /// The seed documents, when present (`../shared/seeds` beside the repository); used to
+    /// check that each `documented.txt` is really printed in its source.
+    pub seeds: Option<PathBuf>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let seeds = manifest.join("../../shared/seeds");
+        Self { fixtures: manifest.join("fixtures"), seeds: seeds.is_dir().then_some(seeds) }
+    }
+}
+
+impl Context {
+    /// When the case's source seed is at hand, its documented text must be printed there.
+    pub fn check_provenance(&self, case: &Case) -> Result<(), String> {
+        let Some(seeds) = &self.seeds else { return Ok(()) };
+        let seed = seeds.join(&case.source);
+        if !case.source.ends_with(".txt") || !seed.is_file() {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
+        if text.contains(case.documented.trim_end_matches('\n')) {
+            Ok(())
+        } else {
+            Err(format!("documented.txt is not printed verbatim in {}", case.source))
+        }
+    }
+}
+
+/// Selects cases: all providers unless `providers` is non-empty, and one case id if given.
+pub fn load(ctx: &Context, providers: &[String], case_id: Option<&str>) -> Result<Vec<Case>, String> {
+    let chosen: Vec<&str> = if providers.is_empty() { PROVIDERS.to_vec() } else { providers.iter().map(String::as_str).collect() };
+    let mut cases = Vec::new();
+    for p in chosen {
+        if !PROVIDERS.contains(&p) {
+            return Err(format!("unknown provider `{p}`; known: {}", PROVIDERS.join(", ")));
+        }
+        cases.extend(case::load(&ctx.fixtures, p)?);
+    }
+    if let Some(id) = case_id {
+        cases.retain(|c| c.id == id || c.folder() == id);
+        if cases.is_empty() {
+            return Err(format!("no case `{id}`"));
+        }
+    }
+    Ok(cases)
+}
+
+/// Runs the cases one after the other.
+pub async fn run(ctx: &Context, cases: &[Case]) -> Vec<CaseReport> {
+    let mut reports = Vec::with_capacity(cases.len());
+    for case in cases {
+        let report = match case.provider.as_str() {
+            "engage-digital" => engage_digital::run(case, ctx).await,
+            other => unreachable!("provider `{other}` was validated by load"),
+        };
+        reports.push(report);
+    }
+    reports
+}

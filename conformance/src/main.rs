@@ -1,1 +1,63 @@
-fn main(){}
+//! `deskwire-conformance`: runs the cases, prints the table, writes `report.md` and
+//! `report.json`, exits non-zero on any failure. Usually started by `cargo xtask conform`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use deskwire_conformance::{load, report, run, Context};
+
+#[derive(Debug, Parser)]
+#[command(about = "Replay every documented provider example")]
+struct Args {
+    /// Only this provider (repeatable): engage-digital, ...
+    #[arg(long)]
+    provider: Vec<String>,
+    /// Only this case (id or folder name).
+    #[arg(long)]
+    case: Option<String>,
+    /// Accept new or changed snapshots.
+    #[arg(long)]
+    update: bool,
+    /// Where to write report.md and report.json.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/conformance"))]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.update {
+        // Read by insta on every assertion; set before any case runs, while single-threaded.
+        std::env::set_var("INSTA_UPDATE", "always");
+    }
+    let ctx = Context::default();
+    let cases = match load(&ctx, &args.provider, args.case.as_deref()) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let reports = runtime.block_on(run(&ctx, &cases));
+
+    print!("{}", report::table(&reports));
+    let failures = report::failures(&reports);
+    if let Err(e) = std::fs::create_dir_all(&args.out)
+        .and_then(|()| std::fs::write(args.out.join("report.md"), report::markdown(&reports)))
+        .and_then(|()| {
+            let json = serde_json::to_string_pretty(&report::json(&reports)).expect("report serializes");
+            std::fs::write(args.out.join("report.json"), json + "\n")
+        })
+    {
+        eprintln!("error: cannot write reports to {}: {e}", args.out.display());
+        return ExitCode::from(2);
+    }
+    println!("reports: {}", args.out.join("report.md").display());
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprint!("{failures}");
+        ExitCode::FAILURE
+    }
+}

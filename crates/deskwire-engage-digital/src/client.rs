@@ -189,6 +189,19 @@ impl SendApiClient {
         self.seal(params.action_name(), body, params.repeat(), params.typing())
     }
 
+    /// Signs a body encoded elsewhere (a replay, another system's output) exactly as given.
+    /// Only the size limit is checked, and the request is retried only when it provably never
+    /// left the machine.
+    pub fn prepare_bytes(&self, body: impl Into<Vec<u8>>) -> Result<SignedRequest, Error> {
+        #[derive(serde::Deserialize)]
+        struct ActionOnly {
+            action: String,
+        }
+        let body = body.into();
+        let action = serde_json::from_slice::<ActionOnly>(&body).map_or_else(|_| "unknown".to_owned(), |a| a.action);
+        self.seal(&action, body, Repeat::OnlyIfNotSent, None)
+    }
+
     fn seal(&self, action: &str, body: Vec<u8>, repeat: Repeat, typing: Option<Typing>) -> Result<SignedRequest, Error> {
         validate::request_size(body.len())?;
         let signature = self.inner.signer.sign(&body);

@@ -1,0 +1,33 @@
+//! Runs every conformance case under `cargo test`, so the workspace tests cover them too.
+
+use deskwire_conformance::{load, report, run, Context, PROVIDERS};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_documented_example_passes() {
+    let ctx = Context::default();
+    let cases = load(&ctx, &[], None).expect("fixtures load");
+    let reports = run(&ctx, &cases).await;
+    let failures = report::failures(&reports);
+    assert!(failures.is_empty(), "{}\n{failures}", report::table(&reports));
+    for provider in PROVIDERS {
+        assert!(reports.iter().any(|r| r.provider == *provider), "no cases for {provider}");
+    }
+}
+
+#[test]
+fn engage_digital_has_every_documented_example() {
+    let cases = load(&Context::default(), &["engage-digital".to_owned()], None).unwrap();
+    assert!(cases.len() >= 21, "{} cases", cases.len());
+    let count = |kind: &str| cases.iter().filter(|c| c.kind.name() == kind).count();
+    assert_eq!(count("error"), 13, "one case per row of the error table");
+    assert_eq!(count("signature"), 4, "PHP, Ruby and the two notes vectors");
+    assert_eq!(count("rate-limit"), 1);
+}
+
+#[test]
+fn recorded_repairs_are_what_the_repair_step_finds() {
+    for case in load(&Context::default(), &[], None).unwrap() {
+        let found = deskwire_conformance::repair::repair(&case.documented).repairs;
+        assert_eq!(case.repairs, found, "{}/{}", case.provider, case.folder());
+    }
+}
