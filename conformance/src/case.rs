@@ -25,6 +25,12 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether the documented text of this kind is a JSON (or JSON-like) example that goes
+    /// through the repair step. Error rows, rules and code samples are prose or code.
+    pub fn is_json_example(self) -> bool {
+        matches!(self, Kind::Request | Kind::Response | Kind::Webhook | Kind::Poll)
+    }
+
     /// The name used in `case.toml` and the reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -110,6 +116,15 @@ impl Case {
     /// Reads a file of the case folder.
     pub fn file(&self, name: &str) -> Result<Vec<u8>, String> {
         std::fs::read(self.dir.join(name)).map_err(|e| format!("{}: {e}", self.dir.join(name).display()))
+    }
+
+    /// The repairs the documented text needs (none for kinds that are not JSON examples).
+    pub fn repairs_needed(&self) -> Vec<&'static str> {
+        if self.kind.is_json_example() {
+            crate::repair::repair(&self.documented).repairs
+        } else {
+            Vec::new()
+        }
     }
 
     /// The folder name, `NN-slug`.

@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         // Read by insta on every assertion; set before any case runs, while single-threaded.
         std::env::set_var("INSTA_UPDATE", "always");
     }
+    // Failures are reported per stage; insta prints its own diff. A one-line hook keeps
+    // backtraces of caught panics out of the table.
+    std::panic::set_hook(Box::new(|info| eprintln!("caught: {info}")));
     let ctx = Context::default();
     let cases = match load(&ctx, &args.provider, args.case.as_deref()) {
         Ok(cases) => cases,

@@ -13,13 +13,9 @@ pub fn check(case_dir: &Path, name: &str, text: &str) -> Result<(), String> {
     settings.set_snapshot_path(case_dir);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    // insta prints its own diff before panicking; the default hook would add a backtrace.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_snapshot!(name, text));
     }));
-    std::panic::set_hook(hook);
     result.map_err(|panic| {
         let why = panic
             .downcast_ref::<String>()
