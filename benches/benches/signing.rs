@@ -1,1 +1,106 @@
-fn main(){}
+//! Signing and verification benches. `cargo xtask bench` runs them and prints each ratio of
+//! `deskwire_benches::RATIOS` beside its goal.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use deskwire_benches::{seed_message, KEY, LARGE_BODY_BYTES, SEED_BODY};
+use deskwire_core::mac::HmacSha512;
+use deskwire_core::Secret;
+use deskwire_engage_digital::{SendApiClient, Signer};
+use hmac::{Hmac, Mac};
+use sha2::digest::generic_array::GenericArray;
+use sha2::{Digest, Sha512};
+
+fn key_secret() -> Secret {
+    Secret::new(std::str::from_utf8(KEY).expect("ASCII key"))
+}
+
+fn sign(c: &mut Criterion) {
+    let signer = Signer::new(&key_secret());
+    let raw = HmacSha512::new(&key_secret());
+    let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA512, KEY);
+    let mut g = c.benchmark_group("sign");
+    g.throughput(Throughput::Bytes(SEED_BODY.len() as u64));
+    g.bench_function("engage-digital/seed-body", |b| {
+        b.iter(|| signer.sign(black_box(SEED_BODY)))
+    });
+    g.bench_function("engage-digital/seed-body-raw", |b| {
+        b.iter(|| raw.mac(black_box(SEED_BODY)))
+    });
+    g.bench_function("naive", |b| {
+        b.iter(|| {
+            let mut mac =
+                <Hmac<Sha512> as Mac>::new_from_slice(black_box(KEY)).expect("any key length");
+            mac.update(black_box(SEED_BODY));
+            const_hex::encode(mac.finalize().into_bytes())
+        })
+    });
+    g.bench_function("ring", |b| {
+        b.iter(|| const_hex::encode(ring::hmac::sign(&ring_key, black_box(SEED_BODY)).as_ref()))
+    });
+    g.finish();
+}
+
+fn floor(c: &mut Criterion) {
+    // Three SHA-512 compressions: the least work an HMAC of the seed body needs once the key's
+    // inner and outer states are precomputed (two inner blocks, one outer block).
+    let blocks = [GenericArray::clone_from_slice(&[0x5a; 128]); 3];
+    let mut g = c.benchmark_group("floor");
+    g.bench_function("sha512-3-blocks", |b| {
+        b.iter(|| {
+            let mut state: [u64; 8] = black_box([
+                0x6a09e667f3bcc908,
+                0xbb67ae8584caa73b,
+                0x3c6ef372fe94f82b,
+                0xa54ff53a5f1d36f1,
+                0x510e527fade682d1,
+                0x9b05688c2b3e6c1f,
+                0x1f83d9abfb41bd6b,
+                0x5be0cd19137e2179,
+            ]);
+            sha2::compress512(&mut state, black_box(&blocks));
+            state
+        })
+    });
+    g.finish();
+}
+
+fn encode_sign(c: &mut Criterion) {
+    let client = SendApiClient::builder(
+        "https://bench.invalid",
+        "8da592bc6fcf8bae41b2",
+        key_secret(),
+    )
+    .build()
+    .expect("client builds");
+    let message = seed_message();
+    let mut g = c.benchmark_group("encode-sign");
+    g.bench_function("messages.create", |b| {
+        b.iter(|| client.prepare(black_box(&message)).expect("valid"))
+    });
+    g.finish();
+}
+
+fn verify(c: &mut Criterion) {
+    let body: Vec<u8> = (0..LARGE_BODY_BYTES).map(|i| (i % 251) as u8).collect();
+    let signer = Signer::new(&key_secret());
+    let signature = signer.sign(&body);
+    let mut g = c.benchmark_group("verify");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("20MiB", |b| {
+        b.iter(|| {
+            signer
+                .verify(black_box(&body), black_box(&signature))
+                .expect("valid")
+        })
+    });
+    g.bench_function("sha512-20MiB", |b| {
+        b.iter(|| Sha512::digest(black_box(&body)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sign, floor, encode_sign, verify);
+criterion_main!(benches);

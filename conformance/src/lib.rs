@@ -33,34 +33,54 @@ impl Default for Context {
     fn default() -> Self {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let seeds = manifest.join("../../shared/seeds");
-        Self { fixtures: manifest.join("fixtures"), seeds: seeds.is_dir().then_some(seeds) }
+        Self {
+            fixtures: manifest.join("fixtures"),
+            seeds: seeds.is_dir().then_some(seeds),
+        }
     }
 }
 
 impl Context {
     /// When the case's source seed is at hand, its documented text must be printed there.
     pub fn check_provenance(&self, case: &Case) -> Result<(), String> {
-        let Some(seeds) = &self.seeds else { return Ok(()) };
+        let Some(seeds) = &self.seeds else {
+            return Ok(());
+        };
         let seed = seeds.join(&case.source);
         if !case.source.ends_with(".txt") || !seed.is_file() {
             return Ok(());
         }
-        let text = std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
+        let text =
+            std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
         if text.contains(case.documented.trim_end_matches('\n')) {
             Ok(())
         } else {
-            Err(format!("documented.txt is not printed verbatim in {}", case.source))
+            Err(format!(
+                "documented.txt is not printed verbatim in {}",
+                case.source
+            ))
         }
     }
 }
 
 /// Selects cases: all providers unless `providers` is non-empty, and one case id if given.
-pub fn load(ctx: &Context, providers: &[String], case_id: Option<&str>) -> Result<Vec<Case>, String> {
-    let chosen: Vec<&str> = if providers.is_empty() { PROVIDERS.to_vec() } else { providers.iter().map(String::as_str).collect() };
+pub fn load(
+    ctx: &Context,
+    providers: &[String],
+    case_id: Option<&str>,
+) -> Result<Vec<Case>, String> {
+    let chosen: Vec<&str> = if providers.is_empty() {
+        PROVIDERS.to_vec()
+    } else {
+        providers.iter().map(String::as_str).collect()
+    };
     let mut cases = Vec::new();
     for p in chosen {
         if !PROVIDERS.contains(&p) {
-            return Err(format!("unknown provider `{p}`; known: {}", PROVIDERS.join(", ")));
+            return Err(format!(
+                "unknown provider `{p}`; known: {}",
+                PROVIDERS.join(", ")
+            ));
         }
         cases.extend(case::load(&ctx.fixtures, p)?);
     }

@@ -41,7 +41,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let reports = runtime.block_on(run(&ctx, &cases));
 
     print!("{}", report::table(&reports));
@@ -49,7 +52,8 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out)
         .and_then(|()| std::fs::write(args.out.join("report.md"), report::markdown(&reports)))
         .and_then(|()| {
-            let json = serde_json::to_string_pretty(&report::json(&reports)).expect("report serializes");
+            let json =
+                serde_json::to_string_pretty(&report::json(&reports)).expect("report serializes");
             std::fs::write(args.out.join("report.json"), json + "\n")
         })
     {

@@ -32,8 +32,14 @@ pub fn decoder_survives<R>(body: &[u8], decode: impl Fn(&[u8]) -> R) -> Result<(
         }
     }
     let mut runner = TestRunner::new_with_rng(
-        Config { cases: 256, failure_persistence: None, ..Config::default() },
-        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+        Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
     );
     let len = body.len().max(1);
     let mutations = proptest::collection::vec((0..len, any::<u8>()), 1..8);

@@ -182,8 +182,9 @@ fn apply(repair: Repair, toks: &mut Vec<Tok>) -> bool {
         Repair::Placeholders => {
             for i in 0..toks.len() {
                 if let Tok::Word(w) = &toks[i] {
-                    let value_position = matches!(prev_solid(toks, i), Some(Tok::Punct(':' | '[' | ',')))
-                        && !matches!(next_solid(toks, i), Some(Tok::Punct(':')));
+                    let value_position =
+                        matches!(prev_solid(toks, i), Some(Tok::Punct(':' | '[' | ',')))
+                            && !matches!(next_solid(toks, i), Some(Tok::Punct(':')));
                     if let (true, Some(v)) = (value_position, placeholder_value(w)) {
                         toks[i] = Tok::Word(v.to_owned());
                     }
@@ -193,7 +194,9 @@ fn apply(repair: Repair, toks: &mut Vec<Tok>) -> bool {
         Repair::TrailingCommas => {
             let mut i = 0;
             while i < toks.len() {
-                if toks[i] == Tok::Punct(',') && matches!(next_solid(toks, i), Some(Tok::Punct('}' | ']'))) {
+                if toks[i] == Tok::Punct(',')
+                    && matches!(next_solid(toks, i), Some(Tok::Punct('}' | ']')))
+                {
                     toks.remove(i);
                 } else {
                     i += 1;
@@ -220,7 +223,10 @@ pub fn repair(text: &str) -> Repaired {
             repairs.push(r.name());
         }
     }
-    Repaired { text: toks.iter().map(Tok::raw).collect(), repairs }
+    Repaired {
+        text: toks.iter().map(Tok::raw).collect(),
+        repairs,
+    }
 }
 
 /// Repairs, then parses strictly.
@@ -228,7 +234,10 @@ pub fn repair_and_parse(text: &str) -> Result<(serde_json::Value, Vec<&'static s
     let repaired = repair(text);
     match serde_json::from_str(&repaired.text) {
         Ok(value) => Ok((value, repaired.repairs)),
-        Err(e) => Err(format!("not JSON even after repairs {:?}: {e}", repaired.repairs)),
+        Err(e) => Err(format!(
+            "not JSON even after repairs {:?}: {e}",
+            repaired.repairs
+        )),
     }
 }
 
@@ -243,16 +252,40 @@ mod tests {
 
     #[test]
     fn strict_json_needs_no_repair() {
-        assert_eq!(ok(r#"{"a": [1, "x,}"], "b": {"c": null}}"#), (json!({"a":[1,"x,}"],"b":{"c":null}}), vec![]));
+        assert_eq!(
+            ok(r#"{"a": [1, "x,}"], "b": {"c": null}}"#),
+            (json!({"a":[1,"x,}"],"b":{"c":null}}), vec![])
+        );
     }
 
     #[test]
     fn each_repair_is_named() {
-        assert_eq!(ok("{\"a\": 1, // one\n}").1, ["line-comments", "trailing-commas"]);
-        assert_eq!(ok(r#"{"initiatingEntity"?: "x"}"#), (json!({"initiatingEntity": "x"}), vec!["optional-key-markers"]));
-        assert_eq!(ok(r#"{platformIds: [1]}"#), (json!({"platformIds": [1]}), vec!["unquoted-keys"]));
-        assert_eq!(ok(r#"{"n": number, "ids": [number], "s": string}"#), (json!({"n": 0, "ids": [0], "s": "string"}), vec!["placeholders"]));
-        assert_eq!(ok("```json\n{\"a\": 1}\n```\n"), (json!({"a": 1}), vec!["code-fence"]));
+        assert_eq!(
+            ok("{\"a\": 1, // one\n}").1,
+            ["line-comments", "trailing-commas"]
+        );
+        assert_eq!(
+            ok(r#"{"initiatingEntity"?: "x"}"#),
+            (
+                json!({"initiatingEntity": "x"}),
+                vec!["optional-key-markers"]
+            )
+        );
+        assert_eq!(
+            ok(r#"{platformIds: [1]}"#),
+            (json!({"platformIds": [1]}), vec!["unquoted-keys"])
+        );
+        assert_eq!(
+            ok(r#"{"n": number, "ids": [number], "s": string}"#),
+            (
+                json!({"n": 0, "ids": [0], "s": "string"}),
+                vec!["placeholders"]
+            )
+        );
+        assert_eq!(
+            ok("```json\n{\"a\": 1}\n```\n"),
+            (json!({"a": 1}), vec!["code-fence"])
+        );
     }
 
     #[test]
@@ -263,10 +296,22 @@ mod tests {
 
     #[test]
     fn combined_rake_style_example() {
-        let text = "{\n  platformIds: [number],\n  \"initiatingEntity\"?: \"x\",\n  \"n\": number,\n}";
+        let text =
+            "{\n  platformIds: [number],\n  \"initiatingEntity\"?: \"x\",\n  \"n\": number,\n}";
         let (v, repairs) = ok(text);
-        assert_eq!(v, json!({"platformIds": [0], "initiatingEntity": "x", "n": 0}));
-        assert_eq!(repairs, ["optional-key-markers", "unquoted-keys", "placeholders", "trailing-commas"]);
+        assert_eq!(
+            v,
+            json!({"platformIds": [0], "initiatingEntity": "x", "n": 0})
+        );
+        assert_eq!(
+            repairs,
+            [
+                "optional-key-markers",
+                "unquoted-keys",
+                "placeholders",
+                "trailing-commas"
+            ]
+        );
     }
 
     #[test]

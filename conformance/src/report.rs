@@ -18,7 +18,12 @@ fn rows(reports: &[CaseReport]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for r in reports {
         if rows.last().is_none_or(|row| row.provider != r.provider) {
-            rows.push(Row { provider: r.provider.clone(), cases: 0, passed: 0, stages: BTreeMap::new() });
+            rows.push(Row {
+                provider: r.provider.clone(),
+                cases: 0,
+                passed: 0,
+                stages: BTreeMap::new(),
+            });
         }
         let row = rows.last_mut().expect("just pushed");
         row.cases += 1;
@@ -39,13 +44,20 @@ fn rows(reports: &[CaseReport]) -> Vec<Row> {
 }
 
 fn header() -> Vec<String> {
-    let mut h: Vec<String> = ["provider", "cases", "passed", "failed"].map(String::from).to_vec();
+    let mut h: Vec<String> = ["provider", "cases", "passed", "failed"]
+        .map(String::from)
+        .to_vec();
     h.extend(Stage::ALL.iter().map(|s| s.name().to_owned()));
     h
 }
 
 fn cells(row: &Row) -> Vec<String> {
-    let mut c = vec![row.provider.clone(), row.cases.to_string(), row.passed.to_string(), (row.cases - row.passed).to_string()];
+    let mut c = vec![
+        row.provider.clone(),
+        row.cases.to_string(),
+        row.passed.to_string(),
+        (row.cases - row.passed).to_string(),
+    ];
     c.extend(Stage::ALL.iter().map(|s| {
         let (pass, ran) = row.stages.get(s).copied().unwrap_or_default();
         format!("{pass}/{ran}")
@@ -58,13 +70,30 @@ pub fn table(reports: &[CaseReport]) -> String {
     let header = header();
     let body: Vec<Vec<String>> = rows(reports).iter().map(cells).collect();
     let widths: Vec<usize> = (0..header.len())
-        .map(|i| body.iter().map(|r| r[i].len()).chain([header[i].len()]).max().unwrap_or(0))
+        .map(|i| {
+            body.iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: &[String]| {
-        cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_owned()
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
     };
     let mut out = line(&header) + "\n";
-    out += &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ");
+    out += &widths
+        .iter()
+        .map(|w| "-".repeat(*w))
+        .collect::<Vec<_>>()
+        .join("  ");
     out += "\n";
     for r in &body {
         out += &line(r);
@@ -79,7 +108,13 @@ pub fn failures(reports: &[CaseReport]) -> String {
     for r in reports {
         for (stage, outcome) in &r.stages {
             if let Outcome::Fail(why) = outcome {
-                let _ = writeln!(out, "FAIL {}/{} [{}]: {why}", r.provider, r.folder, stage.name());
+                let _ = writeln!(
+                    out,
+                    "FAIL {}/{} [{}]: {why}",
+                    r.provider,
+                    r.folder,
+                    stage.name()
+                );
             }
         }
     }
@@ -101,7 +136,10 @@ pub fn markdown(reports: &[CaseReport]) -> String {
     out.push_str(&vec!["-"; 5 + Stage::ALL.len()].join("|"));
     out.push_str("|\n");
     for r in reports {
-        let stages: Vec<&str> = Stage::ALL.iter().map(|s| r.outcome(*s).map_or("-", Outcome::word)).collect();
+        let stages: Vec<&str> = Stage::ALL
+            .iter()
+            .map(|s| r.outcome(*s).map_or("-", Outcome::word))
+            .collect();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
@@ -130,13 +168,18 @@ pub fn json(reports: &[CaseReport]) -> Value {
             .iter()
             .filter(|r| r.provider == row.provider)
             .map(|r| {
-                let stages: serde_json::Map<String, Value> =
-                    r.stages.iter().map(|(s, o)| (s.name().to_owned(), Value::from(o.word()))).collect();
+                let stages: serde_json::Map<String, Value> = r
+                    .stages
+                    .iter()
+                    .map(|(s, o)| (s.name().to_owned(), Value::from(o.word())))
+                    .collect();
                 let details: serde_json::Map<String, Value> = r
                     .stages
                     .iter()
                     .filter_map(|(s, o)| match o {
-                        Outcome::Fail(why) | Outcome::Skip(why) => Some((s.name().to_owned(), Value::from(why.as_str()))),
+                        Outcome::Fail(why) | Outcome::Skip(why) => {
+                            Some((s.name().to_owned(), Value::from(why.as_str())))
+                        }
                         Outcome::Pass => None,
                     })
                     .collect();

@@ -20,7 +20,13 @@ pub enum Stage {
 
 impl Stage {
     /// All stages in order.
-    pub const ALL: [Stage; 5] = [Stage::Parse, Stage::Roundtrip, Stage::Wire, Stage::Snapshot, Stage::Properties];
+    pub const ALL: [Stage; 5] = [
+        Stage::Parse,
+        Stage::Roundtrip,
+        Stage::Wire,
+        Stage::Snapshot,
+        Stage::Properties,
+    ];
 
     /// Column name.
     pub fn name(self) -> &'static str {
@@ -76,12 +82,18 @@ pub struct CaseReport {
 impl CaseReport {
     /// Whether no stage failed.
     pub fn passed(&self) -> bool {
-        !self.stages.iter().any(|(_, o)| matches!(o, Outcome::Fail(_)))
+        !self
+            .stages
+            .iter()
+            .any(|(_, o)| matches!(o, Outcome::Fail(_)))
     }
 
     /// The outcome of `stage`.
     pub fn outcome(&self, stage: Stage) -> Option<&Outcome> {
-        self.stages.iter().find(|(s, _)| *s == stage).map(|(_, o)| o)
+        self.stages
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, o)| o)
     }
 }
 
@@ -101,7 +113,10 @@ impl Default for Stages {
 impl Stages {
     /// No stage run yet.
     pub fn new() -> Self {
-        Self { outcomes: Vec::new(), failed: false }
+        Self {
+            outcomes: Vec::new(),
+            failed: false,
+        }
     }
 
     /// Records a stage that does not apply.
@@ -125,7 +140,11 @@ impl Stages {
     }
 
     /// Like [`Stages::run`] for async checks.
-    pub async fn run_async<F: std::future::Future<Output = Result<(), String>>>(&mut self, stage: Stage, check: impl FnOnce() -> F) {
+    pub async fn run_async<F: std::future::Future<Output = Result<(), String>>>(
+        &mut self,
+        stage: Stage,
+        check: impl FnOnce() -> F,
+    ) {
         if self.failed {
             return self.skip(stage, "an earlier stage failed");
         }

@@ -8,9 +8,16 @@ async fn every_documented_example_passes() {
     let cases = load(&ctx, &[], None).expect("fixtures load");
     let reports = run(&ctx, &cases).await;
     let failures = report::failures(&reports);
-    assert!(failures.is_empty(), "{}\n{failures}", report::table(&reports));
+    assert!(
+        failures.is_empty(),
+        "{}\n{failures}",
+        report::table(&reports)
+    );
     for provider in PROVIDERS {
-        assert!(reports.iter().any(|r| r.provider == *provider), "no cases for {provider}");
+        assert!(
+            reports.iter().any(|r| r.provider == *provider),
+            "no cases for {provider}"
+        );
     }
 }
 
@@ -26,7 +33,12 @@ fn engage_digital_has_every_documented_example() {
 
 #[test]
 fn the_fenced_ok_answer_records_its_repair() {
-    let cases = load(&Context::default(), &["engage-digital".to_owned()], Some("ok-response-in-json-fence")).unwrap();
+    let cases = load(
+        &Context::default(),
+        &["engage-digital".to_owned()],
+        Some("ok-response-in-json-fence"),
+    )
+    .unwrap();
     assert_eq!(cases[0].repairs, ["code-fence"]);
     assert_eq!(cases[0].repairs_needed(), ["code-fence"]);
 }
@@ -34,6 +46,12 @@ fn the_fenced_ok_answer_records_its_repair() {
 #[test]
 fn recorded_repairs_are_what_the_repair_step_finds() {
     for case in load(&Context::default(), &[], None).unwrap() {
-        assert_eq!(case.repairs, case.repairs_needed(), "{}/{}", case.provider, case.folder());
+        assert_eq!(
+            case.repairs,
+            case.repairs_needed(),
+            "{}/{}",
+            case.provider,
+            case.folder()
+        );
     }
 }

@@ -64,7 +64,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// A validation error for `field`.
     pub fn new(field: impl Into<String>, problem: ValidationProblem) -> Self {
-        Self { field: field.into(), problem }
+        Self {
+            field: field.into(),
+            problem,
+        }
     }
 }
 
@@ -75,8 +78,13 @@ fn describe(problem: &ValidationProblem) -> String {
         ValidationProblem::TooLong { max, actual } => {
             format!("{actual} characters, at most {max} allowed")
         }
-        ValidationProblem::TooMany { max, actual } => format!("{actual} items, at most {max} allowed"),
-        ValidationProblem::TooLarge { max_bytes, actual_bytes } => {
+        ValidationProblem::TooMany { max, actual } => {
+            format!("{actual} items, at most {max} allowed")
+        }
+        ValidationProblem::TooLarge {
+            max_bytes,
+            actual_bytes,
+        } => {
             format!("request is {actual_bytes} bytes, at most {max_bytes} bytes allowed")
         }
         ValidationProblem::Invalid(why) => why.clone(),
@@ -162,7 +170,13 @@ mod tests {
 
     #[test]
     fn validation_message_names_field_and_limit() {
-        let e = ValidationError::new("params.body", ValidationProblem::TooLong { max: 20_000, actual: 20_001 });
+        let e = ValidationError::new(
+            "params.body",
+            ValidationProblem::TooLong {
+                max: 20_000,
+                actual: 20_001,
+            },
+        );
         assert_eq!(
             e.to_string(),
             "invalid `params.body`: 20001 characters, at most 20000 allowed; nothing was sent"
@@ -171,7 +185,10 @@ mod tests {
 
     #[test]
     fn transport_message_says_delivery() {
-        let e = TransportError { kind: TransportErrorKind::Timeout, message: "operation timed out".into() };
+        let e = TransportError {
+            kind: TransportErrorKind::Timeout,
+            message: "operation timed out".into(),
+        };
         assert_eq!(
             e.to_string(),
             "the provider did not answer in time (operation timed out); the request may have been delivered"
@@ -181,7 +198,13 @@ mod tests {
 
     #[test]
     fn rate_limited_message() {
-        let e = RateLimited { retry_after: Some(Duration::from_millis(1500)), raw_body: String::new() };
-        assert_eq!(e.to_string(), "rate limited, retry in 1500 ms; nothing was delivered");
+        let e = RateLimited {
+            retry_after: Some(Duration::from_millis(1500)),
+            raw_body: String::new(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "rate limited, retry in 1500 ms; nothing was delivered"
+        );
     }
 }

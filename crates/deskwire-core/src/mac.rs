@@ -68,7 +68,7 @@ macro_rules! keyed_hmac {
 
             /// The MAC of `message` as lowercase hex.
             pub fn sign_hex(&self, message: &[u8]) -> String {
-                hex::encode(self.mac(message))
+                const_hex::encode(self.mac(message))
             }
 
             /// Checks a hex signature (either case) over `message` in constant time.
@@ -78,8 +78,13 @@ macro_rules! keyed_hmac {
 
             /// Checks a hex signature over the concatenation of `parts`.
             pub fn verify_hex_parts(&self, parts: &[&[u8]], signature: &str) -> Result<(), SignatureError> {
+                let signature = signature.trim();
                 let mut presented = [0u8; $len];
-                hex::decode_to_slice(signature.trim(), &mut presented)
+                // const_hex would also accept a `0x` prefix, which no provider sends.
+                if signature.len() != 2 * $len {
+                    return Err(SignatureError::Malformed { expected_len: $len });
+                }
+                const_hex::decode_to_slice(signature, &mut presented)
                     .map_err(|_| SignatureError::Malformed { expected_len: $len })?;
                 let mut mac = self.keyed.clone();
                 for part in parts {
@@ -148,10 +153,31 @@ mod tests {
     fn verify_refuses_malformed_and_mismatched() {
         let s = HmacSha512::from_key(KEY);
         let sig = s.sign_hex(DATA);
-        assert_eq!(s.verify_hex(DATA, "zz"), Err(SignatureError::Malformed { expected_len: 64 }));
-        assert_eq!(s.verify_hex(DATA, &sig[..126]), Err(SignatureError::Malformed { expected_len: 64 }));
-        assert_eq!(s.verify_hex(DATA, ""), Err(SignatureError::Malformed { expected_len: 64 }));
-        assert_eq!(s.verify_hex(b"what do ya want for nothing!", &sig), Err(SignatureError::Mismatch));
+        assert_eq!(
+            s.verify_hex(DATA, "zz"),
+            Err(SignatureError::Malformed { expected_len: 64 })
+        );
+        assert_eq!(
+            s.verify_hex(DATA, &sig[..126]),
+            Err(SignatureError::Malformed { expected_len: 64 })
+        );
+        assert_eq!(
+            s.verify_hex(DATA, ""),
+            Err(SignatureError::Malformed { expected_len: 64 })
+        );
+        assert_eq!(
+            s.verify_hex(DATA, &format!("0x{}", &sig[2..])),
+            Err(SignatureError::Malformed { expected_len: 64 }),
+            "no 0x prefix"
+        );
+        assert_eq!(
+            s.verify_hex(DATA, &format!("0x{sig}")),
+            Err(SignatureError::Malformed { expected_len: 64 })
+        );
+        assert_eq!(
+            s.verify_hex(b"what do ya want for nothing!", &sig),
+            Err(SignatureError::Mismatch)
+        );
     }
 
     #[test]
@@ -162,7 +188,10 @@ mod tests {
 
     #[test]
     fn debug_hides_key_state() {
-        assert_eq!(format!("{:?}", HmacSha512::from_key(KEY)), "HmacSha512(***)");
+        assert_eq!(
+            format!("{:?}", HmacSha512::from_key(KEY)),
+            "HmacSha512(***)"
+        );
     }
 
     proptest! {

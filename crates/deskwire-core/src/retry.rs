@@ -77,7 +77,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn never() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Decides after attempt number `attempt` (1 for the first try) ended with `outcome`.
@@ -97,7 +100,9 @@ impl RetryPolicy {
         let may_have_acted = match outcome {
             Outcome::Transport(TransportErrorKind::Connect) => false,
             Outcome::Transport(TransportErrorKind::Build) => return Decision::Stop,
-            Outcome::Transport(TransportErrorKind::Timeout | TransportErrorKind::Interrupted) => true,
+            Outcome::Transport(TransportErrorKind::Timeout | TransportErrorKind::Interrupted) => {
+                true
+            }
             Outcome::Status(429) => {
                 return match retry_after {
                     Some(wait) if wait > self.max_retry_after => Decision::Stop,
@@ -133,7 +138,10 @@ impl RetryPolicy {
     /// scaled by `jitter`.
     pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let exp = attempt.saturating_sub(1).min(31);
-        let full = self.base_delay.saturating_mul(1u32 << exp).min(self.max_delay);
+        let full = self
+            .base_delay
+            .saturating_mul(1u32 << exp)
+            .min(self.max_delay);
         let half = full / 2;
         half + half.mul_f64(jitter.clamp(0.0, 1.0))
     }
@@ -154,39 +162,69 @@ mod tests {
     #[test]
     fn success_and_client_errors_stop() {
         for s in [200, 201, 400, 401, 403, 404, 413, 422] {
-            assert_eq!(p().decide(1, Status(s), None, Safe, 0.5), Stop, "status {s}");
+            assert_eq!(
+                p().decide(1, Status(s), None, Safe, 0.5),
+                Stop,
+                "status {s}"
+            );
         }
     }
 
     #[test]
     fn rate_limit_honours_retry_after_even_for_unsafe_requests() {
-        assert_eq!(p().decide(1, Status(429), Some(MS(2000)), OnlyIfNotSent, 0.9), RetryAfter(MS(2000)));
+        assert_eq!(
+            p().decide(1, Status(429), Some(MS(2000)), OnlyIfNotSent, 0.9),
+            RetryAfter(MS(2000))
+        );
     }
 
     #[test]
     fn rate_limit_without_retry_after_backs_off() {
-        assert_eq!(p().decide(1, Status(429), None, OnlyIfNotSent, 0.0), RetryAfter(MS(125)));
-        assert_eq!(p().decide(2, Status(429), None, OnlyIfNotSent, 0.0), RetryAfter(MS(250)));
+        assert_eq!(
+            p().decide(1, Status(429), None, OnlyIfNotSent, 0.0),
+            RetryAfter(MS(125))
+        );
+        assert_eq!(
+            p().decide(2, Status(429), None, OnlyIfNotSent, 0.0),
+            RetryAfter(MS(250))
+        );
     }
 
     #[test]
     fn too_long_retry_after_stops() {
-        assert_eq!(p().decide(1, Status(429), Some(Duration::from_secs(31)), Safe, 0.0), Stop);
-        assert_eq!(p().decide(1, Status(503), Some(Duration::from_secs(31)), Safe, 0.0), Stop);
+        assert_eq!(
+            p().decide(1, Status(429), Some(Duration::from_secs(31)), Safe, 0.0),
+            Stop
+        );
+        assert_eq!(
+            p().decide(1, Status(503), Some(Duration::from_secs(31)), Safe, 0.0),
+            Stop
+        );
     }
 
     #[test]
     fn server_errors_retry_only_safe_requests() {
         for s in [408, 500, 502, 503, 504] {
-            assert_eq!(p().decide(1, Status(s), None, Safe, 1.0), RetryAfter(MS(250)), "status {s}");
-            assert_eq!(p().decide(1, Status(s), None, OnlyIfNotSent, 1.0), Stop, "status {s}");
+            assert_eq!(
+                p().decide(1, Status(s), None, Safe, 1.0),
+                RetryAfter(MS(250)),
+                "status {s}"
+            );
+            assert_eq!(
+                p().decide(1, Status(s), None, OnlyIfNotSent, 1.0),
+                Stop,
+                "status {s}"
+            );
         }
     }
 
     #[test]
     fn connect_failure_always_retries() {
         let out = Transport(TransportErrorKind::Connect);
-        assert_eq!(p().decide(1, out, None, OnlyIfNotSent, 0.0), RetryAfter(MS(125)));
+        assert_eq!(
+            p().decide(1, out, None, OnlyIfNotSent, 0.0),
+            RetryAfter(MS(125))
+        );
     }
 
     #[test]
@@ -200,13 +238,19 @@ mod tests {
 
     #[test]
     fn build_failures_never_retry() {
-        assert_eq!(p().decide(1, Transport(TransportErrorKind::Build), None, Safe, 0.0), Stop);
+        assert_eq!(
+            p().decide(1, Transport(TransportErrorKind::Build), None, Safe, 0.0),
+            Stop
+        );
     }
 
     #[test]
     fn attempts_are_capped() {
         assert_eq!(p().decide(3, Status(503), None, Safe, 0.0), Stop);
-        assert_eq!(RetryPolicy::never().decide(1, Transport(TransportErrorKind::Connect), None, Safe, 0.0), Stop);
+        assert_eq!(
+            RetryPolicy::never().decide(1, Transport(TransportErrorKind::Connect), None, Safe, 0.0),
+            Stop
+        );
     }
 
     #[test]

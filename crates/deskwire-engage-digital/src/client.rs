@@ -5,6 +5,7 @@
 //! ([`SendApiClient::send_prepared`]), so the exact bytes and signature can be inspected, logged
 //! or queued. Retries follow [`RetryPolicy`]; every attempt sends the same bytes.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -20,12 +21,15 @@ use crate::error::{interpret_response, Error};
 use crate::sign::{Signer, SIGNATURE_HEADER};
 use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
 use crate::validate;
-use crate::wire::{Envelope, MarkAsRead, Message, PrivateMessage, SendParams, Thread, Typing, TypingStart, TypingStop, User};
+use crate::wire::{
+    Envelope, MarkAsRead, Message, PrivateMessage, SendParams, Thread, Typing, TypingStart,
+    TypingStop, User,
+};
 
 /// A request ready to send: validated, encoded once and signed.
 #[derive(Debug, Clone)]
 pub struct SignedRequest {
-    action: String,
+    action: Cow<'static, str>,
     body: Bytes,
     signature: String,
     repeat: Repeat,
@@ -112,9 +116,12 @@ fn realtime_url(base: &str, source_id: &str) -> Result<Url, Error> {
     if source_id.trim().is_empty() {
         return Err(Error::InvalidEndpoint("the source id is empty".into()));
     }
-    let mut url = Url::parse(base).map_err(|e| Error::InvalidEndpoint(format!("`{base}` is not a URL: {e}")))?;
+    let mut url = Url::parse(base)
+        .map_err(|e| Error::InvalidEndpoint(format!("`{base}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidEndpoint(format!("`{base}` is not an http(s) URL")));
+        return Err(Error::InvalidEndpoint(format!(
+            "`{base}` is not an http(s) URL"
+        )));
     }
     url.path_segments_mut()
         .map_err(|()| Error::InvalidEndpoint(format!("`{base}` cannot be a base URL")))?
@@ -159,7 +166,11 @@ struct Inner {
 impl SendApiClient {
     /// Starts a builder with the channel's endpoint base (`https://<domain>`), its source id and
     /// its API access token.
-    pub fn builder(endpoint: impl Into<String>, source_id: impl Into<String>, access_token: Secret) -> SendApiClientBuilder {
+    pub fn builder(
+        endpoint: impl Into<String>,
+        source_id: impl Into<String>,
+        access_token: Secret,
+    ) -> SendApiClientBuilder {
         SendApiClientBuilder {
             endpoint: endpoint.into(),
             source_id: source_id.into(),
@@ -184,9 +195,22 @@ impl SendApiClient {
     /// Validates, encodes once and signs `params`. Nothing is sent.
     pub fn prepare<P: SendParams + ?Sized>(&self, params: &P) -> Result<SignedRequest, Error> {
         params.validate()?;
-        let body = serde_json::to_vec(&Envelope { action: params.action_name(), params })
-            .map_err(|e| Error::Encode(e.to_string()))?;
-        self.seal(params.action_name(), body, params.repeat(), params.typing())
+        // Sized for a typical message so encoding does not reallocate on the hot path.
+        let mut body = Vec::with_capacity(512);
+        serde_json::to_writer(
+            &mut body,
+            &Envelope {
+                action: params.action_name(),
+                params,
+            },
+        )
+        .map_err(|e| Error::Encode(e.to_string()))?;
+        self.seal(
+            Cow::Borrowed(params.action_name()),
+            body,
+            params.repeat(),
+            params.typing(),
+        )
     }
 
     /// Signs a body encoded elsewhere (a replay, another system's output) exactly as given.
@@ -198,14 +222,27 @@ impl SendApiClient {
             action: String,
         }
         let body = body.into();
-        let action = serde_json::from_slice::<ActionOnly>(&body).map_or_else(|_| "unknown".to_owned(), |a| a.action);
-        self.seal(&action, body, Repeat::OnlyIfNotSent, None)
+        let action = serde_json::from_slice::<ActionOnly>(&body)
+            .map_or(Cow::Borrowed("unknown"), |a| Cow::Owned(a.action));
+        self.seal(action, body, Repeat::OnlyIfNotSent, None)
     }
 
-    fn seal(&self, action: &str, body: Vec<u8>, repeat: Repeat, typing: Option<Typing>) -> Result<SignedRequest, Error> {
+    fn seal(
+        &self,
+        action: Cow<'static, str>,
+        body: Vec<u8>,
+        repeat: Repeat,
+        typing: Option<Typing>,
+    ) -> Result<SignedRequest, Error> {
         validate::request_size(body.len())?;
         let signature = self.inner.signer.sign(&body);
-        Ok(SignedRequest { action: action.to_owned(), body: Bytes::from(body), signature, repeat, typing })
+        Ok(SignedRequest {
+            action,
+            body: Bytes::from(body),
+            signature,
+            repeat,
+            typing,
+        })
     }
 
     /// Validates, signs and sends `params`.
@@ -218,8 +255,14 @@ impl SendApiClient {
     /// Only the size limit is checked, and the request is retried only when it provably never
     /// left the machine.
     pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<(), Error> {
-        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| Error::Encode(e.to_string()))?;
-        let request = self.seal(action, body, Repeat::OnlyIfNotSent, None)?;
+        let body = serde_json::to_vec(&Envelope { action, params })
+            .map_err(|e| Error::Encode(e.to_string()))?;
+        let request = self.seal(
+            Cow::Owned(action.to_owned()),
+            body,
+            Repeat::OnlyIfNotSent,
+            None,
+        )?;
         self.send_prepared(&request).await
     }
 
@@ -235,11 +278,18 @@ impl SendApiClient {
         );
         async {
             match &request.typing {
-                Some(Typing::Start(key)) => match self.inner.typing.reserve(key, tokio::time::Instant::now()) {
-                    Slot::Now => {}
-                    Slot::After(wait) => tokio::time::sleep(wait).await,
-                    Slot::Refused(retry_in) => return Err(Error::TypingThrottled { key: key.clone(), retry_in }),
-                },
+                Some(Typing::Start(key)) => {
+                    match self.inner.typing.reserve(key, tokio::time::Instant::now()) {
+                        Slot::Now => {}
+                        Slot::After(wait) => tokio::time::sleep(wait).await,
+                        Slot::Refused(retry_in) => {
+                            return Err(Error::TypingThrottled {
+                                key: key.clone(),
+                                retry_in,
+                            })
+                        }
+                    }
+                }
                 Some(Typing::Stop(key)) => self.inner.typing.reset(key),
                 None => {}
             }
@@ -259,7 +309,12 @@ impl SendApiClient {
                 span.record("status", status);
             }
             let Err(error) = result else { return Ok(()) };
-            match self.inner.retry.decide_with_random_jitter(attempt, outcome, retry_after, request.repeat) {
+            match self.inner.retry.decide_with_random_jitter(
+                attempt,
+                outcome,
+                retry_after,
+                request.repeat,
+            ) {
                 Decision::Stop => return Err(error),
                 Decision::RetryAfter(wait) => {
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
@@ -270,7 +325,10 @@ impl SendApiClient {
         }
     }
 
-    async fn post_once(&self, request: &SignedRequest) -> (Outcome, Option<std::time::Duration>, Result<(), Error>) {
+    async fn post_once(
+        &self,
+        request: &SignedRequest,
+    ) -> (Outcome, Option<std::time::Duration>, Result<(), Error>) {
         let sent = self
             .inner
             .http
@@ -294,7 +352,11 @@ impl SendApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
         match response.bytes().await {
-            Ok(body) => (Outcome::Status(status), retry_after, interpret_response(status, &body)),
+            Ok(body) => (
+                Outcome::Status(status),
+                retry_after,
+                interpret_response(status, &body),
+            ),
             Err(e) => {
                 let error = transport_error(&e);
                 (Outcome::Transport(error.kind), None, Err(error.into()))
@@ -344,12 +406,32 @@ mod tests {
 
     #[test]
     fn realtime_url_is_built_from_the_base() {
-        for base in ["https://x.engagement.dimelo.com", "https://x.engagement.dimelo.com/"] {
-            assert_eq!(realtime_url(base, "8da592bc6fcf8bae41b2").unwrap().as_str(), "https://x.engagement.dimelo.com/realtime/sdk/8da592bc6fcf8bae41b2");
+        for base in [
+            "https://x.engagement.dimelo.com",
+            "https://x.engagement.dimelo.com/",
+        ] {
+            assert_eq!(
+                realtime_url(base, "8da592bc6fcf8bae41b2").unwrap().as_str(),
+                "https://x.engagement.dimelo.com/realtime/sdk/8da592bc6fcf8bae41b2"
+            );
         }
-        assert_eq!(realtime_url("http://127.0.0.1:9/proxy", "a/b").unwrap().as_str(), "http://127.0.0.1:9/proxy/realtime/sdk/a%2Fb");
-        assert!(matches!(realtime_url("ftp://x", "1"), Err(Error::InvalidEndpoint(_))));
-        assert!(matches!(realtime_url("not a url", "1"), Err(Error::InvalidEndpoint(_))));
-        assert!(matches!(realtime_url("https://x", " "), Err(Error::InvalidEndpoint(_))));
+        assert_eq!(
+            realtime_url("http://127.0.0.1:9/proxy", "a/b")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:9/proxy/realtime/sdk/a%2Fb"
+        );
+        assert!(matches!(
+            realtime_url("ftp://x", "1"),
+            Err(Error::InvalidEndpoint(_))
+        ));
+        assert!(matches!(
+            realtime_url("not a url", "1"),
+            Err(Error::InvalidEndpoint(_))
+        ));
+        assert!(matches!(
+            realtime_url("https://x", " "),
+            Err(Error::InvalidEndpoint(_))
+        ));
     }
 }

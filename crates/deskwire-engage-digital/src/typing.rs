@@ -50,14 +50,21 @@ pub(crate) enum Slot {
 
 impl TypingLimiter {
     pub(crate) fn new(mode: TypingLimit, interval: Duration) -> Self {
-        Self { mode, interval, last_start: Mutex::new(HashMap::new()) }
+        Self {
+            mode,
+            interval,
+            last_start: Mutex::new(HashMap::new()),
+        }
     }
 
     pub(crate) fn reserve(&self, key: &str, now: Instant) -> Slot {
         if self.mode == TypingLimit::Off {
             return Slot::Now;
         }
-        let mut table = self.last_start.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut table = self
+            .last_start
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let next_free = table.get(key).map(|last| *last + self.interval);
         let slot = match next_free {
             Some(free) if free > now => match self.mode {
@@ -79,7 +86,10 @@ impl TypingLimiter {
     }
 
     pub(crate) fn reset(&self, key: &str) {
-        let mut table = self.last_start.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut table = self
+            .last_start
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         table.remove(key);
     }
 }
@@ -96,8 +106,16 @@ mod tests {
         let t0 = Instant::now();
         assert_eq!(l.reserve("thread:42", t0), Slot::Now);
         assert_eq!(l.reserve("thread:42", t0 + S / 2), Slot::Refused(S * 3 / 2));
-        assert_eq!(l.reserve("thread:43", t0 + S / 2), Slot::Now, "other threads are independent");
-        assert_eq!(l.reserve("thread:42", t0 + 2 * S), Slot::Now, "the limit is 2 s, inclusive");
+        assert_eq!(
+            l.reserve("thread:43", t0 + S / 2),
+            Slot::Now,
+            "other threads are independent"
+        );
+        assert_eq!(
+            l.reserve("thread:42", t0 + 2 * S),
+            Slot::Now,
+            "the limit is 2 s, inclusive"
+        );
     }
 
     #[test]

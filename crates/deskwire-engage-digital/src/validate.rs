@@ -8,8 +8,8 @@
 use deskwire_core::{ValidationError, ValidationProblem};
 
 use crate::wire::{
-    Attachment, Button, ButtonType, Content, MarkAsRead, Message, PrivateMessage, StructuredContent, Template, Thread,
-    TypingStart, TypingTarget, User,
+    Attachment, Button, ButtonType, Content, MarkAsRead, Message, PrivateMessage,
+    StructuredContent, Template, Thread, TypingStart, TypingTarget, User,
 };
 
 /// Largest request body the Send API accepts, in bytes (`Invalid request size (max: 20971520 bytes)`).
@@ -30,11 +30,34 @@ const MAX_URL: usize = 2_048;
 
 type Check = Result<(), ValidationError>;
 
-fn fail(field: impl Into<String>, problem: ValidationProblem) -> Check {
-    Err(ValidationError::new(field, problem))
+/// A field path, built only when a check fails: the happy path allocates nothing.
+trait Field {
+    fn path(&self) -> String;
 }
 
-fn max_chars(field: &str, value: &str, max: usize) -> Check {
+impl Field for &str {
+    fn path(&self) -> String {
+        (*self).to_owned()
+    }
+}
+
+impl Field for String {
+    fn path(&self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: Fn() -> String> Field for F {
+    fn path(&self) -> String {
+        self()
+    }
+}
+
+fn fail(field: impl Field, problem: ValidationProblem) -> Check {
+    Err(ValidationError::new(field.path(), problem))
+}
+
+fn max_chars(field: impl Field, value: &str, max: usize) -> Check {
     // Cheap bound first: a string can't have more chars than bytes.
     if value.len() <= max {
         return Ok(());
@@ -46,37 +69,43 @@ fn max_chars(field: &str, value: &str, max: usize) -> Check {
     Ok(())
 }
 
-fn non_empty(field: &str, value: &str) -> Check {
+fn non_empty(field: impl Field, value: &str) -> Check {
     if value.trim().is_empty() {
         return fail(field, ValidationProblem::Empty);
     }
     Ok(())
 }
 
-fn label(field: &str, value: &str, max: usize) -> Check {
+fn label(field: impl Field + Copy, value: &str, max: usize) -> Check {
     non_empty(field, value)?;
     max_chars(field, value, max)
 }
 
-fn optional(field: &str, value: Option<&String>, max: usize) -> Check {
+fn optional(field: impl Field, value: Option<&String>, max: usize) -> Check {
     value.map_or(Ok(()), |v| max_chars(field, v, max))
 }
 
-fn http_url(field: &str, value: &str) -> Check {
+fn http_url(field: impl Field + Copy, value: &str) -> Check {
     non_empty(field, value)?;
     max_chars(field, value, MAX_URL)?;
     match url::Url::parse(value) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(()),
-        Ok(u) => fail(field, ValidationProblem::Invalid(format!("scheme `{}` is not http or https", u.scheme()))),
-        Err(e) => fail(field, ValidationProblem::Invalid(format!("not a URL ({e})"))),
+        Ok(u) => fail(
+            field,
+            ValidationProblem::Invalid(format!("scheme `{}` is not http or https", u.scheme())),
+        ),
+        Err(e) => fail(
+            field,
+            ValidationProblem::Invalid(format!("not a URL ({e})")),
+        ),
     }
 }
 
-fn optional_url(field: &str, value: Option<&String>) -> Check {
+fn optional_url(field: impl Field + Copy, value: Option<&String>) -> Check {
     value.map_or(Ok(()), |v| http_url(field, v))
 }
 
-fn count(field: &str, len: usize, max: usize) -> Check {
+fn count(field: impl Field, len: usize, max: usize) -> Check {
     if len == 0 {
         return fail(field, ValidationProblem::Empty);
     }
@@ -89,7 +118,13 @@ fn count(field: &str, len: usize, max: usize) -> Check {
 /// Checks the size of an encoded request body.
 pub fn request_size(bytes: usize) -> Check {
     if bytes > MAX_REQUEST_BYTES {
-        return fail("request body", ValidationProblem::TooLarge { max_bytes: MAX_REQUEST_BYTES, actual_bytes: bytes });
+        return fail(
+            "request body",
+            ValidationProblem::TooLarge {
+                max_bytes: MAX_REQUEST_BYTES,
+                actual_bytes: bytes,
+            },
+        );
     }
     Ok(())
 }
@@ -99,18 +134,24 @@ pub(crate) fn user(u: &User) -> Check {
 }
 
 fn user_at(path: &str, u: &User) -> Check {
-    non_empty(&format!("{path}.id"), &u.id)?;
-    non_empty(&format!("{path}.screenname"), &u.screenname)
+    non_empty(|| format!("{path}.id"), &u.id)?;
+    non_empty(|| format!("{path}.screenname"), &u.screenname)
 }
 
 fn attachment(path: &str, a: &Attachment) -> Check {
     match (&a.url, &a.content) {
-        (Some(_), Some(_)) => fail(path, ValidationProblem::Invalid("give either `url` or `content`, not both".into())),
-        (None, None) => fail(path, ValidationProblem::Invalid("needs `url` or `content`".into())),
-        (Some(u), None) => non_empty(&format!("{path}.url"), u),
+        (Some(_), Some(_)) => fail(
+            path,
+            ValidationProblem::Invalid("give either `url` or `content`, not both".into()),
+        ),
+        (None, None) => fail(
+            path,
+            ValidationProblem::Invalid("needs `url` or `content`".into()),
+        ),
+        (Some(u), None) => non_empty(|| format!("{path}.url"), u),
         (None, Some(_)) => match &a.filename {
-            Some(name) => non_empty(&format!("{path}.filename"), name),
-            None => fail(format!("{path}.filename"), ValidationProblem::Missing),
+            Some(name) => non_empty(|| format!("{path}.filename"), name),
+            None => fail(|| format!("{path}.filename"), ValidationProblem::Missing),
         },
     }
 }
@@ -122,7 +163,10 @@ fn content(c: &Content) -> Check {
     match &c.body {
         Some(body) => max_chars("params.body", body, MAX_BODY_CHARS)?,
         None if attachments.is_empty() => {
-            return fail("params.body", ValidationProblem::Invalid("a body or at least one attachment is required".into()))
+            return fail(
+                "params.body",
+                ValidationProblem::Invalid("a body or at least one attachment is required".into()),
+            )
         }
         None => {}
     }
@@ -161,7 +205,10 @@ pub(crate) fn mark_as_read(m: &MarkAsRead) -> Check {
 
 pub(crate) fn typing_target(t: &TypingTarget) -> Check {
     match (&t.thread_id, &t.in_reply_to_id) {
-        (None, None) => fail("params.thread_id", ValidationProblem::Invalid("`thread_id` or `in_reply_to_id` is required".into())),
+        (None, None) => fail(
+            "params.thread_id",
+            ValidationProblem::Invalid("`thread_id` or `in_reply_to_id` is required".into()),
+        ),
         (Some(id), _) => non_empty("params.thread_id", id),
         (None, Some(id)) => non_empty("params.in_reply_to_id", id),
     }
@@ -177,30 +224,30 @@ pub(crate) fn typing_start(t: &TypingStart) -> Check {
 pub fn structured_content(path: &str, sc: &StructuredContent) -> Check {
     match sc {
         StructuredContent::Select(select) => {
-            count(&format!("{path}.items"), select.items.len(), MAX_SELECT_ITEMS)?;
+            count(|| format!("{path}.items"), select.items.len(), MAX_SELECT_ITEMS)?;
             for (i, item) in select.items.iter().enumerate() {
-                label(&format!("{path}.items[{i}].title"), &item.title, MAX_LABEL)?;
-                optional(&format!("{path}.items[{i}].payload"), item.payload.as_ref(), MAX_PAYLOAD)?;
+                label(|| format!("{path}.items[{i}].title"), &item.title, MAX_LABEL)?;
+                optional(|| format!("{path}.items[{i}].payload"), item.payload.as_ref(), MAX_PAYLOAD)?;
             }
             Ok(())
         }
         StructuredContent::RichLink(link) => {
-            http_url(&format!("{path}.url"), &link.url)?;
-            optional(&format!("{path}.url_text"), link.url_text.as_ref(), MAX_LABEL)?;
-            label(&format!("{path}.title"), &link.title, MAX_TITLE)?;
-            optional(&format!("{path}.subtitle"), link.subtitle.as_ref(), MAX_SUBTITLE)?;
-            optional_url(&format!("{path}.attachment_url"), link.attachment_url.as_ref())
+            http_url(|| format!("{path}.url"), &link.url)?;
+            optional(|| format!("{path}.url_text"), link.url_text.as_ref(), MAX_LABEL)?;
+            label(|| format!("{path}.title"), &link.title, MAX_TITLE)?;
+            optional(|| format!("{path}.subtitle"), link.subtitle.as_ref(), MAX_SUBTITLE)?;
+            optional_url(|| format!("{path}.attachment_url"), link.attachment_url.as_ref())
         }
         StructuredContent::Template(template) => card(path, template),
         StructuredContent::Carousel(carousel) => {
-            count(&format!("{path}.items"), carousel.items.len(), MAX_CAROUSEL_ITEMS)?;
+            count(|| format!("{path}.items"), carousel.items.len(), MAX_CAROUSEL_ITEMS)?;
             for (i, item) in carousel.items.iter().enumerate() {
                 card(&format!("{path}.items[{i}]"), item)?;
             }
             Ok(())
         }
         StructuredContent::Unknown(map) => match map.get("type") {
-            None => fail(format!("{path}.type"), ValidationProblem::Missing),
+            None => fail(|| format!("{path}.type"), ValidationProblem::Missing),
             Some(other) => fail(
                 format!("{path}.type"),
                 ValidationProblem::Invalid(format!(
@@ -212,14 +259,31 @@ pub fn structured_content(path: &str, sc: &StructuredContent) -> Check {
 }
 
 fn card(path: &str, t: &Template) -> Check {
-    label(&format!("{path}.title"), &t.title, MAX_TITLE)?;
-    optional(&format!("{path}.subtitle"), t.subtitle.as_ref(), MAX_SUBTITLE)?;
-    optional_url(&format!("{path}.url"), t.url.as_ref())?;
-    optional(&format!("{path}.url_text"), t.url_text.as_ref(), MAX_LABEL)?;
-    optional_url(&format!("{path}.attachment_url"), t.attachment_url.as_ref())?;
+    label(|| format!("{path}.title"), &t.title, MAX_TITLE)?;
+    optional(
+        || format!("{path}.subtitle"),
+        t.subtitle.as_ref(),
+        MAX_SUBTITLE,
+    )?;
+    optional_url(|| format!("{path}.url"), t.url.as_ref())?;
+    optional(
+        || format!("{path}.url_text"),
+        t.url_text.as_ref(),
+        MAX_LABEL,
+    )?;
+    optional_url(
+        || format!("{path}.attachment_url"),
+        t.attachment_url.as_ref(),
+    )?;
     if let Some(buttons) = &t.items {
         if buttons.len() > MAX_BUTTONS {
-            return fail(format!("{path}.items"), ValidationProblem::TooMany { max: MAX_BUTTONS, actual: buttons.len() });
+            return fail(
+                || format!("{path}.items"),
+                ValidationProblem::TooMany {
+                    max: MAX_BUTTONS,
+                    actual: buttons.len(),
+                },
+            );
         }
         for (i, b) in buttons.iter().enumerate() {
             button(&format!("{path}.items[{i}]"), b)?;
@@ -229,16 +293,21 @@ fn card(path: &str, t: &Template) -> Check {
 }
 
 fn button(path: &str, b: &Button) -> Check {
-    label(&format!("{path}.title"), &b.title, MAX_LABEL)?;
+    label(|| format!("{path}.title"), &b.title, MAX_LABEL)?;
     match &b.kind {
         ButtonType::Url => match &b.url {
-            Some(url) => http_url(&format!("{path}.url"), url),
-            None => fail(format!("{path}.url"), ValidationProblem::Missing),
+            Some(url) => http_url(|| format!("{path}.url"), url),
+            None => fail(|| format!("{path}.url"), ValidationProblem::Missing),
         },
-        ButtonType::Reply => optional(&format!("{path}.payload"), b.payload.as_ref(), MAX_PAYLOAD),
-        ButtonType::Unknown(kind) => {
-            fail(format!("{path}.type"), ValidationProblem::Invalid(format!("`{kind}` is not `url` or `reply`")))
-        }
+        ButtonType::Reply => optional(
+            || format!("{path}.payload"),
+            b.payload.as_ref(),
+            MAX_PAYLOAD,
+        ),
+        ButtonType::Unknown(kind) => fail(
+            || format!("{path}.type"),
+            ValidationProblem::Invalid(format!("`{kind}` is not `url` or `reply`")),
+        ),
     }
 }
 
@@ -248,11 +317,18 @@ mod tests {
     use crate::wire::{SelectItem, SendParams};
 
     fn author() -> User {
-        User::builder().id("1").screenname("Bot").created_at("2021-05-13T01:23:25Z").puppetizable(true).build()
+        User::builder()
+            .id("1")
+            .screenname("Bot")
+            .created_at("2021-05-13T01:23:25Z")
+            .puppetizable(true)
+            .build()
     }
 
     fn msg(sc: StructuredContent) -> Message {
-        Message::new("890", "42", author()).body("What do you wish?").structured_content(sc)
+        Message::new("890", "42", author())
+            .body("What do you wish?")
+            .structured_content(sc)
     }
 
     fn err(m: &Message) -> ValidationError {
@@ -264,51 +340,95 @@ mod tests {
         let items = (0..14).map(|i| SelectItem::new(format!("o{i}")));
         let e = err(&msg(StructuredContent::select(items)));
         assert_eq!(e.field, "params.structured_content.items");
-        assert_eq!(e.problem, ValidationProblem::TooMany { max: 13, actual: 14 });
+        assert_eq!(
+            e.problem,
+            ValidationProblem::TooMany {
+                max: 13,
+                actual: 14
+            }
+        );
 
-        let e = err(&msg(StructuredContent::select([SelectItem::new("ok"), SelectItem::new("x".repeat(81))])));
+        let e = err(&msg(StructuredContent::select([
+            SelectItem::new("ok"),
+            SelectItem::new("x".repeat(81)),
+        ])));
         assert_eq!(e.field, "params.structured_content.items[1].title");
-        assert_eq!(e.problem, ValidationProblem::TooLong { max: 80, actual: 81 });
+        assert_eq!(
+            e.problem,
+            ValidationProblem::TooLong {
+                max: 80,
+                actual: 81
+            }
+        );
 
         let e = err(&msg(StructuredContent::select([])));
         assert_eq!(e.problem, ValidationProblem::Empty);
 
         // 80 multi-byte characters are within the limit: limits count characters, not bytes.
-        assert!(msg(StructuredContent::select([SelectItem::new("é".repeat(80))])).validate().is_ok());
+        assert!(
+            msg(StructuredContent::select([SelectItem::new("é".repeat(80))]))
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]
     fn carousel_and_button_limits() {
         let card = || Template::new("Card").button(Button::reply("Yes", "Y"));
-        assert!(msg(StructuredContent::carousel((0..10).map(|_| card()))).validate().is_ok());
+        assert!(msg(StructuredContent::carousel((0..10).map(|_| card())))
+            .validate()
+            .is_ok());
         let e = err(&msg(StructuredContent::carousel((0..11).map(|_| card()))));
-        assert_eq!((e.field.as_str(), e.problem), ("params.structured_content.items", ValidationProblem::TooMany { max: 10, actual: 11 }));
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            (
+                "params.structured_content.items",
+                ValidationProblem::TooMany {
+                    max: 10,
+                    actual: 11
+                }
+            )
+        );
 
-        let five = (0..5).fold(Template::new("Card"), |t, i| t.button(Button::reply(format!("b{i}"), "p")));
+        let five = (0..5).fold(Template::new("Card"), |t, i| {
+            t.button(Button::reply(format!("b{i}"), "p"))
+        });
         let e = err(&msg(StructuredContent::carousel([card(), five])));
         assert_eq!(e.field, "params.structured_content.items[1].items");
 
         let bad_url = Template::new("Card").button(Button::url("Go", "github://x"));
         let e = err(&msg(StructuredContent::Template(bad_url)));
         assert_eq!(e.field, "params.structured_content.items[0].url");
-        assert_eq!(e.problem, ValidationProblem::Invalid("scheme `github` is not http or https".into()));
+        assert_eq!(
+            e.problem,
+            ValidationProblem::Invalid("scheme `github` is not http or https".into())
+        );
     }
 
     #[test]
     fn rich_link_limits() {
         let ok = crate::wire::RichLink::new("https://example.com", "Example");
-        assert!(msg(StructuredContent::RichLink(ok.clone())).validate().is_ok());
-        let e = err(&msg(StructuredContent::RichLink(ok.clone().subtitle("s".repeat(1001)))));
+        assert!(msg(StructuredContent::RichLink(ok.clone()))
+            .validate()
+            .is_ok());
+        let e = err(&msg(StructuredContent::RichLink(
+            ok.clone().subtitle("s".repeat(1001)),
+        )));
         assert_eq!(e.field, "params.structured_content.subtitle");
         let long = format!("https://example.com/{}", "a".repeat(2048));
-        let e = err(&msg(StructuredContent::RichLink(crate::wire::RichLink::new(long, "t"))));
+        let e = err(&msg(StructuredContent::RichLink(
+            crate::wire::RichLink::new(long, "t"),
+        )));
         assert_eq!(e.field, "params.structured_content.url");
     }
 
     #[test]
     fn missing_or_unsupported_type() {
         let e = err(&msg(StructuredContent::Unknown(serde_json::Map::new())));
-        assert_eq!((e.field.as_str(), e.problem), ("params.structured_content.type", ValidationProblem::Missing));
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("params.structured_content.type", ValidationProblem::Missing)
+        );
         let mut map = serde_json::Map::new();
         map.insert("type".into(), "list".into());
         let e = err(&msg(StructuredContent::Unknown(map)));
@@ -319,26 +439,57 @@ mod tests {
     fn body_or_attachment_required_and_body_limit() {
         let e = Message::new("1", "2", author()).validate().unwrap_err();
         assert_eq!(e.field, "params.body");
-        assert!(Message::new("1", "2", author()).attachment(Attachment::from_url("https://x/y.png")).validate().is_ok());
-        let e = Message::new("1", "2", author()).body("b".repeat(20_001)).validate().unwrap_err();
-        assert_eq!(e.problem, ValidationProblem::TooLong { max: 20_000, actual: 20_001 });
-        let inline = Attachment { filename: None, ..Attachment::inline(b"x", "a.txt") };
-        let e = Message::new("1", "2", author()).attachment(inline).validate().unwrap_err();
-        assert_eq!((e.field.as_str(), e.problem), ("params.attachments[0].filename", ValidationProblem::Missing));
+        assert!(Message::new("1", "2", author())
+            .attachment(Attachment::from_url("https://x/y.png"))
+            .validate()
+            .is_ok());
+        let e = Message::new("1", "2", author())
+            .body("b".repeat(20_001))
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            e.problem,
+            ValidationProblem::TooLong {
+                max: 20_000,
+                actual: 20_001
+            }
+        );
+        let inline = Attachment {
+            filename: None,
+            ..Attachment::inline(b"x", "a.txt")
+        };
+        let e = Message::new("1", "2", author())
+            .attachment(inline)
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("params.attachments[0].filename", ValidationProblem::Missing)
+        );
     }
 
     #[test]
     fn typing_needs_a_target() {
-        let e = TypingStart::new(TypingTarget::default(), "hi").validate().unwrap_err();
+        let e = TypingStart::new(TypingTarget::default(), "hi")
+            .validate()
+            .unwrap_err();
         assert_eq!(e.field, "params.thread_id");
-        assert!(TypingStart::new(TypingTarget::reply_to("890"), "").validate().is_ok());
+        assert!(TypingStart::new(TypingTarget::reply_to("890"), "")
+            .validate()
+            .is_ok());
     }
 
     #[test]
     fn request_size_limit_is_inclusive() {
         assert!(request_size(MAX_REQUEST_BYTES).is_ok());
         let e = request_size(MAX_REQUEST_BYTES + 1).unwrap_err();
-        assert_eq!(e.problem, ValidationProblem::TooLarge { max_bytes: 20_971_520, actual_bytes: 20_971_521 });
+        assert_eq!(
+            e.problem,
+            ValidationProblem::TooLarge {
+                max_bytes: 20_971_520,
+                actual_bytes: 20_971_521
+            }
+        );
         assert_eq!(e.to_string(), "invalid `request body`: request is 20971521 bytes, at most 20971520 bytes allowed; nothing was sent");
     }
 }

@@ -74,7 +74,12 @@ pub struct Attachment {
 impl Attachment {
     /// An attachment Engage Digital fetches from `url`.
     pub fn from_url(url: impl Into<String>) -> Self {
-        Self { url: Some(url.into()), content: None, filename: None, kind: None }
+        Self {
+            url: Some(url.into()),
+            content: None,
+            filename: None,
+            kind: None,
+        }
     }
 
     /// An attachment sent inline; `bytes` are base64-encoded here.
@@ -204,12 +209,18 @@ pub struct Message {
 impl Message {
     /// A message in a thread.
     pub fn new(id: impl Into<String>, thread_id: impl Into<String>, author: User) -> Self {
-        Self { content: Content::new(id, author), thread_id: Some(thread_id.into()) }
+        Self {
+            content: Content::new(id, author),
+            thread_id: Some(thread_id.into()),
+        }
     }
 
     /// A message without thread, for channels that declare `messages.unthreaded`.
     pub fn unthreaded(id: impl Into<String>, author: User) -> Self {
-        Self { content: Content::new(id, author), thread_id: None }
+        Self {
+            content: Content::new(id, author),
+            thread_id: None,
+        }
     }
 }
 
@@ -227,7 +238,10 @@ pub struct PrivateMessage {
 impl PrivateMessage {
     /// A private message from `author` to `recipient`.
     pub fn new(id: impl Into<String>, author: User, recipient: User) -> Self {
-        Self { content: Content::new(id, author), recipient }
+        Self {
+            content: Content::new(id, author),
+            recipient,
+        }
     }
 }
 
@@ -275,7 +289,10 @@ pub struct Thread {
 impl Thread {
     /// A thread with an author; add its body with [`Thread::body`].
     pub fn new(id: impl Into<String>, author: User) -> Self {
-        Self { author: Some(author), ..Self::structure_only(id) }
+        Self {
+            author: Some(author),
+            ..Self::structure_only(id)
+        }
     }
 
     /// A thread that only gives structure (`threads.no_content`): Engage Digital reads `id`
@@ -304,19 +321,32 @@ macro_rules! list_setters {
         impl $ty {
             /// Adds a per-instance operation.
             pub fn action(mut self, operation: impl Into<Operation>) -> Self {
-                self.$get().actions.get_or_insert_with(Vec::new).push(operation.into());
+                self.$get()
+                    .actions
+                    .get_or_insert_with(Vec::new)
+                    .push(operation.into());
                 self
             }
 
             /// Adds a category.
             pub fn category(mut self, category: impl Into<String>) -> Self {
-                self.$get().categories.get_or_insert_with(Vec::new).push(category.into());
+                self.$get()
+                    .categories
+                    .get_or_insert_with(Vec::new)
+                    .push(category.into());
                 self
             }
 
             /// Sets one `context_data` entry.
-            pub fn context(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-                self.$get().context_data.get_or_insert_with(Default::default).insert(key.into(), value.into());
+            pub fn context(
+                mut self,
+                key: impl Into<String>,
+                value: impl Into<serde_json::Value>,
+            ) -> Self {
+                self.$get()
+                    .context_data
+                    .get_or_insert_with(Default::default)
+                    .insert(key.into(), value.into());
                 self
             }
         }
@@ -372,7 +402,12 @@ content_setters!(Message);
 content_setters!(PrivateMessage);
 
 option_setters!(Thread {
-    body: String, created_at: DateTime, updated_at: DateTime, display_url: String,
-    format: Format, ip: String, title: String,
+    body: String,
+    created_at: DateTime,
+    updated_at: DateTime,
+    display_url: String,
+    format: Format,
+    ip: String,
+    title: String,
 });
 list_setters!(Thread, via self_mut);

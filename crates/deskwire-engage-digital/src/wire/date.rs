@@ -23,7 +23,8 @@ pub enum DateTime {
     Other(String),
 }
 
-const DAY: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
 
 impl DateTime {
     /// Parses the way decoding does: RFC 3339, then `YYYY-MM-DD`, else [`DateTime::Other`].
@@ -146,7 +147,10 @@ mod tests {
         let (d, back) = round_trip(json!(1622426621537i64));
         assert_eq!(d, DateTime::EpochMillis(1622426621537));
         assert_eq!(back, json!(1622426621537i64));
-        assert_eq!(d.to_offset_date_time().unwrap().unix_timestamp(), 1622426621);
+        assert_eq!(
+            d.to_offset_date_time().unwrap().unix_timestamp(),
+            1622426621
+        );
     }
 
     #[test]

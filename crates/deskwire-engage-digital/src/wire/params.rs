@@ -33,12 +33,18 @@ pub struct TypingTarget {
 impl TypingTarget {
     /// Typing in a thread.
     pub fn thread(thread_id: impl Into<String>) -> Self {
-        Self { thread_id: Some(thread_id.into()), in_reply_to_id: None }
+        Self {
+            thread_id: Some(thread_id.into()),
+            in_reply_to_id: None,
+        }
     }
 
     /// Typing an answer to a content (private messages, unthreaded channels).
     pub fn reply_to(in_reply_to_id: impl Into<String>) -> Self {
-        Self { thread_id: None, in_reply_to_id: Some(in_reply_to_id.into()) }
+        Self {
+            thread_id: None,
+            in_reply_to_id: Some(in_reply_to_id.into()),
+        }
     }
 
     /// Also names the content being answered.
@@ -71,7 +77,10 @@ pub struct TypingStart {
 impl TypingStart {
     /// Typing starts at `target` with `preview`.
     pub fn new(target: TypingTarget, preview: impl Into<String>) -> Self {
-        Self { target, preview: preview.into() }
+        Self {
+            target,
+            preview: preview.into(),
+        }
     }
 }
 

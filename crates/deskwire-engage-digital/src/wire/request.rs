@@ -12,7 +12,7 @@ use crate::validate;
 /// What the client needs to know about a params type besides its JSON.
 pub trait SendParams: Serialize {
     /// The action name, e.g. `messages.create`.
-    fn action_name(&self) -> &str;
+    fn action_name(&self) -> &'static str;
 
     /// Checks the documented limits; nothing is sent when this fails.
     fn validate(&self) -> Result<(), ValidationError>;
@@ -54,7 +54,7 @@ macro_rules! send_params {
     ($($ty:ty => $action:literal, $check:path;)*) => {
         $(
             impl SendParams for $ty {
-                fn action_name(&self) -> &str {
+                fn action_name(&self) -> &'static str {
                     $action
                 }
                 fn validate(&self) -> Result<(), ValidationError> {
@@ -74,7 +74,7 @@ send_params! {
 }
 
 impl SendParams for TypingStart {
-    fn action_name(&self) -> &str {
+    fn action_name(&self) -> &'static str {
         "typing.start"
     }
     fn validate(&self) -> Result<(), ValidationError> {
@@ -86,7 +86,7 @@ impl SendParams for TypingStart {
 }
 
 impl SendParams for TypingStop {
-    fn action_name(&self) -> &str {
+    fn action_name(&self) -> &'static str {
         "typing.stop"
     }
     fn validate(&self) -> Result<(), ValidationError> {
@@ -98,6 +98,7 @@ impl SendParams for TypingStop {
 }
 
 /// Any Send API request, typed. Decodes a whole documented body and encodes it back.
+/// Content variants are boxed so the enum stays small.
 ///
 /// ```
 /// use deskwire_engage_digital::wire::{SendParams, SendRequest};
@@ -109,13 +110,13 @@ impl SendParams for TypingStop {
 #[non_exhaustive]
 pub enum SendRequest {
     /// `messages.create`.
-    CreateMessage(Message),
+    CreateMessage(Box<Message>),
     /// `private_messages.create`.
-    CreatePrivateMessage(PrivateMessage),
+    CreatePrivateMessage(Box<PrivateMessage>),
     /// `threads.create`.
-    CreateThread(Thread),
+    CreateThread(Box<Thread>),
     /// `users.create`.
-    CreateUser(User),
+    CreateUser(Box<User>),
     /// `status.mark_as_read`.
     MarkAsRead(MarkAsRead),
     /// `typing.start`.
@@ -139,7 +140,7 @@ macro_rules! dispatch {
 }
 
 impl SendParams for SendRequest {
-    fn action_name(&self) -> &str {
+    fn action_name(&self) -> &'static str {
         dispatch!(self, p => p.action_name())
     }
     fn validate(&self) -> Result<(), ValidationError> {
@@ -164,7 +165,10 @@ impl Serialize for SendRequest {
 impl SendRequest {
     /// The whole JSON body, `{"action": ..., "params": ...}`, compact.
     pub fn to_body(&self) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(&Envelope { action: self.action_name(), params: self })
+        serde_json::to_vec(&Envelope {
+            action: self.action_name(),
+            params: self,
+        })
     }
 }
 
@@ -177,18 +181,24 @@ impl<'de> Deserialize<'de> for SendRequest {
             params: serde_json::Value,
         }
         let body = Body::deserialize(deserializer)?;
-        fn params<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
+        fn params<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+            v: serde_json::Value,
+        ) -> Result<T, E> {
             serde_json::from_value(v).map_err(|e| E::custom(format!("params: {e}")))
         }
         Ok(match body.action.as_str() {
-            "messages.create" => Self::CreateMessage(params(body.params)?),
-            "private_messages.create" => Self::CreatePrivateMessage(params(body.params)?),
-            "threads.create" => Self::CreateThread(params(body.params)?),
-            "users.create" => Self::CreateUser(params(body.params)?),
+            "messages.create" => Self::CreateMessage(Box::new(params(body.params)?)),
+            "private_messages.create" => Self::CreatePrivateMessage(Box::new(params(body.params)?)),
+            "threads.create" => Self::CreateThread(Box::new(params(body.params)?)),
+            "users.create" => Self::CreateUser(Box::new(params(body.params)?)),
             "status.mark_as_read" => Self::MarkAsRead(params(body.params)?),
             "typing.start" => Self::TypingStart(params(body.params)?),
             "typing.stop" => Self::TypingStop(params(body.params)?),
-            other => return Err(D::Error::custom(format!("`{other}` is not a Send API action"))),
+            other => {
+                return Err(D::Error::custom(format!(
+                    "`{other}` is not a Send API action"
+                )))
+            }
         })
     }
 }

@@ -34,7 +34,10 @@ pub struct SelectItem {
 impl SelectItem {
     /// A choice without payload.
     pub fn new(title: impl Into<String>) -> Self {
-        Self { title: title.into(), payload: None }
+        Self {
+            title: title.into(),
+            payload: None,
+        }
     }
 }
 
@@ -102,12 +105,22 @@ pub struct Button {
 impl Button {
     /// A button that opens `url`.
     pub fn url(title: impl Into<String>, url: impl Into<String>) -> Self {
-        Self { kind: ButtonType::Url, title: title.into(), payload: None, url: Some(url.into()) }
+        Self {
+            kind: ButtonType::Url,
+            title: title.into(),
+            payload: None,
+            url: Some(url.into()),
+        }
     }
 
     /// A button that answers with `payload`.
     pub fn reply(title: impl Into<String>, payload: impl Into<String>) -> Self {
-        Self { kind: ButtonType::Reply, title: title.into(), payload: Some(payload.into()), url: None }
+        Self {
+            kind: ButtonType::Reply,
+            title: title.into(),
+            payload: Some(payload.into()),
+            url: None,
+        }
     }
 }
 
@@ -163,10 +176,19 @@ impl Template {
 }
 
 option_setters!(Template {
-    subtitle: String, url: String, url_text: String, attachment_id: String,
-    attachment_url: String, attachment_fallback_id: String,
+    subtitle: String,
+    url: String,
+    url_text: String,
+    attachment_id: String,
+    attachment_url: String,
+    attachment_fallback_id: String,
 });
-option_setters!(RichLink { url_text: String, subtitle: String, attachment_id: String, attachment_url: String });
+option_setters!(RichLink {
+    url_text: String,
+    subtitle: String,
+    attachment_id: String,
+    attachment_url: String
+});
 option_setters!(SelectItem { payload: String });
 
 /// `carousel`: up to 10 template cards.
@@ -198,12 +220,16 @@ pub enum StructuredContent {
 impl StructuredContent {
     /// A `select` with these choices.
     pub fn select(items: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self::Select(Select { items: items.into_iter().collect() })
+        Self::Select(Select {
+            items: items.into_iter().collect(),
+        })
     }
 
     /// A `carousel` of these cards.
     pub fn carousel(items: impl IntoIterator<Item = Template>) -> Self {
-        Self::Carousel(Carousel { items: items.into_iter().collect() })
+        Self::Carousel(Carousel {
+            items: items.into_iter().collect(),
+        })
     }
 
     /// The wire `type`, if any.
@@ -258,7 +284,8 @@ impl<'de> Deserialize<'de> for StructuredContent {
         if !known {
             return Ok(Self::Unknown(map));
         }
-        let known: Known = serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
+        let known: Known =
+            serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
         Ok(match known {
             Known::Select(v) => Self::Select(v),
             Known::RichLink(v) => Self::RichLink(v),
@@ -279,7 +306,10 @@ mod tests {
         let sc: StructuredContent = serde_json::from_value(doc.clone()).unwrap();
         assert_eq!(
             sc,
-            StructuredContent::select([SelectItem::new("Option 1").payload("first_option"), SelectItem::new("Option 3")])
+            StructuredContent::select([
+                SelectItem::new("Option 1").payload("first_option"),
+                SelectItem::new("Option 3")
+            ])
         );
         assert_eq!(serde_json::to_value(&sc).unwrap(), doc);
     }
@@ -296,7 +326,9 @@ mod tests {
     #[test]
     fn template_with_buttons_encodes_type_first() {
         let sc = StructuredContent::Template(
-            Template::new("Shoes").button(Button::url("Buy", "https://example.com/buy")).button(Button::reply("More", "MORE")),
+            Template::new("Shoes")
+                .button(Button::url("Buy", "https://example.com/buy"))
+                .button(Button::reply("More", "MORE")),
         );
         assert_eq!(
             serde_json::to_string(&sc).unwrap(),

@@ -10,14 +10,22 @@ use crate::client;
 
 async fn answer(status: u16, body: &str) -> Error {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(status).set_body_string(body)).mount(&server).await;
-    client(&server).send(&MarkAsRead::new("890")).await.unwrap_err()
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(status).set_body_string(body))
+        .mount(&server)
+        .await;
+    client(&server)
+        .send(&MarkAsRead::new("890"))
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
 async fn documented_rows_plain_and_json() {
     let e = answer(422, "Source not found").await;
-    assert!(matches!(&e, Error::Rejected { rejection: Rejection::SourceNotFound, status: 422, body } if body == "Source not found"));
+    assert!(
+        matches!(&e, Error::Rejected { rejection: Rejection::SourceNotFound, status: 422, body } if body == "Source not found")
+    );
     assert_eq!(e.delivery(), Delivery::Rejected);
 
     let e = answer(422, r#"{"error":"Invalid action"}"#).await;
@@ -31,7 +39,9 @@ async fn documented_rows_plain_and_json() {
 #[tokio::test]
 async fn undocumented_answers_keep_status_and_body() {
     let e = answer(404, "<html>nope</html>").await;
-    assert!(matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>"));
+    assert!(
+        matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>")
+    );
     assert_eq!(e.delivery(), Delivery::Rejected);
 
     let e = answer(200, "okay").await;
@@ -42,12 +52,22 @@ async fn undocumented_answers_keep_status_and_body() {
 #[tokio::test]
 async fn connection_refused_is_not_sent() {
     use deskwire_core::Secret;
-    let client = deskwire_engage_digital::SendApiClient::builder("http://127.0.0.1:1", "src", Secret::new("t"))
-        .retry_policy(deskwire_core::retry::RetryPolicy::never())
-        .build()
-        .unwrap();
+    let client = deskwire_engage_digital::SendApiClient::builder(
+        "http://127.0.0.1:1",
+        "src",
+        Secret::new("t"),
+    )
+    .retry_policy(deskwire_core::retry::RetryPolicy::never())
+    .build()
+    .unwrap();
     let e = client.mark_as_read("1").await.unwrap_err();
-    assert!(matches!(&e, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{e:?}");
+    assert!(
+        matches!(&e, Error::Transport(t) if t.kind == TransportErrorKind::Connect),
+        "{e:?}"
+    );
     assert_eq!(e.delivery(), Delivery::NotSent);
-    assert!(!e.to_string().contains("realtime/sdk"), "no URL in errors: {e}");
+    assert!(
+        !e.to_string().contains("realtime/sdk"),
+        "no URL in errors: {e}"
+    );
 }

@@ -35,7 +35,11 @@ pub fn client(server: &MockServer) -> SendApiClient {
 }
 
 pub fn alice() -> User {
-    User::builder().id("42").created_at("06/11/2017").screenname("Alice").build()
+    User::builder()
+        .id("42")
+        .created_at("06/11/2017")
+        .screenname("Alice")
+        .build()
 }
 
 /// Matches requests whose `X-SMCCSDK-SIGNATURE` is the HMAC of the body that arrived.

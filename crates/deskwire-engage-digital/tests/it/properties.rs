@@ -3,8 +3,9 @@
 
 use deskwire_core::Secret;
 use deskwire_engage_digital::wire::{
-    Attachment, Button, DateTime, Format, MarkAsRead, Message, Operation, PrivateMessage, SelectItem, SendRequest,
-    StructuredContent, Template, Thread, TypingStart, TypingStop, TypingTarget, User,
+    Attachment, Button, DateTime, Format, MarkAsRead, Message, Operation, PrivateMessage,
+    SelectItem, SendRequest, StructuredContent, Template, Thread, TypingStart, TypingStop,
+    TypingTarget, User,
 };
 use deskwire_engage_digital::{error_text, interpret_response, Signer};
 use proptest::prelude::*;
@@ -20,25 +21,40 @@ fn id() -> impl Strategy<Value = String> {
 
 fn date() -> impl Strategy<Value = DateTime> {
     prop_oneof![
-        (0i64..4_000_000_000).prop_map(|s| DateTime::At(time::OffsetDateTime::from_unix_timestamp(s).unwrap())),
+        (0i64..4_000_000_000)
+            .prop_map(|s| DateTime::At(time::OffsetDateTime::from_unix_timestamp(s).unwrap())),
         (0i64..4_000_000_000_000).prop_map(DateTime::EpochMillis),
-        (1u8..=28, 1u8..=12, 1000u16..9999).prop_map(|(d, m, y)| DateTime::Other(format!("{d:02}/{m:02}/{y}"))),
+        (1u8..=28, 1u8..=12, 1000u16..9999)
+            .prop_map(|(d, m, y)| DateTime::Other(format!("{d:02}/{m:02}/{y}"))),
     ]
 }
 
 fn user() -> impl Strategy<Value = User> {
-    (id(), text(), date(), proptest::option::of(any::<bool>()), proptest::option::of(text())).prop_map(
-        |(id, name, created, puppet, email)| {
-            let mut u = User::builder().id(id).screenname(name).created_at(created).build();
+    (
+        id(),
+        text(),
+        date(),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(text()),
+    )
+        .prop_map(|(id, name, created, puppet, email)| {
+            let mut u = User::builder()
+                .id(id)
+                .screenname(name)
+                .created_at(created)
+                .build();
             u.puppetizable = puppet;
             u.email = email;
             u
-        },
-    )
+        })
 }
 
 fn format() -> impl Strategy<Value = Format> {
-    prop_oneof![Just(Format::Html), Just(Format::Text), "[a-z]{1,8}".prop_map(Format::from)]
+    prop_oneof![
+        Just(Format::Html),
+        Just(Format::Text),
+        "[a-z]{1,8}".prop_map(Format::from)
+    ]
 }
 
 fn structured() -> impl Strategy<Value = StructuredContent> {
@@ -53,15 +69,27 @@ fn structured() -> impl Strategy<Value = StructuredContent> {
             }))
         }),
         (text(), text()).prop_map(|(t, p)| StructuredContent::Template(
-            Template::new(t).button(Button::reply("r", p)).button(Button::url("u", "https://example.com"))
+            Template::new(t)
+                .button(Button::reply("r", p))
+                .button(Button::url("u", "https://example.com"))
         )),
     ]
 }
 
 fn message() -> impl Strategy<Value = Message> {
-    (id(), id(), user(), proptest::option::of(text()), proptest::option::of(format()), proptest::option::of(structured()), any::<bool>())
+    (
+        id(),
+        id(),
+        user(),
+        proptest::option::of(text()),
+        proptest::option::of(format()),
+        proptest::option::of(structured()),
+        any::<bool>(),
+    )
         .prop_map(|(id, thread, author, body, format, sc, attach)| {
-            let mut m = Message::new(id, thread, author).action(Operation::Reply).action("spam");
+            let mut m = Message::new(id, thread, author)
+                .action(Operation::Reply)
+                .action("spam");
             m.content.body = body;
             m.content.format = format;
             m.content.structured_content = sc;
@@ -74,12 +102,19 @@ fn message() -> impl Strategy<Value = Message> {
 
 fn request() -> impl Strategy<Value = SendRequest> {
     prop_oneof![
-        message().prop_map(SendRequest::CreateMessage),
-        (id(), user(), user(), text()).prop_map(|(id, a, r, b)| SendRequest::CreatePrivateMessage(PrivateMessage::new(id, a, r).body(b))),
-        (id(), user(), text()).prop_map(|(id, a, t)| SendRequest::CreateThread(Thread::new(id, a).title(t))),
-        user().prop_map(SendRequest::CreateUser),
+        message().prop_map(|m| SendRequest::CreateMessage(Box::new(m))),
+        (id(), user(), user(), text()).prop_map(|(id, a, r, b)| SendRequest::CreatePrivateMessage(
+            Box::new(PrivateMessage::new(id, a, r).body(b))
+        )),
+        (id(), user(), text()).prop_map(|(id, a, t)| SendRequest::CreateThread(Box::new(
+            Thread::new(id, a).title(t)
+        ))),
+        user().prop_map(|u| SendRequest::CreateUser(Box::new(u))),
         id().prop_map(|id| SendRequest::MarkAsRead(MarkAsRead::new(id))),
-        (id(), text()).prop_map(|(t, p)| SendRequest::TypingStart(TypingStart::new(TypingTarget::thread(t), p))),
+        (id(), text()).prop_map(|(t, p)| SendRequest::TypingStart(TypingStart::new(
+            TypingTarget::thread(t),
+            p
+        ))),
         id().prop_map(|r| SendRequest::TypingStop(TypingStop::new(TypingTarget::reply_to(r)))),
     ]
 }

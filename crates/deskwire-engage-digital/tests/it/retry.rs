@@ -16,19 +16,32 @@ async fn a_503_is_retried_with_identical_bytes() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
 
-    client(&server).create_message(&Message::new("890", "42", alice()).body("hi")).await.unwrap();
+    client(&server)
+        .create_message(&Message::new("890", "42", alice()).body("hi"))
+        .await
+        .unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
     assert_eq!(received[0].body, received[1].body);
-    assert_eq!(received[0].headers["x-smccsdk-signature"], received[1].headers["x-smccsdk-signature"]);
+    assert_eq!(
+        received[0].headers["x-smccsdk-signature"],
+        received[1].headers["x-smccsdk-signature"]
+    );
 }
 
 #[tokio::test]
 async fn retries_stop_after_max_attempts() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(502)).expect(3).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(502))
+        .expect(3)
+        .mount(&server)
+        .await;
     let err = client(&server).mark_as_read("1").await.unwrap_err();
     assert!(matches!(err, Error::UnexpectedResponse { status: 502, .. }));
 }
@@ -36,15 +49,26 @@ async fn retries_stop_after_max_attempts() {
 #[tokio::test]
 async fn raw_requests_are_not_repeated_after_a_server_error() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(503)).expect(1).mount(&server).await;
-    let err = client(&server).send_raw("custom.action", &serde_json::json!({})).await.unwrap_err();
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .send_raw("custom.action", &serde_json::json!({}))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::UnexpectedResponse { status: 503, .. }));
 }
 
 #[tokio::test]
 async fn documented_refusals_are_not_retried() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(422).set_body_string("Invalid resource format")).expect(1).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(422).set_body_string("Invalid resource format"))
+        .expect(1)
+        .mount(&server)
+        .await;
     let err = client(&server).mark_as_read("1").await.unwrap_err();
     assert!(matches!(err, Error::Rejected { .. }));
 }

@@ -41,14 +41,25 @@ async fn token_is_absent_from_traces_errors_and_debug() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(503).set_body_string("busy")).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
+        .mount(&server)
+        .await;
     let client = client(&server);
     let err = client.send(&MarkAsRead::new("890")).await.unwrap_err();
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("engage_digital.send"), "the span is traced: {logs}");
+    assert!(
+        logs.contains("engage_digital.send"),
+        "the span is traced: {logs}"
+    );
     assert!(logs.contains("status.mark_as_read"));
-    for text in [logs.as_str(), &err.to_string(), &format!("{err:?}"), &format!("{client:?}")] {
+    for text in [
+        logs.as_str(),
+        &err.to_string(),
+        &format!("{err:?}"),
+        &format!("{client:?}"),
+    ] {
         assert!(!text.contains(TOKEN), "token leaked into: {text}");
     }
 }

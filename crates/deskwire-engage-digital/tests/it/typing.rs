@@ -12,7 +12,10 @@ use crate::builder;
 
 async fn ok_server() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -23,18 +26,27 @@ fn start(thread: &str) -> TypingStart {
 #[tokio::test]
 async fn reject_mode_refuses_the_second_start_and_sends_nothing() {
     let server = ok_server().await;
-    let client = builder(&server).typing_limit(TypingLimit::Reject).build().unwrap();
+    let client = builder(&server)
+        .typing_limit(TypingLimit::Reject)
+        .build()
+        .unwrap();
     client.typing_start(&start("42")).await.unwrap();
     let err = client.typing_start(&start("42")).await.unwrap_err();
     match &err {
         Error::TypingThrottled { key, retry_in } => {
             assert_eq!(key, "thread:42");
-            assert!(*retry_in > Duration::from_millis(1000) && *retry_in <= Duration::from_secs(2), "{retry_in:?}");
+            assert!(
+                *retry_in > Duration::from_millis(1000) && *retry_in <= Duration::from_secs(2),
+                "{retry_in:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(err.delivery(), Delivery::NotSent);
-    client.typing_start(&start("43")).await.expect("other threads are independent");
+    client
+        .typing_start(&start("43"))
+        .await
+        .expect("other threads are independent");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -43,19 +55,32 @@ async fn stop_resets_the_limit() {
     let server = ok_server().await;
     let client = builder(&server).build().unwrap();
     client.typing_start(&start("42")).await.unwrap();
-    client.typing_stop(&TypingStop::new(TypingTarget::thread("42"))).await.unwrap();
-    client.typing_start(&start("42")).await.expect("stop reset the timer");
+    client
+        .typing_stop(&TypingStop::new(TypingTarget::thread("42")))
+        .await
+        .unwrap();
+    client
+        .typing_start(&start("42"))
+        .await
+        .expect("stop reset the timer");
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn wait_mode_sends_the_second_start_two_seconds_later() {
     let server = ok_server().await;
-    let client = builder(&server).typing_limit(TypingLimit::Wait).build().unwrap();
+    let client = builder(&server)
+        .typing_limit(TypingLimit::Wait)
+        .build()
+        .unwrap();
     let t0 = Instant::now();
     client.typing_start(&start("42")).await.unwrap();
     client.typing_start(&start("42")).await.unwrap();
-    assert!(t0.elapsed() >= Duration::from_secs(2), "waited {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_secs(2),
+        "waited {:?}",
+        t0.elapsed()
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -63,7 +88,10 @@ async fn wait_mode_sends_the_second_start_two_seconds_later() {
 async fn off_mode_leaves_the_limit_to_engage_digital() {
     let server = MockServer::start().await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(429).set_body_string("too many typing requests, please try again in a few seconds"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .set_body_string("too many typing requests, please try again in a few seconds"),
+        )
         .mount(&server)
         .await;
     let client = builder(&server)
@@ -72,5 +100,8 @@ async fn off_mode_leaves_the_limit_to_engage_digital() {
         .build()
         .unwrap();
     let err = client.typing_start(&start("42")).await.unwrap_err();
-    assert_eq!(err.rejection(), Some(&deskwire_engage_digital::Rejection::TooManyTypingRequests));
+    assert_eq!(
+        err.rejection(),
+        Some(&deskwire_engage_digital::Rejection::TooManyTypingRequests)
+    );
 }

@@ -28,8 +28,15 @@ async fn bytes_on_the_wire_equal_the_signed_bytes() {
 
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 1);
-    assert_eq!(received[0].body, prepared.body(), "sent bytes differ from signed bytes");
-    assert_eq!(received[0].headers["x-smccsdk-signature"].to_str().unwrap(), prepared.signature());
+    assert_eq!(
+        received[0].body,
+        prepared.body(),
+        "sent bytes differ from signed bytes"
+    );
+    assert_eq!(
+        received[0].headers["x-smccsdk-signature"].to_str().unwrap(),
+        prepared.signature()
+    );
     assert_eq!(prepared.signature(), client.signer().sign(prepared.body()));
     assert_eq!(prepared.action(), message.action_name());
 }
@@ -58,7 +65,9 @@ async fn typed_message_reproduces_the_docs_ruby_example_byte_for_byte() {
 
 #[tokio::test]
 async fn every_action_posts_its_name() {
-    use deskwire_engage_digital::wire::{PrivateMessage, Thread, TypingStart, TypingStop, TypingTarget};
+    use deskwire_engage_digital::wire::{
+        PrivateMessage, Thread, TypingStart, TypingStop, TypingTarget,
+    };
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(signed())
@@ -67,20 +76,38 @@ async fn every_action_posts_its_name() {
         .mount(&server)
         .await;
     let c = client(&server);
-    c.create_message(&Message::new("1", "2", alice()).body("b")).await.unwrap();
-    c.create_private_message(&PrivateMessage::new("3", alice(), alice()).body("pm")).await.unwrap();
-    c.create_thread(&Thread::new("2", alice()).body("t").title("T")).await.unwrap();
+    c.create_message(&Message::new("1", "2", alice()).body("b"))
+        .await
+        .unwrap();
+    c.create_private_message(&PrivateMessage::new("3", alice(), alice()).body("pm"))
+        .await
+        .unwrap();
+    c.create_thread(&Thread::new("2", alice()).body("t").title("T"))
+        .await
+        .unwrap();
     c.create_user(&alice()).await.unwrap();
     c.mark_as_read("1").await.unwrap();
-    c.typing_start(&TypingStart::new(TypingTarget::thread("2").in_reply_to_id("1"), "Hel")).await.unwrap();
-    c.typing_stop(&TypingStop::new(TypingTarget::thread("2"))).await.unwrap();
+    c.typing_start(&TypingStart::new(
+        TypingTarget::thread("2").in_reply_to_id("1"),
+        "Hel",
+    ))
+    .await
+    .unwrap();
+    c.typing_stop(&TypingStop::new(TypingTarget::thread("2")))
+        .await
+        .unwrap();
 
     let actions: Vec<String> = server
         .received_requests()
         .await
         .unwrap()
         .iter()
-        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["action"].as_str().unwrap().to_owned())
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(
         actions,
