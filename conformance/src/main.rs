@@ -19,13 +19,19 @@ struct Args {
     /// Accept new or changed snapshots.
     #[arg(long)]
     update: bool,
-    /// Where to write report.md and report.json.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/conformance"))]
-    out: PathBuf,
+    /// Where to write report.md and report.json [default: <workspace>/target/conformance].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    let out = args.out.take().unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("conformance lives in the workspace")
+            .join("target/conformance")
+    });
     if args.update {
         // Read by insta on every assertion; set before any case runs, while single-threaded.
         std::env::set_var("INSTA_UPDATE", "always");
@@ -49,18 +55,18 @@ fn main() -> ExitCode {
 
     print!("{}", report::table(&reports));
     let failures = report::failures(&reports);
-    if let Err(e) = std::fs::create_dir_all(&args.out)
-        .and_then(|()| std::fs::write(args.out.join("report.md"), report::markdown(&reports)))
+    if let Err(e) = std::fs::create_dir_all(&out)
+        .and_then(|()| std::fs::write(out.join("report.md"), report::markdown(&reports)))
         .and_then(|()| {
             let json =
                 serde_json::to_string_pretty(&report::json(&reports)).expect("report serializes");
-            std::fs::write(args.out.join("report.json"), json + "\n")
+            std::fs::write(out.join("report.json"), json + "\n")
         })
     {
-        eprintln!("error: cannot write reports to {}: {e}", args.out.display());
+        eprintln!("error: cannot write reports to {}: {e}", out.display());
         return ExitCode::from(2);
     }
-    println!("reports: {}", args.out.join("report.md").display());
+    println!("reports: {}", out.join("report.md").display());
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {
