@@ -41,25 +41,32 @@ impl Default for Context {
 }
 
 impl Context {
-    /// When the case's source seed is at hand, its documented text must be printed there.
+    /// When the case's source seed is at hand, its documented text must be printed there; for
+    /// JSON examples, also in every `also_in` seed (error rows and code are laid out differently
+    /// in the Markdown copy, so only their main source is checked).
     pub fn check_provenance(&self, case: &Case) -> Result<(), String> {
         let Some(seeds) = &self.seeds else {
             return Ok(());
         };
-        let seed = seeds.join(&case.source);
-        if !case.source.ends_with(".txt") || !seed.is_file() {
-            return Ok(());
+        let also = case
+            .also_in
+            .iter()
+            .filter(|_| case.kind.is_json_example())
+            .filter_map(|a| a.split(':').next());
+        for source in std::iter::once(case.source.as_str()).chain(also) {
+            let seed = seeds.join(source);
+            if !source.ends_with(".txt") || !seed.is_file() {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
+            if !text.contains(case.documented.trim_end_matches('\n')) {
+                return Err(format!(
+                    "documented.txt is not printed verbatim in {source}"
+                ));
+            }
         }
-        let text =
-            std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
-        if text.contains(case.documented.trim_end_matches('\n')) {
-            Ok(())
-        } else {
-            Err(format!(
-                "documented.txt is not printed verbatim in {}",
-                case.source
-            ))
-        }
+        Ok(())
     }
 }
 
