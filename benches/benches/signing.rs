@@ -30,8 +30,7 @@ fn sign(c: &mut Criterion) {
     });
     g.bench_function("naive", |b| {
         b.iter(|| {
-            let mut mac =
-                <Hmac<Sha512> as Mac>::new_from_slice(black_box(KEY)).expect("any key length");
+            let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(black_box(KEY)).expect("any key length");
             mac.update(black_box(SEED_BODY));
             const_hex::encode(mac.finalize().into_bytes())
         })
@@ -67,13 +66,9 @@ fn floor(c: &mut Criterion) {
 }
 
 fn encode_sign(c: &mut Criterion) {
-    let client = SendApiClient::builder(
-        "https://bench.invalid",
-        "8da592bc6fcf8bae41b2",
-        key_secret(),
-    )
-    .build()
-    .expect("client builds");
+    let client = SendApiClient::builder("https://bench.invalid", "8da592bc6fcf8bae41b2", key_secret())
+        .build()
+        .expect("client builds");
     let message = seed_message();
     let mut g = c.benchmark_group("encode-sign");
     g.bench_function("messages.create", |b| {
@@ -90,15 +85,9 @@ fn verify(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Bytes(body.len() as u64));
     g.bench_function("20MiB", |b| {
-        b.iter(|| {
-            signer
-                .verify(black_box(&body), black_box(&signature))
-                .expect("valid")
-        })
+        b.iter(|| signer.verify(black_box(&body), black_box(&signature)).expect("valid"))
     });
-    g.bench_function("sha512-20MiB", |b| {
-        b.iter(|| Sha512::digest(black_box(&body)))
-    });
+    g.bench_function("sha512-20MiB", |b| b.iter(|| Sha512::digest(black_box(&body))));
     g.finish();
 }
 

@@ -28,10 +28,7 @@ impl Kind {
     /// Whether the documented text of this kind is a JSON (or JSON-like) example that goes
     /// through the repair step. Error rows, rules and code samples are prose or code.
     pub fn is_json_example(self) -> bool {
-        matches!(
-            self,
-            Kind::Request | Kind::Response | Kind::Webhook | Kind::Poll
-        )
+        matches!(self, Kind::Request | Kind::Response | Kind::Webhook | Kind::Poll)
     }
 
     /// The name used in `case.toml` and the reports.
@@ -118,8 +115,7 @@ pub struct Case {
 impl Case {
     /// Reads a file of the case folder.
     pub fn file(&self, name: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(self.dir.join(name))
-            .map_err(|e| format!("{}: {e}", self.dir.join(name).display()))
+        std::fs::read(self.dir.join(name)).map_err(|e| format!("{}: {e}", self.dir.join(name).display()))
     }
 
     /// The repairs the documented text needs (none for kinds that are not JSON examples).
@@ -154,12 +150,10 @@ pub fn load(fixtures: &Path, provider: &str) -> Result<Vec<Case>, String> {
 }
 
 fn load_one(dir: &Path, provider: &str) -> Result<Case, String> {
-    let read = |name: &str| {
-        std::fs::read_to_string(dir.join(name))
-            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
-    };
-    let mut case: Case = toml::from_str(&read("case.toml")?)
-        .map_err(|e| format!("{}: {e}", dir.join("case.toml").display()))?;
+    let read =
+        |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
+    let mut case: Case =
+        toml::from_str(&read("case.toml")?).map_err(|e| format!("{}: {e}", dir.join("case.toml").display()))?;
     case.documented = read("documented.txt")?;
     case.dir = dir.to_path_buf();
     case.provider = provider.to_owned();
@@ -169,10 +163,6 @@ fn load_one(dir: &Path, provider: &str) -> Result<Case, String> {
         .map(|(n, slug)| (n.chars().all(|c| c.is_ascii_digit()), slug));
     match slug {
         Some((true, slug)) if slug == case.id => Ok(case),
-        _ => Err(format!(
-            "{}: folder must be `NN-{}`",
-            dir.display(),
-            case.id
-        )),
+        _ => Err(format!("{}: folder must be `NN-{}`", dir.display(), case.id)),
     }
 }

@@ -3,15 +3,12 @@
 
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::{Delivery, Secret};
-use deskwire_engage_digital::wire::{
-    MarkAsRead, SendParams, SendRequest, TypingStart, TypingStop, TypingTarget,
-};
-use deskwire_engage_digital::{
-    interpret_response, Error, SendApiClient, Signer, TypingLimit, TYPING_START_INTERVAL,
-};
+use deskwire_engage_digital::testing::SignedBy;
+use deskwire_engage_digital::wire::{MarkAsRead, SendParams, SendRequest, TypingStart, TypingStop, TypingTarget};
+use deskwire_engage_digital::{interpret_response, Error, SendApiClient, Signer, TypingLimit, TYPING_START_INTERVAL};
 use serde_json::Value;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::case::{Case, Kind};
 use crate::properties::{decoder_survives, every_bit_flip_fails};
@@ -23,19 +20,6 @@ use crate::Context;
 /// The Send API example token from the docs; also the key of the Ruby and PHP examples.
 const TOKEN: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
 const SOURCE: &str = "8da592bc6fcf8bae41b2";
-
-/// Matches requests whose `X-SMCCSDK-SIGNATURE` verifies over the received body.
-struct SignedBy(Signer);
-
-impl Match for SignedBy {
-    fn matches(&self, request: &Request) -> bool {
-        request
-            .headers
-            .get("x-smccsdk-signature")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|sig| self.0.verify(&request.body, sig).is_ok())
-    }
-}
 
 fn signer(key: &str) -> Signer {
     Signer::new(&Secret::new(key))
@@ -63,10 +47,7 @@ pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
         Kind::Signature => signature(case, ctx, &mut stages).await,
         Kind::RateLimit => rate_limit(case, ctx, &mut stages).await,
         Kind::Webhook | Kind::Poll => stages.run(Stage::Parse, || {
-            Err(format!(
-                "kind `{}` has no Engage Digital runner yet",
-                case.kind.name()
-            ))
+            Err(format!("kind `{}` has no Engage Digital runner yet", case.kind.name()))
         }),
     }
     stages.finish(case)
@@ -94,8 +75,8 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
         Ok(())
     });
     stages.run(Stage::Roundtrip, || {
-        let req: SendRequest = serde_json::from_value(documented.clone())
-            .map_err(|e| format!("does not decode: {e}"))?;
+        let req: SendRequest =
+            serde_json::from_value(documented.clone()).map_err(|e| format!("does not decode: {e}"))?;
         if req.action_name() != case.operation {
             return Err(format!(
                 "decoded as `{}`, case says `{}`",
@@ -103,8 +84,8 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
                 case.operation
             ));
         }
-        let encoded: Value = serde_json::from_slice(&req.to_body().map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+        let encoded: Value =
+            serde_json::from_slice(&req.to_body().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
         if encoded != documented {
             return Err(format!(
                 "re-encoding changed the example:\n documented {documented}\n encoded    {encoded}"
@@ -148,9 +129,7 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
             Ok(())
         })
         .await;
-    stages.run(Stage::Snapshot, || {
-        snapshot::check(&case.dir, "sent", &sent)
-    });
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "sent", &sent));
     stages.run(Stage::Properties, || {
         let req = typed.as_ref().ok_or("no typed request")?;
         let body = req.to_body().map_err(|e| e.to_string())?;
@@ -160,8 +139,7 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
         decoder_survives(&body, |b| {
             // When a mutated body still decodes, it must re-encode to something that decodes the same.
             if let Ok(decoded) = serde_json::from_slice::<SendRequest>(b) {
-                let again: SendRequest =
-                    serde_json::from_slice(&decoded.to_body().expect("encodes")).expect("decodes");
+                let again: SendRequest = serde_json::from_slice(&decoded.to_body().expect("encodes")).expect("decodes");
                 assert_eq!(again, decoded);
             }
         })
@@ -199,16 +177,11 @@ async fn response(case: &Case, ctx: &Context, stages: &mut Stages) {
         let repaired = repair(&case.documented);
         body = repaired.text.trim().to_owned();
         if serde_json::from_str::<Value>(&body).is_ok() {
-            return Err(format!(
-                "`{body}` parses as JSON; the Send API answers plain text"
-            ));
+            return Err(format!("`{body}` parses as JSON; the Send API answers plain text"));
         }
         Ok(())
     });
-    stages.skip(
-        Stage::Roundtrip,
-        "a plain-text answer has no typed model to re-encode",
-    );
+    stages.skip(Stage::Roundtrip, "a plain-text answer has no typed model to re-encode");
     let mut result = String::new();
     stages
         .run_async(Stage::Wire, || async {
@@ -218,9 +191,7 @@ async fn response(case: &Case, ctx: &Context, stages: &mut Stages) {
             outcome.map_err(|e| format!("the documented success answer was refused: {e}"))
         })
         .await;
-    stages.run(Stage::Snapshot, || {
-        snapshot::check(&case.dir, "result", &result)
-    });
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &result));
     stages.run(Stage::Properties, || {
         decoder_survives(body.as_bytes(), |b| {
             // Only the documented word is success; any other 200 body is an error.
@@ -270,23 +241,16 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
             let json_body = serde_json::json!({ "error": body }).to_string();
             for sent in [body.clone(), json_body] {
                 let outcome = answer(case, spec.status, &sent).await?;
-                let err = outcome
-                    .err()
-                    .ok_or_else(|| format!("`{sent}` was taken as success"))?;
+                let err = outcome.err().ok_or_else(|| format!("`{sent}` was taken as success"))?;
                 let name = err
                     .rejection()
                     .map(|r| format!("{r:?}"))
                     .unwrap_or_else(|| format!("{err:?}"));
                 if name.split([' ', '{']).next() != Some(expected.as_str()) {
-                    return Err(format!(
-                        "answer `{sent}` became {name}, expected {expected}"
-                    ));
+                    return Err(format!("answer `{sent}` became {name}, expected {expected}"));
                 }
                 if err.delivery() != Delivery::Rejected {
-                    return Err(format!(
-                        "delivery is {:?}, expected Rejected",
-                        err.delivery()
-                    ));
+                    return Err(format!("delivery is {:?}, expected Rejected", err.delivery()));
                 }
                 result.push_str(&format!(
                     "answer: {} {sent}\nerror: {err:?}\nmessage: {err}\n\n",
@@ -296,9 +260,7 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
             Ok(())
         })
         .await;
-    stages.run(Stage::Snapshot, || {
-        snapshot::check(&case.dir, "result", &result)
-    });
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &result));
     stages.run(Stage::Properties, || {
         // Under any other status the same text is not this row.
         for other in [200, 400, 401, 413, 422, 429, 500] {
@@ -319,12 +281,7 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
     let interval = case.rate_limit.as_ref().map(|r| r.interval_ms);
     stages.run(Stage::Parse, || {
         check_parse_common(case, ctx)?;
-        for needle in [
-            "1 request / thread",
-            "every 2 seconds",
-            "typing.stop",
-            "reset",
-        ] {
+        for needle in ["1 request / thread", "every 2 seconds", "typing.stop", "reset"] {
             if !case.documented.contains(needle) {
                 return Err(format!("the documented rule no longer says `{needle}`"));
             }
@@ -350,21 +307,13 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
             let start = |t: &str| TypingStart::new(TypingTarget::thread(t), "Hello wor");
             let steps: [(&str, Result<(), Error>); 5] = [
                 ("start thread 42", client.typing_start(&start("42")).await),
-                (
-                    "start thread 42 again at once",
-                    client.typing_start(&start("42")).await,
-                ),
+                ("start thread 42 again at once", client.typing_start(&start("42")).await),
                 ("start thread 43", client.typing_start(&start("43")).await),
                 (
                     "stop thread 42",
-                    client
-                        .typing_stop(&TypingStop::new(TypingTarget::thread("42")))
-                        .await,
+                    client.typing_stop(&TypingStop::new(TypingTarget::thread("42"))).await,
                 ),
-                (
-                    "start thread 42 after stop",
-                    client.typing_start(&start("42")).await,
-                ),
+                ("start thread 42 after stop", client.typing_start(&start("42")).await),
             ];
             let expect_ok = [true, false, true, true, true];
             for ((what, outcome), ok) in steps.iter().zip(expect_ok) {
@@ -376,9 +325,7 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
                     Err(e) => format!("error: {e}"),
                 };
                 log.push_str(&format!("{what}: {shown}\n"));
-                if outcome.is_ok() != ok
-                    || (!ok && !matches!(outcome, Err(Error::TypingThrottled { .. })))
-                {
+                if outcome.is_ok() != ok || (!ok && !matches!(outcome, Err(Error::TypingThrottled { .. }))) {
                     return Err(format!("{what}: {shown}"));
                 }
             }
@@ -389,9 +336,7 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
             Ok(())
         })
         .await;
-    stages.run(Stage::Snapshot, || {
-        snapshot::check(&case.dir, "sequence", &log)
-    });
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "sequence", &log));
     stages.skip(
         Stage::Properties,
         "the limiter's timing properties are unit-tested in the crate",
@@ -406,21 +351,17 @@ async fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
     stages.run(Stage::Parse, || {
         check_parse_common(case, ctx)?;
         body = case.file(&spec.body_file)?;
-        let value: Value = serde_json::from_slice(&body)
-            .map_err(|e| format!("{} is not JSON: {e}", spec.body_file))?;
+        let value: Value = serde_json::from_slice(&body).map_err(|e| format!("{} is not JSON: {e}", spec.body_file))?;
         // A code example must carry the key; a printed body must mean the same JSON as the signed one.
         if case.documented.contains(&spec.key) {
             for s in strings(&value) {
                 if !case.documented.contains(&s) {
-                    return Err(format!(
-                        "the signed body has `{s}`, which the documented code does not"
-                    ));
+                    return Err(format!("the signed body has `{s}`, which the documented code does not"));
                 }
             }
             Ok(())
         } else {
-            let printed: Value = serde_json::from_str(&case.documented)
-                .map_err(|e| format!("documented body: {e}"))?;
+            let printed: Value = serde_json::from_str(&case.documented).map_err(|e| format!("documented body: {e}"))?;
             (printed == value)
                 .then_some(())
                 .ok_or_else(|| "documented and signed bodies differ".to_owned())
@@ -429,20 +370,16 @@ async fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
     let is_send_api = case.operation != "implementation.info";
     if is_send_api {
         stages.run(Stage::Roundtrip, || {
-            let req: SendRequest =
-                serde_json::from_slice(&body).map_err(|e| format!("does not decode: {e}"))?;
-            let encoded: Value = serde_json::from_slice(&req.to_body().map_err(|e| e.to_string())?)
-                .map_err(|e| e.to_string())?;
+            let req: SendRequest = serde_json::from_slice(&body).map_err(|e| format!("does not decode: {e}"))?;
+            let encoded: Value =
+                serde_json::from_slice(&req.to_body().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
             let original: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
             (encoded == original)
                 .then_some(())
                 .ok_or_else(|| format!("re-encoding changed the body: {encoded}"))
         });
     } else {
-        stages.skip(
-            Stage::Roundtrip,
-            "implementation.info belongs to the polling endpoint",
-        );
+        stages.skip(Stage::Roundtrip, "implementation.info belongs to the polling endpoint");
     }
     let mut shown = String::new();
     stages
@@ -472,9 +409,7 @@ async fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
                 .mount(&server)
                 .await;
             let client = client(&server, &spec.key)?;
-            let prepared = client
-                .prepare_bytes(body.clone())
-                .map_err(|e| e.to_string())?;
+            let prepared = client.prepare_bytes(body.clone()).map_err(|e| e.to_string())?;
             let result = client.send_prepared(&prepared).await;
             let received = server.received_requests().await.unwrap_or_default();
             if received.first().map(|r| r.body.as_slice()) != Some(body.as_slice()) {
@@ -487,17 +422,13 @@ async fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
             Ok(())
         })
         .await;
-    stages.run(Stage::Snapshot, || {
-        snapshot::check(&case.dir, "signature", &shown)
-    });
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "signature", &shown));
     stages.run(Stage::Properties, || {
         let s = signer(&spec.key);
         every_bit_flip_fails(&body, |b| s.verify(b, &spec.expected).is_ok())?;
         let documented = case.documented.trim_end_matches('\n').as_bytes();
         if documented != body.as_slice() && s.verify(documented, &spec.expected).is_ok() {
-            return Err(
-                "the documented text, which differs from the signed body, also verifies".into(),
-            );
+            return Err("the documented text, which differs from the signed body, also verifies".into());
         }
         decoder_survives(spec.expected.as_bytes(), |sig| {
             s.verify(&body, &String::from_utf8_lossy(sig))

@@ -58,12 +58,9 @@ impl Context {
             if !source.ends_with(".txt") || !seed.is_file() {
                 continue;
             }
-            let text =
-                std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
+            let text = std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
             if !text.contains(case.documented.trim_end_matches('\n')) {
-                return Err(format!(
-                    "documented.txt is not printed verbatim in {source}"
-                ));
+                return Err(format!("documented.txt is not printed verbatim in {source}"));
             }
         }
         Ok(())
@@ -71,11 +68,7 @@ impl Context {
 }
 
 /// Selects cases: all providers unless `providers` is non-empty, and one case id if given.
-pub fn load(
-    ctx: &Context,
-    providers: &[String],
-    case_id: Option<&str>,
-) -> Result<Vec<Case>, String> {
+pub fn load(ctx: &Context, providers: &[String], case_id: Option<&str>) -> Result<Vec<Case>, String> {
     let chosen: Vec<&str> = if providers.is_empty() {
         PROVIDERS.to_vec()
     } else {
@@ -84,10 +77,7 @@ pub fn load(
     let mut cases = Vec::new();
     for p in chosen {
         if !PROVIDERS.contains(&p) {
-            return Err(format!(
-                "unknown provider `{p}`; known: {}",
-                PROVIDERS.join(", ")
-            ));
+            return Err(format!("unknown provider `{p}`; known: {}", PROVIDERS.join(", ")));
         }
         cases.extend(case::load(&ctx.fixtures, p)?);
     }

@@ -58,8 +58,7 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&out)
         .and_then(|()| std::fs::write(out.join("report.md"), report::markdown(&reports)))
         .and_then(|()| {
-            let json =
-                serde_json::to_string_pretty(&report::json(&reports)).expect("report serializes");
+            let json = serde_json::to_string_pretty(&report::json(&reports)).expect("report serializes");
             std::fs::write(out.join("report.json"), json + "\n")
         })
     {

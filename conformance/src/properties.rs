@@ -37,9 +37,7 @@ pub fn decoder_survives<R>(body: &[u8], decode: impl Fn(&[u8]) -> R) -> Result<(
             failure_persistence: None,
             ..Config::default()
         },
-        proptest::test_runner::TestRng::deterministic_rng(
-            proptest::test_runner::RngAlgorithm::ChaCha,
-        ),
+        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
     );
     let len = body.len().max(1);
     let mutations = proptest::collection::vec((0..len, any::<u8>()), 1..8);

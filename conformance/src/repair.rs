@@ -182,9 +182,8 @@ fn apply(repair: Repair, toks: &mut Vec<Tok>) -> bool {
         Repair::Placeholders => {
             for i in 0..toks.len() {
                 if let Tok::Word(w) = &toks[i] {
-                    let value_position =
-                        matches!(prev_solid(toks, i), Some(Tok::Punct(':' | '[' | ',')))
-                            && !matches!(next_solid(toks, i), Some(Tok::Punct(':')));
+                    let value_position = matches!(prev_solid(toks, i), Some(Tok::Punct(':' | '[' | ',')))
+                        && !matches!(next_solid(toks, i), Some(Tok::Punct(':')));
                     if let (true, Some(v)) = (value_position, placeholder_value(w)) {
                         toks[i] = Tok::Word(v.to_owned());
                     }
@@ -194,9 +193,7 @@ fn apply(repair: Repair, toks: &mut Vec<Tok>) -> bool {
         Repair::TrailingCommas => {
             let mut i = 0;
             while i < toks.len() {
-                if toks[i] == Tok::Punct(',')
-                    && matches!(next_solid(toks, i), Some(Tok::Punct('}' | ']')))
-                {
+                if toks[i] == Tok::Punct(',') && matches!(next_solid(toks, i), Some(Tok::Punct('}' | ']'))) {
                     toks.remove(i);
                 } else {
                     i += 1;
@@ -234,10 +231,7 @@ pub fn repair_and_parse(text: &str) -> Result<(serde_json::Value, Vec<&'static s
     let repaired = repair(text);
     match serde_json::from_str(&repaired.text) {
         Ok(value) => Ok((value, repaired.repairs)),
-        Err(e) => Err(format!(
-            "not JSON even after repairs {:?}: {e}",
-            repaired.repairs
-        )),
+        Err(e) => Err(format!("not JSON even after repairs {:?}: {e}", repaired.repairs)),
     }
 }
 
@@ -260,16 +254,10 @@ mod tests {
 
     #[test]
     fn each_repair_is_named() {
-        assert_eq!(
-            ok("{\"a\": 1, // one\n}").1,
-            ["line-comments", "trailing-commas"]
-        );
+        assert_eq!(ok("{\"a\": 1, // one\n}").1, ["line-comments", "trailing-commas"]);
         assert_eq!(
             ok(r#"{"initiatingEntity"?: "x"}"#),
-            (
-                json!({"initiatingEntity": "x"}),
-                vec!["optional-key-markers"]
-            )
+            (json!({"initiatingEntity": "x"}), vec!["optional-key-markers"])
         );
         assert_eq!(
             ok(r#"{platformIds: [1]}"#),
@@ -277,15 +265,9 @@ mod tests {
         );
         assert_eq!(
             ok(r#"{"n": number, "ids": [number], "s": string}"#),
-            (
-                json!({"n": 0, "ids": [0], "s": "string"}),
-                vec!["placeholders"]
-            )
+            (json!({"n": 0, "ids": [0], "s": "string"}), vec!["placeholders"])
         );
-        assert_eq!(
-            ok("```json\n{\"a\": 1}\n```\n"),
-            (json!({"a": 1}), vec!["code-fence"])
-        );
+        assert_eq!(ok("```json\n{\"a\": 1}\n```\n"), (json!({"a": 1}), vec!["code-fence"]));
     }
 
     #[test]
@@ -296,13 +278,9 @@ mod tests {
 
     #[test]
     fn combined_rake_style_example() {
-        let text =
-            "{\n  platformIds: [number],\n  \"initiatingEntity\"?: \"x\",\n  \"n\": number,\n}";
+        let text = "{\n  platformIds: [number],\n  \"initiatingEntity\"?: \"x\",\n  \"n\": number,\n}";
         let (v, repairs) = ok(text);
-        assert_eq!(
-            v,
-            json!({"platformIds": [0], "initiatingEntity": "x", "n": 0})
-        );
+        assert_eq!(v, json!({"platformIds": [0], "initiatingEntity": "x", "n": 0}));
         assert_eq!(
             repairs,
             [

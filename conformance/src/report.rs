@@ -44,9 +44,7 @@ fn rows(reports: &[CaseReport]) -> Vec<Row> {
 }
 
 fn header() -> Vec<String> {
-    let mut h: Vec<String> = ["provider", "cases", "passed", "failed"]
-        .map(String::from)
-        .to_vec();
+    let mut h: Vec<String> = ["provider", "cases", "passed", "failed"].map(String::from).to_vec();
     h.extend(Stage::ALL.iter().map(|s| s.name().to_owned()));
     h
 }
@@ -89,11 +87,7 @@ pub fn table(reports: &[CaseReport]) -> String {
             .to_owned()
     };
     let mut out = line(&header) + "\n";
-    out += &widths
-        .iter()
-        .map(|w| "-".repeat(*w))
-        .collect::<Vec<_>>()
-        .join("  ");
+    out += &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ");
     out += "\n";
     for r in &body {
         out += &line(r);
@@ -108,13 +102,7 @@ pub fn failures(reports: &[CaseReport]) -> String {
     for r in reports {
         for (stage, outcome) in &r.stages {
             if let Outcome::Fail(why) = outcome {
-                let _ = writeln!(
-                    out,
-                    "FAIL {}/{} [{}]: {why}",
-                    r.provider,
-                    r.folder,
-                    stage.name()
-                );
+                let _ = writeln!(out, "FAIL {}/{} [{}]: {why}", r.provider, r.folder, stage.name());
             }
         }
     }

@@ -82,18 +82,12 @@ pub struct CaseReport {
 impl CaseReport {
     /// Whether no stage failed.
     pub fn passed(&self) -> bool {
-        !self
-            .stages
-            .iter()
-            .any(|(_, o)| matches!(o, Outcome::Fail(_)))
+        !self.stages.iter().any(|(_, o)| matches!(o, Outcome::Fail(_)))
     }
 
     /// The outcome of `stage`.
     pub fn outcome(&self, stage: Stage) -> Option<&Outcome> {
-        self.stages
-            .iter()
-            .find(|(s, _)| *s == stage)
-            .map(|(_, o)| o)
+        self.stages.iter().find(|(s, _)| *s == stage).map(|(_, o)| o)
     }
 }
 

@@ -8,11 +8,7 @@ async fn every_documented_example_passes() {
     let cases = load(&ctx, &[], None).expect("fixtures load");
     let reports = run(&ctx, &cases).await;
     let failures = report::failures(&reports);
-    assert!(
-        failures.is_empty(),
-        "{}\n{failures}",
-        report::table(&reports)
-    );
+    assert!(failures.is_empty(), "{}\n{failures}", report::table(&reports));
     for provider in PROVIDERS {
         assert!(
             reports.iter().any(|r| r.provider == *provider),

@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
 //!
-//! * `conform [--provider P] [--case ID] [--update]` — replay every documented example
-//!   (the `deskwire-conformance` binary); writes `target/conformance/report.{md,json}`.
+//! * `conform [--provider P] [--case ID] [--update]` — replay every documented example: runs
+//!   the `deskwire-conformance` binary with these arguments; writes `target/conformance/report.{md,json}`.
 //! * `bench [--strict] [-- <criterion args>]` — run the criterion benches and print each
 //!   ratio beside its goal (`deskwire_benches::RATIOS`).
 //! * `ci` — what CI runs: `.ci/run`.
@@ -22,17 +22,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
-    /// Replay every documented provider example (the main job).
+    /// Replay every documented provider example (the main job). Arguments go to the harness
+    /// (`--provider P`, `--case ID`, `--update`; `cargo xtask conform --help` lists them).
+    #[command(disable_help_flag = true)]
     Conform {
-        /// Only this provider (repeatable).
-        #[arg(long)]
-        provider: Vec<String>,
-        /// Only this case (id or folder name).
-        #[arg(long)]
-        case: Option<String>,
-        /// Accept new or changed snapshots.
-        #[arg(long)]
-        update: bool,
+        /// Arguments for `deskwire-conformance`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Run the criterion benches and print each ratio beside its goal.
     Bench {
@@ -73,22 +69,10 @@ fn status(mut cmd: Command) -> ExitCode {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Cmd::Conform {
-            provider,
-            case,
-            update,
-        } => {
+        Cmd::Conform { args } => {
             let mut cmd = cargo();
-            cmd.args(["run", "--quiet", "--package", "deskwire-conformance", "--"]);
-            for p in provider {
-                cmd.args(["--provider", &p]);
-            }
-            if let Some(c) = case {
-                cmd.args(["--case", &c]);
-            }
-            if update {
-                cmd.arg("--update");
-            }
+            cmd.args(["run", "--quiet", "--package", "deskwire-conformance", "--"])
+                .args(args);
             status(cmd)
         }
         Cmd::Bench { strict, criterion } => bench(strict, &criterion),
@@ -105,15 +89,8 @@ fn bench(strict: bool, criterion: &[String]) -> ExitCode {
     // Old results of renamed benches would otherwise be read as current.
     let _ = std::fs::remove_dir_all(&criterion_dir);
     let mut cmd = cargo();
-    cmd.args([
-        "bench",
-        "--package",
-        "deskwire-benches",
-        "--bench",
-        "signing",
-        "--",
-    ])
-    .args(criterion);
+    cmd.args(["bench", "--package", "deskwire-benches", "--bench", "signing", "--"])
+        .args(criterion);
     let code = status(cmd);
     if code != ExitCode::SUCCESS {
         return code;
@@ -129,14 +106,8 @@ fn bench(strict: bool, criterion: &[String]) -> ExitCode {
     println!("{:<42} {:>10} {:>9}  result", "ratio", "goal", "measured");
     let mut missed = 0;
     for r in RATIOS {
-        let (Some(subject), Some(reference)) = (times.get(r.subject), times.get(r.reference))
-        else {
-            println!(
-                "{:<42} {:>10} {:>9}  not measured",
-                r.label,
-                goal_text(r.goal),
-                "-"
-            );
+        let (Some(subject), Some(reference)) = (times.get(r.subject), times.get(r.reference)) else {
+            println!("{:<42} {:>10} {:>9}  not measured", r.label, goal_text(r.goal), "-");
             continue;
         };
         let (value, met) = match r.goal {
@@ -154,12 +125,7 @@ fn bench(strict: bool, criterion: &[String]) -> ExitCode {
             }
             None => "info",
         };
-        println!(
-            "{:<42} {:>10} {:>9.2}  {verdict}",
-            r.label,
-            goal_text(r.goal),
-            value
-        );
+        println!("{:<42} {:>10} {:>9.2}  {verdict}", r.label, goal_text(r.goal), value);
     }
     println!(
         "\ntimes (ns): {}",
@@ -201,10 +167,8 @@ fn read_estimates(dir: &Path) -> Result<std::collections::BTreeMap<String, f64>,
                 && path.parent().is_some_and(|p| p.ends_with("new"))
             {
                 let read = |p: &Path| -> Result<Value, String> {
-                    serde_json::from_str(
-                        &std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?,
-                    )
-                    .map_err(|e| format!("{}: {e}", p.display()))
+                    serde_json::from_str(&std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?)
+                        .map_err(|e| format!("{}: {e}", p.display()))
                 };
                 let meta = read(&path)?;
                 let est = read(&path.with_file_name("estimates.json"))?;

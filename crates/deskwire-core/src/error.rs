@@ -202,9 +202,6 @@ mod tests {
             retry_after: Some(Duration::from_millis(1500)),
             raw_body: String::new(),
         };
-        assert_eq!(
-            e.to_string(),
-            "rate limited, retry in 1500 ms; nothing was delivered"
-        );
+        assert_eq!(e.to_string(), "rate limited, retry in 1500 ms; nothing was delivered");
     }
 }

@@ -32,7 +32,6 @@ mod secret;
 pub mod transport;
 
 pub use error::{
-    DecodeError, Delivery, RateLimited, TransportError, TransportErrorKind, ValidationError,
-    ValidationProblem,
+    DecodeError, Delivery, RateLimited, TransportError, TransportErrorKind, ValidationError, ValidationProblem,
 };
 pub use secret::Secret;

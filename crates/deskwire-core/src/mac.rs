@@ -188,10 +188,7 @@ mod tests {
 
     #[test]
     fn debug_hides_key_state() {
-        assert_eq!(
-            format!("{:?}", HmacSha512::from_key(KEY)),
-            "HmacSha512(***)"
-        );
+        assert_eq!(format!("{:?}", HmacSha512::from_key(KEY)), "HmacSha512(***)");
     }
 
     proptest! {

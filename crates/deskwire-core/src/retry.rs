@@ -100,9 +100,7 @@ impl RetryPolicy {
         let may_have_acted = match outcome {
             Outcome::Transport(TransportErrorKind::Connect) => false,
             Outcome::Transport(TransportErrorKind::Build) => return Decision::Stop,
-            Outcome::Transport(TransportErrorKind::Timeout | TransportErrorKind::Interrupted) => {
-                true
-            }
+            Outcome::Transport(TransportErrorKind::Timeout | TransportErrorKind::Interrupted) => true,
             Outcome::Status(429) => {
                 return match retry_after {
                     Some(wait) if wait > self.max_retry_after => Decision::Stop,
@@ -138,10 +136,7 @@ impl RetryPolicy {
     /// scaled by `jitter`.
     pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let exp = attempt.saturating_sub(1).min(31);
-        let full = self
-            .base_delay
-            .saturating_mul(1u32 << exp)
-            .min(self.max_delay);
+        let full = self.base_delay.saturating_mul(1u32 << exp).min(self.max_delay);
         let half = full / 2;
         half + half.mul_f64(jitter.clamp(0.0, 1.0))
     }
@@ -162,11 +157,7 @@ mod tests {
     #[test]
     fn success_and_client_errors_stop() {
         for s in [200, 201, 400, 401, 403, 404, 413, 422] {
-            assert_eq!(
-                p().decide(1, Status(s), None, Safe, 0.5),
-                Stop,
-                "status {s}"
-            );
+            assert_eq!(p().decide(1, Status(s), None, Safe, 0.5), Stop, "status {s}");
         }
     }
 
@@ -210,21 +201,14 @@ mod tests {
                 RetryAfter(MS(250)),
                 "status {s}"
             );
-            assert_eq!(
-                p().decide(1, Status(s), None, OnlyIfNotSent, 1.0),
-                Stop,
-                "status {s}"
-            );
+            assert_eq!(p().decide(1, Status(s), None, OnlyIfNotSent, 1.0), Stop, "status {s}");
         }
     }
 
     #[test]
     fn connect_failure_always_retries() {
         let out = Transport(TransportErrorKind::Connect);
-        assert_eq!(
-            p().decide(1, out, None, OnlyIfNotSent, 0.0),
-            RetryAfter(MS(125))
-        );
+        assert_eq!(p().decide(1, out, None, OnlyIfNotSent, 0.0), RetryAfter(MS(125)));
     }
 
     #[test]

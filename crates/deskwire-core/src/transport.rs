@@ -132,10 +132,7 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
@@ -160,11 +157,7 @@ mod tests {
             .unwrap_err();
         let mapped = transport_error(&err);
         assert_eq!(mapped.kind, TransportErrorKind::Connect);
-        assert!(
-            !mapped.message.contains("SECRET-IN-URL"),
-            "{}",
-            mapped.message
-        );
+        assert!(!mapped.message.contains("SECRET-IN-URL"), "{}", mapped.message);
         assert!(!mapped.to_string().contains("127.0.0.1:1/x"), "{mapped}");
         assert!(mapped.to_string().ends_with("nothing was sent"), "{mapped}");
     }

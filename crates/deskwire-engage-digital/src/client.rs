@@ -22,8 +22,7 @@ use crate::sign::{Signer, SIGNATURE_HEADER};
 use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
 use crate::validate;
 use crate::wire::{
-    Envelope, MarkAsRead, Message, PrivateMessage, SendParams, Thread, Typing, TypingStart,
-    TypingStop, User,
+    Envelope, MarkAsRead, Message, PrivateMessage, SendParams, Thread, Typing, TypingStart, TypingStop, User,
 };
 
 /// A request ready to send: validated, encoded once and signed.
@@ -116,12 +115,9 @@ fn realtime_url(base: &str, source_id: &str) -> Result<Url, Error> {
     if source_id.trim().is_empty() {
         return Err(Error::InvalidEndpoint("the source id is empty".into()));
     }
-    let mut url = Url::parse(base)
-        .map_err(|e| Error::InvalidEndpoint(format!("`{base}` is not a URL: {e}")))?;
+    let mut url = Url::parse(base).map_err(|e| Error::InvalidEndpoint(format!("`{base}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidEndpoint(format!(
-            "`{base}` is not an http(s) URL"
-        )));
+        return Err(Error::InvalidEndpoint(format!("`{base}` is not an http(s) URL")));
     }
     url.path_segments_mut()
         .map_err(|()| Error::InvalidEndpoint(format!("`{base}` cannot be a base URL")))?
@@ -222,8 +218,8 @@ impl SendApiClient {
             action: String,
         }
         let body = body.into();
-        let action = serde_json::from_slice::<ActionOnly>(&body)
-            .map_or(Cow::Borrowed("unknown"), |a| Cow::Owned(a.action));
+        let action =
+            serde_json::from_slice::<ActionOnly>(&body).map_or(Cow::Borrowed("unknown"), |a| Cow::Owned(a.action));
         self.seal(action, body, Repeat::OnlyIfNotSent, None)
     }
 
@@ -255,14 +251,8 @@ impl SendApiClient {
     /// Only the size limit is checked, and the request is retried only when it provably never
     /// left the machine.
     pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<(), Error> {
-        let body = serde_json::to_vec(&Envelope { action, params })
-            .map_err(|e| Error::Encode(e.to_string()))?;
-        let request = self.seal(
-            Cow::Owned(action.to_owned()),
-            body,
-            Repeat::OnlyIfNotSent,
-            None,
-        )?;
+        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| Error::Encode(e.to_string()))?;
+        let request = self.seal(Cow::Owned(action.to_owned()), body, Repeat::OnlyIfNotSent, None)?;
         self.send_prepared(&request).await
     }
 
@@ -278,18 +268,16 @@ impl SendApiClient {
         );
         async {
             match &request.typing {
-                Some(Typing::Start(key)) => {
-                    match self.inner.typing.reserve(key, tokio::time::Instant::now()) {
-                        Slot::Now => {}
-                        Slot::After(wait) => tokio::time::sleep(wait).await,
-                        Slot::Refused(retry_in) => {
-                            return Err(Error::TypingThrottled {
-                                key: key.clone(),
-                                retry_in,
-                            })
-                        }
+                Some(Typing::Start(key)) => match self.inner.typing.reserve(key, tokio::time::Instant::now()) {
+                    Slot::Now => {}
+                    Slot::After(wait) => tokio::time::sleep(wait).await,
+                    Slot::Refused(retry_in) => {
+                        return Err(Error::TypingThrottled {
+                            key: key.clone(),
+                            retry_in,
+                        })
                     }
-                }
+                },
                 Some(Typing::Stop(key)) => self.inner.typing.reset(key),
                 None => {}
             }
@@ -309,12 +297,11 @@ impl SendApiClient {
                 span.record("status", status);
             }
             let Err(error) = result else { return Ok(()) };
-            match self.inner.retry.decide_with_random_jitter(
-                attempt,
-                outcome,
-                retry_after,
-                request.repeat,
-            ) {
+            match self
+                .inner
+                .retry
+                .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat)
+            {
                 Decision::Stop => return Err(error),
                 Decision::RetryAfter(wait) => {
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
@@ -325,10 +312,7 @@ impl SendApiClient {
         }
     }
 
-    async fn post_once(
-        &self,
-        request: &SignedRequest,
-    ) -> (Outcome, Option<std::time::Duration>, Result<(), Error>) {
+    async fn post_once(&self, request: &SignedRequest) -> (Outcome, Option<std::time::Duration>, Result<(), Error>) {
         let sent = self
             .inner
             .http
@@ -352,11 +336,7 @@ impl SendApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
         match response.bytes().await {
-            Ok(body) => (
-                Outcome::Status(status),
-                retry_after,
-                interpret_response(status, &body),
-            ),
+            Ok(body) => (Outcome::Status(status), retry_after, interpret_response(status, &body)),
             Err(e) => {
                 let error = transport_error(&e);
                 (Outcome::Transport(error.kind), None, Err(error.into()))
@@ -406,32 +386,18 @@ mod tests {
 
     #[test]
     fn realtime_url_is_built_from_the_base() {
-        for base in [
-            "https://x.engagement.dimelo.com",
-            "https://x.engagement.dimelo.com/",
-        ] {
+        for base in ["https://x.engagement.dimelo.com", "https://x.engagement.dimelo.com/"] {
             assert_eq!(
                 realtime_url(base, "8da592bc6fcf8bae41b2").unwrap().as_str(),
                 "https://x.engagement.dimelo.com/realtime/sdk/8da592bc6fcf8bae41b2"
             );
         }
         assert_eq!(
-            realtime_url("http://127.0.0.1:9/proxy", "a/b")
-                .unwrap()
-                .as_str(),
+            realtime_url("http://127.0.0.1:9/proxy", "a/b").unwrap().as_str(),
             "http://127.0.0.1:9/proxy/realtime/sdk/a%2Fb"
         );
-        assert!(matches!(
-            realtime_url("ftp://x", "1"),
-            Err(Error::InvalidEndpoint(_))
-        ));
-        assert!(matches!(
-            realtime_url("not a url", "1"),
-            Err(Error::InvalidEndpoint(_))
-        ));
-        assert!(matches!(
-            realtime_url("https://x", " "),
-            Err(Error::InvalidEndpoint(_))
-        ));
+        assert!(matches!(realtime_url("ftp://x", "1"), Err(Error::InvalidEndpoint(_))));
+        assert!(matches!(realtime_url("not a url", "1"), Err(Error::InvalidEndpoint(_))));
+        assert!(matches!(realtime_url("https://x", " "), Err(Error::InvalidEndpoint(_))));
     }
 }

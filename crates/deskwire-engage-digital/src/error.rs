@@ -46,11 +46,7 @@ pub enum Rejection {
 
 const FIXED_ROWS: [(u16, &str, Rejection); 12] = [
     (400, "bad request", Rejection::BadRequest),
-    (
-        400,
-        "invalid request format",
-        Rejection::InvalidRequestFormat,
-    ),
+    (400, "invalid request format", Rejection::InvalidRequestFormat),
     (
         413,
         "invalid request size (max: 20971520 bytes)",
@@ -59,11 +55,7 @@ const FIXED_ROWS: [(u16, &str, Rejection); 12] = [
     (422, "source not found", Rejection::SourceNotFound),
     (422, "invalid signature", Rejection::InvalidSignature),
     (422, "invalid action", Rejection::InvalidAction),
-    (
-        422,
-        "invalid resource format",
-        Rejection::InvalidResourceFormat,
-    ),
+    (422, "invalid resource format", Rejection::InvalidResourceFormat),
     (
         422,
         "source doesn't support structured contents",
@@ -79,11 +71,7 @@ const FIXED_ROWS: [(u16, &str, Rejection); 12] = [
         "source doesn't support this type of structured content",
         Rejection::StructuredContentTypeNotSupported,
     ),
-    (
-        422,
-        "the author must be puppetizable",
-        Rejection::AuthorNotPuppetizable,
-    ),
+    (422, "the author must be puppetizable", Rejection::AuthorNotPuppetizable),
     (
         429,
         "too many typing requests, please try again in a few seconds",
@@ -95,15 +83,11 @@ impl Rejection {
     /// The documented row for this status and error text, if there is one.
     pub fn match_row(status: u16, text: &str) -> Option<Self> {
         let lower = text.trim().trim_end_matches('.').to_ascii_lowercase();
-        if let Some((_, _, rejection)) = FIXED_ROWS
-            .iter()
-            .find(|(s, t, _)| *s == status && *t == lower)
-        {
+        if let Some((_, _, rejection)) = FIXED_ROWS.iter().find(|(s, t, _)| *s == status && *t == lower) {
             return Some(rejection.clone());
         }
         if status == 422 {
-            return attribute_row(text.trim())
-                .map(|attribute| Self::StructuredContentAttributeEmpty { attribute });
+            return attribute_row(text.trim()).map(|attribute| Self::StructuredContentAttributeEmpty { attribute });
         }
         None
     }
@@ -124,15 +108,9 @@ impl Rejection {
             Self::BadRequest => "the body was not valid JSON".into(),
             Self::InvalidRequestFormat => "`action` or `params` is missing from the body".into(),
             Self::RequestTooLarge => "the body exceeds 20971520 bytes; send less data".into(),
-            Self::SourceNotFound => {
-                "the source id does not exist; check the channel's realtime endpoint URL".into()
-            }
-            Self::InvalidSignature => {
-                "the signature did not match; check the channel's API access token".into()
-            }
-            Self::InvalidAction => {
-                "the action is unknown or not declared in your implementation.info answer".into()
-            }
+            Self::SourceNotFound => "the source id does not exist; check the channel's realtime endpoint URL".into(),
+            Self::InvalidSignature => "the signature did not match; check the channel's API access token".into(),
+            Self::InvalidAction => "the action is unknown or not declared in your implementation.info answer".into(),
             Self::InvalidResourceFormat => "a required field is missing in params".into(),
             Self::StructuredContentNotSupported => {
                 "structured content needs the `view.messaging` option in implementation.info".into()
@@ -145,8 +123,7 @@ impl Rejection {
                 format!("structured_content attribute `{attribute}` must not be empty")
             }
             Self::AuthorNotPuppetizable => {
-                "the author of structured content must be a puppetizable, controlled identity"
-                    .into()
+                "the author of structured content must be a puppetizable, controlled identity".into()
             }
             Self::TooManyTypingRequests => {
                 "at most one typing.start per thread every 2 seconds; retry in a few seconds".into()
@@ -158,13 +135,8 @@ impl Rejection {
 /// `structured_content: "title" must not be empty` (the Markdown copy wraps the first part in
 /// backticks) -> `title`.
 fn attribute_row(text: &str) -> Option<String> {
-    let rest = text
-        .trim_start_matches('`')
-        .strip_prefix("structured_content")?;
-    let rest = rest
-        .trim_start_matches('`')
-        .trim_start()
-        .strip_prefix(':')?;
+    let rest = text.trim_start_matches('`').strip_prefix("structured_content")?;
+    let rest = rest.trim_start_matches('`').trim_start().strip_prefix(':')?;
     let attribute = rest.trim().strip_suffix("must not be empty")?.trim();
     let attribute = attribute.trim_matches(|c| c == '"' || c == '\'' || c == '`');
     (!attribute.is_empty()).then(|| attribute.to_owned())
@@ -177,16 +149,14 @@ pub fn error_text(body: &str) -> Cow<'_, str> {
         let value: serde_json::Value = serde_json::from_str(body).ok()?;
         let text = match value {
             serde_json::Value::String(s) => s,
-            serde_json::Value::Object(mut map) => {
-                match map.remove("error").or_else(|| map.remove("message"))? {
+            serde_json::Value::Object(mut map) => match map.remove("error").or_else(|| map.remove("message"))? {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Object(mut inner) => match inner.remove("message")? {
                     serde_json::Value::String(s) => s,
-                    serde_json::Value::Object(mut inner) => match inner.remove("message")? {
-                        serde_json::Value::String(s) => s,
-                        _ => return None,
-                    },
                     _ => return None,
-                }
-            }
+                },
+                _ => return None,
+            },
             _ => return None,
         };
         Some(text)
@@ -253,14 +223,11 @@ impl Error {
     /// Whether the request may have reached Engage Digital.
     pub fn delivery(&self) -> Delivery {
         match self {
-            Self::Validation(_)
-            | Self::TypingThrottled { .. }
-            | Self::Encode(_)
-            | Self::InvalidEndpoint(_) => Delivery::NotSent,
+            Self::Validation(_) | Self::TypingThrottled { .. } | Self::Encode(_) | Self::InvalidEndpoint(_) => {
+                Delivery::NotSent
+            }
             Self::Rejected { .. } => Delivery::Rejected,
-            Self::UnexpectedResponse { status, .. }
-                if (400..500).contains(status) && *status != 408 =>
-            {
+            Self::UnexpectedResponse { status, .. } if (400..500).contains(status) && *status != 408 => {
                 Delivery::Rejected
             }
             Self::UnexpectedResponse { .. } => Delivery::MaybeDelivered,
@@ -354,10 +321,7 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(
-            Rejection::match_row(422, "structured_content: must not be empty"),
-            None
-        );
+        assert_eq!(Rejection::match_row(422, "structured_content: must not be empty"), None);
     }
 
     #[test]

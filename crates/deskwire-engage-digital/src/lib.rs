@@ -40,6 +40,10 @@
 //! | `User.updated_at` | marked required but missing from the docs' own examples, so optional here |
 //! | structured-content limits | documented for the general structured-messages feature; applied to the Send API before sending |
 //!
+//! # Features
+//!
+//! * `testing`: [`testing::SignedBy`], a wiremock matcher that checks the signature header.
+//!
 //! # Errors
 //!
 //! Every failure is an [`Error`]; [`Error::delivery`] says whether the request may have reached
@@ -49,6 +53,8 @@
 mod client;
 mod error;
 mod sign;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod typing;
 pub mod validate;
 pub mod wire;

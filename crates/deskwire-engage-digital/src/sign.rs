@@ -68,10 +68,7 @@ mod tests {
         assert_eq!(signer(DOC_KEY).verify(body, expected), Ok(()));
         // The docs print the body with spaces; that form does not match.
         let spaced = br#"{ "action": "implementation.info", "time": "2012-10-01T17:18:40Z" }"#;
-        assert_eq!(
-            signer(DOC_KEY).verify(spaced, expected),
-            Err(SignatureError::Mismatch)
-        );
+        assert_eq!(signer(DOC_KEY).verify(spaced, expected), Err(SignatureError::Mismatch));
     }
 
     #[test]
@@ -100,11 +97,7 @@ mod tests {
         for i in 0..body.len() {
             let mut tampered = body.clone();
             tampered[i] ^= 0x01;
-            assert_eq!(
-                s.verify(&tampered, &sig),
-                Err(SignatureError::Mismatch),
-                "byte {i}"
-            );
+            assert_eq!(s.verify(&tampered, &sig), Err(SignatureError::Mismatch), "byte {i}");
         }
     }
 }

@@ -61,10 +61,7 @@ impl TypingLimiter {
         if self.mode == TypingLimit::Off {
             return Slot::Now;
         }
-        let mut table = self
-            .last_start
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut table = self.last_start.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let next_free = table.get(key).map(|last| *last + self.interval);
         let slot = match next_free {
             Some(free) if free > now => match self.mode {
@@ -86,10 +83,7 @@ impl TypingLimiter {
     }
 
     pub(crate) fn reset(&self, key: &str) {
-        let mut table = self
-            .last_start
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut table = self.last_start.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         table.remove(key);
     }
 }

@@ -8,8 +8,8 @@
 use deskwire_core::{ValidationError, ValidationProblem};
 
 use crate::wire::{
-    Attachment, Button, ButtonType, Content, MarkAsRead, Message, PrivateMessage,
-    StructuredContent, Template, Thread, TypingStart, TypingTarget, User,
+    Attachment, Button, ButtonType, Content, MarkAsRead, Message, PrivateMessage, StructuredContent, Template, Thread,
+    TypingStart, TypingTarget, User,
 };
 
 /// Largest request body the Send API accepts, in bytes (`Invalid request size (max: 20971520 bytes)`).
@@ -94,10 +94,7 @@ fn http_url(field: impl Field + Copy, value: &str) -> Check {
             field,
             ValidationProblem::Invalid(format!("scheme `{}` is not http or https", u.scheme())),
         ),
-        Err(e) => fail(
-            field,
-            ValidationProblem::Invalid(format!("not a URL ({e})")),
-        ),
+        Err(e) => fail(field, ValidationProblem::Invalid(format!("not a URL ({e})"))),
     }
 }
 
@@ -144,10 +141,7 @@ fn attachment(path: &str, a: &Attachment) -> Check {
             path,
             ValidationProblem::Invalid("give either `url` or `content`, not both".into()),
         ),
-        (None, None) => fail(
-            path,
-            ValidationProblem::Invalid("needs `url` or `content`".into()),
-        ),
+        (None, None) => fail(path, ValidationProblem::Invalid("needs `url` or `content`".into())),
         (Some(u), None) => non_empty(|| format!("{path}.url"), u),
         (None, Some(_)) => match &a.filename {
             Some(name) => non_empty(|| format!("{path}.filename"), name),
@@ -227,7 +221,11 @@ pub fn structured_content(path: &str, sc: &StructuredContent) -> Check {
             count(|| format!("{path}.items"), select.items.len(), MAX_SELECT_ITEMS)?;
             for (i, item) in select.items.iter().enumerate() {
                 label(|| format!("{path}.items[{i}].title"), &item.title, MAX_LABEL)?;
-                optional(|| format!("{path}.items[{i}].payload"), item.payload.as_ref(), MAX_PAYLOAD)?;
+                optional(
+                    || format!("{path}.items[{i}].payload"),
+                    item.payload.as_ref(),
+                    MAX_PAYLOAD,
+                )?;
             }
             Ok(())
         }
@@ -260,21 +258,10 @@ pub fn structured_content(path: &str, sc: &StructuredContent) -> Check {
 
 fn card(path: &str, t: &Template) -> Check {
     label(|| format!("{path}.title"), &t.title, MAX_TITLE)?;
-    optional(
-        || format!("{path}.subtitle"),
-        t.subtitle.as_ref(),
-        MAX_SUBTITLE,
-    )?;
+    optional(|| format!("{path}.subtitle"), t.subtitle.as_ref(), MAX_SUBTITLE)?;
     optional_url(|| format!("{path}.url"), t.url.as_ref())?;
-    optional(
-        || format!("{path}.url_text"),
-        t.url_text.as_ref(),
-        MAX_LABEL,
-    )?;
-    optional_url(
-        || format!("{path}.attachment_url"),
-        t.attachment_url.as_ref(),
-    )?;
+    optional(|| format!("{path}.url_text"), t.url_text.as_ref(), MAX_LABEL)?;
+    optional_url(|| format!("{path}.attachment_url"), t.attachment_url.as_ref())?;
     if let Some(buttons) = &t.items {
         if buttons.len() > MAX_BUTTONS {
             return fail(
@@ -299,11 +286,7 @@ fn button(path: &str, b: &Button) -> Check {
             Some(url) => http_url(|| format!("{path}.url"), url),
             None => fail(|| format!("{path}.url"), ValidationProblem::Missing),
         },
-        ButtonType::Reply => optional(
-            || format!("{path}.payload"),
-            b.payload.as_ref(),
-            MAX_PAYLOAD,
-        ),
+        ButtonType::Reply => optional(|| format!("{path}.payload"), b.payload.as_ref(), MAX_PAYLOAD),
         ButtonType::Unknown(kind) => fail(
             || format!("{path}.type"),
             ValidationProblem::Invalid(format!("`{kind}` is not `url` or `reply`")),
@@ -340,36 +323,22 @@ mod tests {
         let items = (0..14).map(|i| SelectItem::new(format!("o{i}")));
         let e = err(&msg(StructuredContent::select(items)));
         assert_eq!(e.field, "params.structured_content.items");
-        assert_eq!(
-            e.problem,
-            ValidationProblem::TooMany {
-                max: 13,
-                actual: 14
-            }
-        );
+        assert_eq!(e.problem, ValidationProblem::TooMany { max: 13, actual: 14 });
 
         let e = err(&msg(StructuredContent::select([
             SelectItem::new("ok"),
             SelectItem::new("x".repeat(81)),
         ])));
         assert_eq!(e.field, "params.structured_content.items[1].title");
-        assert_eq!(
-            e.problem,
-            ValidationProblem::TooLong {
-                max: 80,
-                actual: 81
-            }
-        );
+        assert_eq!(e.problem, ValidationProblem::TooLong { max: 80, actual: 81 });
 
         let e = err(&msg(StructuredContent::select([])));
         assert_eq!(e.problem, ValidationProblem::Empty);
 
         // 80 multi-byte characters are within the limit: limits count characters, not bytes.
-        assert!(
-            msg(StructuredContent::select([SelectItem::new("é".repeat(80))]))
-                .validate()
-                .is_ok()
-        );
+        assert!(msg(StructuredContent::select([SelectItem::new("é".repeat(80))]))
+            .validate()
+            .is_ok());
     }
 
     #[test]
@@ -383,10 +352,7 @@ mod tests {
             (e.field.as_str(), e.problem),
             (
                 "params.structured_content.items",
-                ValidationProblem::TooMany {
-                    max: 10,
-                    actual: 11
-                }
+                ValidationProblem::TooMany { max: 10, actual: 11 }
             )
         );
 
@@ -408,17 +374,11 @@ mod tests {
     #[test]
     fn rich_link_limits() {
         let ok = crate::wire::RichLink::new("https://example.com", "Example");
-        assert!(msg(StructuredContent::RichLink(ok.clone()))
-            .validate()
-            .is_ok());
-        let e = err(&msg(StructuredContent::RichLink(
-            ok.clone().subtitle("s".repeat(1001)),
-        )));
+        assert!(msg(StructuredContent::RichLink(ok.clone())).validate().is_ok());
+        let e = err(&msg(StructuredContent::RichLink(ok.clone().subtitle("s".repeat(1001)))));
         assert_eq!(e.field, "params.structured_content.subtitle");
         let long = format!("https://example.com/{}", "a".repeat(2048));
-        let e = err(&msg(StructuredContent::RichLink(
-            crate::wire::RichLink::new(long, "t"),
-        )));
+        let e = err(&msg(StructuredContent::RichLink(crate::wire::RichLink::new(long, "t"))));
         assert_eq!(e.field, "params.structured_content.url");
     }
 
@@ -470,13 +430,9 @@ mod tests {
 
     #[test]
     fn typing_needs_a_target() {
-        let e = TypingStart::new(TypingTarget::default(), "hi")
-            .validate()
-            .unwrap_err();
+        let e = TypingStart::new(TypingTarget::default(), "hi").validate().unwrap_err();
         assert_eq!(e.field, "params.thread_id");
-        assert!(TypingStart::new(TypingTarget::reply_to("890"), "")
-            .validate()
-            .is_ok());
+        assert!(TypingStart::new(TypingTarget::reply_to("890"), "").validate().is_ok());
     }
 
     #[test]
@@ -490,6 +446,9 @@ mod tests {
                 actual_bytes: 20_971_521
             }
         );
-        assert_eq!(e.to_string(), "invalid `request body`: request is 20971521 bytes, at most 20971520 bytes allowed; nothing was sent");
+        assert_eq!(
+            e.to_string(),
+            "invalid `request body`: request is 20971521 bytes, at most 20971520 bytes allowed; nothing was sent"
+        );
     }
 }

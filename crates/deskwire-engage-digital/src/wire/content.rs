@@ -338,11 +338,7 @@ macro_rules! list_setters {
             }
 
             /// Sets one `context_data` entry.
-            pub fn context(
-                mut self,
-                key: impl Into<String>,
-                value: impl Into<serde_json::Value>,
-            ) -> Self {
+            pub fn context(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
                 self.$get()
                     .context_data
                     .get_or_insert_with(Default::default)

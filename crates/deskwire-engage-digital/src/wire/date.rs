@@ -23,8 +23,7 @@ pub enum DateTime {
     Other(String),
 }
 
-const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day]");
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 impl DateTime {
     /// Parses the way decoding does: RFC 3339, then `YYYY-MM-DD`, else [`DateTime::Other`].
@@ -48,9 +47,7 @@ impl DateTime {
         match self {
             Self::At(at) => Some(*at),
             Self::Day(day) => Some(day.midnight().assume_utc()),
-            Self::EpochMillis(ms) => {
-                OffsetDateTime::from_unix_timestamp_nanos(i128::from(*ms) * 1_000_000).ok()
-            }
+            Self::EpochMillis(ms) => OffsetDateTime::from_unix_timestamp_nanos(i128::from(*ms) * 1_000_000).ok(),
             Self::Other(_) => None,
         }
     }
@@ -147,10 +144,7 @@ mod tests {
         let (d, back) = round_trip(json!(1622426621537i64));
         assert_eq!(d, DateTime::EpochMillis(1622426621537));
         assert_eq!(back, json!(1622426621537i64));
-        assert_eq!(
-            d.to_offset_date_time().unwrap().unix_timestamp(),
-            1622426621
-        );
+        assert_eq!(d.to_offset_date_time().unwrap().unix_timestamp(), 1622426621);
     }
 
     #[test]

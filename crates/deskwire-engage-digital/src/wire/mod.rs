@@ -40,15 +40,12 @@ mod structured;
 mod user;
 
 pub use content::{
-    Attachment, AttachmentType, Content, Format, Message, Operation, PrivateMessage,
-    StructuredReply, Thread,
+    Attachment, AttachmentType, Content, Format, Message, Operation, PrivateMessage, StructuredReply, Thread,
 };
 pub use date::DateTime;
 pub use params::{MarkAsRead, TypingStart, TypingStop, TypingTarget};
 pub use request::{Envelope, SendParams, SendRequest, Typing};
-pub use structured::{
-    Button, ButtonType, Carousel, RichLink, Select, SelectItem, StructuredContent, Template,
-};
+pub use structured::{Button, ButtonType, Carousel, RichLink, Select, SelectItem, StructuredContent, Template};
 pub use user::{Gender, User};
 
 /// `context_data`: string keys, values that are strings or arrays of strings.

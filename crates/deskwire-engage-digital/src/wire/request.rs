@@ -181,9 +181,7 @@ impl<'de> Deserialize<'de> for SendRequest {
             params: serde_json::Value,
         }
         let body = Body::deserialize(deserializer)?;
-        fn params<T: serde::de::DeserializeOwned, E: serde::de::Error>(
-            v: serde_json::Value,
-        ) -> Result<T, E> {
+        fn params<T: serde::de::DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
             serde_json::from_value(v).map_err(|e| E::custom(format!("params: {e}")))
         }
         Ok(match body.action.as_str() {
@@ -194,11 +192,7 @@ impl<'de> Deserialize<'de> for SendRequest {
             "status.mark_as_read" => Self::MarkAsRead(params(body.params)?),
             "typing.start" => Self::TypingStart(params(body.params)?),
             "typing.stop" => Self::TypingStop(params(body.params)?),
-            other => {
-                return Err(D::Error::custom(format!(
-                    "`{other}` is not a Send API action"
-                )))
-            }
+            other => return Err(D::Error::custom(format!("`{other}` is not a Send API action"))),
         })
     }
 }

@@ -284,8 +284,7 @@ impl<'de> Deserialize<'de> for StructuredContent {
         if !known {
             return Ok(Self::Unknown(map));
         }
-        let known: Known =
-            serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
+        let known: Known = serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
         Ok(match known {
             Known::Select(v) => Self::Select(v),
             Known::RichLink(v) => Self::RichLink(v),

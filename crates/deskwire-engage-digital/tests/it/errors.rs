@@ -14,10 +14,7 @@ async fn answer(status: u16, body: &str) -> Error {
         .respond_with(ResponseTemplate::new(status).set_body_string(body))
         .mount(&server)
         .await;
-    client(&server)
-        .send(&MarkAsRead::new("890"))
-        .await
-        .unwrap_err()
+    client(&server).send(&MarkAsRead::new("890")).await.unwrap_err()
 }
 
 #[tokio::test]
@@ -39,9 +36,7 @@ async fn documented_rows_plain_and_json() {
 #[tokio::test]
 async fn undocumented_answers_keep_status_and_body() {
     let e = answer(404, "<html>nope</html>").await;
-    assert!(
-        matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>")
-    );
+    assert!(matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>"));
     assert_eq!(e.delivery(), Delivery::Rejected);
 
     let e = answer(200, "okay").await;
@@ -52,22 +47,15 @@ async fn undocumented_answers_keep_status_and_body() {
 #[tokio::test]
 async fn connection_refused_is_not_sent() {
     use deskwire_core::Secret;
-    let client = deskwire_engage_digital::SendApiClient::builder(
-        "http://127.0.0.1:1",
-        "src",
-        Secret::new("t"),
-    )
-    .retry_policy(deskwire_core::retry::RetryPolicy::never())
-    .build()
-    .unwrap();
+    let client = deskwire_engage_digital::SendApiClient::builder("http://127.0.0.1:1", "src", Secret::new("t"))
+        .retry_policy(deskwire_core::retry::RetryPolicy::never())
+        .build()
+        .unwrap();
     let e = client.mark_as_read("1").await.unwrap_err();
     assert!(
         matches!(&e, Error::Transport(t) if t.kind == TransportErrorKind::Connect),
         "{e:?}"
     );
     assert_eq!(e.delivery(), Delivery::NotSent);
-    assert!(
-        !e.to_string().contains("realtime/sdk"),
-        "no URL in errors: {e}"
-    );
+    assert!(!e.to_string().contains("realtime/sdk"), "no URL in errors: {e}");
 }

@@ -23,8 +23,7 @@ async fn over_limit_body_is_refused_before_sending() {
     let server = server_expecting_nothing().await;
     // 16 MiB of file become ~21.3 MiB of base64: over the 20,971,520-byte limit.
     let big = vec![0u8; 16 * 1024 * 1024];
-    let message =
-        Message::new("890", "42", alice()).attachment(Attachment::inline(&big, "big.bin"));
+    let message = Message::new("890", "42", alice()).attachment(Attachment::inline(&big, "big.bin"));
     let err = client(&server).create_message(&message).await.unwrap_err();
     match &err {
         Error::Validation(v) => match v.problem {
@@ -50,10 +49,7 @@ async fn over_limit_body_is_refused_before_sending() {
 async fn raw_sends_are_size_checked_too() {
     let server = server_expecting_nothing().await;
     let params = serde_json::json!({ "blob": "x".repeat(20_971_520) });
-    let err = client(&server)
-        .send_raw("messages.create", &params)
-        .await
-        .unwrap_err();
+    let err = client(&server).send_raw("messages.create", &params).await.unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
 }
 

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::Secret;
+use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::User;
-use deskwire_engage_digital::{SendApiClient, SendApiClientBuilder, Signer};
-use wiremock::{Match, MockServer, Request};
+use deskwire_engage_digital::{SendApiClient, SendApiClientBuilder};
+use wiremock::MockServer;
 
 /// The Send API example token from the docs.
 pub const TOKEN: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
@@ -42,20 +43,6 @@ pub fn alice() -> User {
         .build()
 }
 
-/// Matches requests whose `X-SMCCSDK-SIGNATURE` is the HMAC of the body that arrived.
-#[derive(Debug)]
-pub struct SignedWith(pub Signer);
-
-impl Match for SignedWith {
-    fn matches(&self, request: &Request) -> bool {
-        request
-            .headers
-            .get("x-smccsdk-signature")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|sig| self.0.verify(&request.body, sig).is_ok())
-    }
-}
-
-pub fn signed() -> SignedWith {
-    SignedWith(Signer::new(&Secret::new(TOKEN)))
+pub fn signed() -> SignedBy {
+    SignedBy::token(&Secret::new(TOKEN))
 }

@@ -3,9 +3,8 @@
 
 use deskwire_core::Secret;
 use deskwire_engage_digital::wire::{
-    Attachment, Button, DateTime, Format, MarkAsRead, Message, Operation, PrivateMessage,
-    SelectItem, SendRequest, StructuredContent, Template, Thread, TypingStart, TypingStop,
-    TypingTarget, User,
+    Attachment, Button, DateTime, Format, MarkAsRead, Message, Operation, PrivateMessage, SelectItem, SendRequest,
+    StructuredContent, Template, Thread, TypingStart, TypingStop, TypingTarget, User,
 };
 use deskwire_engage_digital::{error_text, interpret_response, Signer};
 use proptest::prelude::*;
@@ -21,11 +20,9 @@ fn id() -> impl Strategy<Value = String> {
 
 fn date() -> impl Strategy<Value = DateTime> {
     prop_oneof![
-        (0i64..4_000_000_000)
-            .prop_map(|s| DateTime::At(time::OffsetDateTime::from_unix_timestamp(s).unwrap())),
+        (0i64..4_000_000_000).prop_map(|s| DateTime::At(time::OffsetDateTime::from_unix_timestamp(s).unwrap())),
         (0i64..4_000_000_000_000).prop_map(DateTime::EpochMillis),
-        (1u8..=28, 1u8..=12, 1000u16..9999)
-            .prop_map(|(d, m, y)| DateTime::Other(format!("{d:02}/{m:02}/{y}"))),
+        (1u8..=28, 1u8..=12, 1000u16..9999).prop_map(|(d, m, y)| DateTime::Other(format!("{d:02}/{m:02}/{y}"))),
     ]
 }
 
@@ -38,11 +35,7 @@ fn user() -> impl Strategy<Value = User> {
         proptest::option::of(text()),
     )
         .prop_map(|(id, name, created, puppet, email)| {
-            let mut u = User::builder()
-                .id(id)
-                .screenname(name)
-                .created_at(created)
-                .build();
+            let mut u = User::builder().id(id).screenname(name).created_at(created).build();
             u.puppetizable = puppet;
             u.email = email;
             u
@@ -87,9 +80,7 @@ fn message() -> impl Strategy<Value = Message> {
         any::<bool>(),
     )
         .prop_map(|(id, thread, author, body, format, sc, attach)| {
-            let mut m = Message::new(id, thread, author)
-                .action(Operation::Reply)
-                .action("spam");
+            let mut m = Message::new(id, thread, author).action(Operation::Reply).action("spam");
             m.content.body = body;
             m.content.format = format;
             m.content.structured_content = sc;
@@ -103,18 +94,13 @@ fn message() -> impl Strategy<Value = Message> {
 fn request() -> impl Strategy<Value = SendRequest> {
     prop_oneof![
         message().prop_map(|m| SendRequest::CreateMessage(Box::new(m))),
-        (id(), user(), user(), text()).prop_map(|(id, a, r, b)| SendRequest::CreatePrivateMessage(
-            Box::new(PrivateMessage::new(id, a, r).body(b))
-        )),
-        (id(), user(), text()).prop_map(|(id, a, t)| SendRequest::CreateThread(Box::new(
-            Thread::new(id, a).title(t)
+        (id(), user(), user(), text()).prop_map(|(id, a, r, b)| SendRequest::CreatePrivateMessage(Box::new(
+            PrivateMessage::new(id, a, r).body(b)
         ))),
+        (id(), user(), text()).prop_map(|(id, a, t)| SendRequest::CreateThread(Box::new(Thread::new(id, a).title(t)))),
         user().prop_map(|u| SendRequest::CreateUser(Box::new(u))),
         id().prop_map(|id| SendRequest::MarkAsRead(MarkAsRead::new(id))),
-        (id(), text()).prop_map(|(t, p)| SendRequest::TypingStart(TypingStart::new(
-            TypingTarget::thread(t),
-            p
-        ))),
+        (id(), text()).prop_map(|(t, p)| SendRequest::TypingStart(TypingStart::new(TypingTarget::thread(t), p))),
         id().prop_map(|r| SendRequest::TypingStop(TypingStop::new(TypingTarget::reply_to(r)))),
     ]
 }

@@ -49,10 +49,7 @@ async fn token_is_absent_from_traces_errors_and_debug() {
     let err = client.send(&MarkAsRead::new("890")).await.unwrap_err();
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        logs.contains("engage_digital.send"),
-        "the span is traced: {logs}"
-    );
+    assert!(logs.contains("engage_digital.send"), "the span is traced: {logs}");
     assert!(logs.contains("status.mark_as_read"));
     for text in [
         logs.as_str(),

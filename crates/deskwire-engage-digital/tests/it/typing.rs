@@ -26,10 +26,7 @@ fn start(thread: &str) -> TypingStart {
 #[tokio::test]
 async fn reject_mode_refuses_the_second_start_and_sends_nothing() {
     let server = ok_server().await;
-    let client = builder(&server)
-        .typing_limit(TypingLimit::Reject)
-        .build()
-        .unwrap();
+    let client = builder(&server).typing_limit(TypingLimit::Reject).build().unwrap();
     client.typing_start(&start("42")).await.unwrap();
     let err = client.typing_start(&start("42")).await.unwrap_err();
     match &err {
@@ -59,28 +56,18 @@ async fn stop_resets_the_limit() {
         .typing_stop(&TypingStop::new(TypingTarget::thread("42")))
         .await
         .unwrap();
-    client
-        .typing_start(&start("42"))
-        .await
-        .expect("stop reset the timer");
+    client.typing_start(&start("42")).await.expect("stop reset the timer");
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn wait_mode_sends_the_second_start_two_seconds_later() {
     let server = ok_server().await;
-    let client = builder(&server)
-        .typing_limit(TypingLimit::Wait)
-        .build()
-        .unwrap();
+    let client = builder(&server).typing_limit(TypingLimit::Wait).build().unwrap();
     let t0 = Instant::now();
     client.typing_start(&start("42")).await.unwrap();
     client.typing_start(&start("42")).await.unwrap();
-    assert!(
-        t0.elapsed() >= Duration::from_secs(2),
-        "waited {:?}",
-        t0.elapsed()
-    );
+    assert!(t0.elapsed() >= Duration::from_secs(2), "waited {:?}", t0.elapsed());
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -89,8 +76,7 @@ async fn off_mode_leaves_the_limit_to_engage_digital() {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(
-            ResponseTemplate::new(429)
-                .set_body_string("too many typing requests, please try again in a few seconds"),
+            ResponseTemplate::new(429).set_body_string("too many typing requests, please try again in a few seconds"),
         )
         .mount(&server)
         .await;

@@ -28,11 +28,7 @@ async fn bytes_on_the_wire_equal_the_signed_bytes() {
 
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 1);
-    assert_eq!(
-        received[0].body,
-        prepared.body(),
-        "sent bytes differ from signed bytes"
-    );
+    assert_eq!(received[0].body, prepared.body(), "sent bytes differ from signed bytes");
     assert_eq!(
         received[0].headers["x-smccsdk-signature"].to_str().unwrap(),
         prepared.signature()
@@ -65,9 +61,7 @@ async fn typed_message_reproduces_the_docs_ruby_example_byte_for_byte() {
 
 #[tokio::test]
 async fn every_action_posts_its_name() {
-    use deskwire_engage_digital::wire::{
-        PrivateMessage, Thread, TypingStart, TypingStop, TypingTarget,
-    };
+    use deskwire_engage_digital::wire::{PrivateMessage, Thread, TypingStart, TypingStop, TypingTarget};
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(signed())
@@ -87,12 +81,9 @@ async fn every_action_posts_its_name() {
         .unwrap();
     c.create_user(&alice()).await.unwrap();
     c.mark_as_read("1").await.unwrap();
-    c.typing_start(&TypingStart::new(
-        TypingTarget::thread("2").in_reply_to_id("1"),
-        "Hel",
-    ))
-    .await
-    .unwrap();
+    c.typing_start(&TypingStart::new(TypingTarget::thread("2").in_reply_to_id("1"), "Hel"))
+        .await
+        .unwrap();
     c.typing_stop(&TypingStop::new(TypingTarget::thread("2")))
         .await
         .unwrap();
