@@ -9,7 +9,9 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 /// A token, password or signing key. `Debug` prints `Secret(***)`; the bytes are zeroized on drop.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// It has no `PartialEq`: comparing secrets with `==` would not be constant-time.
+#[derive(Clone)]
 pub struct Secret(Zeroizing<String>);
 
 impl Secret {

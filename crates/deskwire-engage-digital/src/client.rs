@@ -17,7 +17,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::error::{interpret_response, Error};
+use crate::error::{interpret_response, Error, Rejection};
 use crate::sign::{Signer, SIGNATURE_HEADER};
 use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
 use crate::validate;
@@ -297,11 +297,7 @@ impl SendApiClient {
                 span.record("status", status);
             }
             let Err(error) = result else { return Ok(()) };
-            match self
-                .inner
-                .retry
-                .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat)
-            {
+            match self.decide(attempt, outcome, retry_after, request, &error) {
                 Decision::Stop => return Err(error),
                 Decision::RetryAfter(wait) => {
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
@@ -309,6 +305,31 @@ impl SendApiClient {
                     attempt += 1;
                 }
             }
+        }
+    }
+
+    /// The retry policy's decision, except for Engage Digital's own typing limit, which follows
+    /// the caller's [`TypingLimit`]: a backoff shorter than the 2 s rule would only earn another 429.
+    fn decide(
+        &self,
+        attempt: u32,
+        outcome: Outcome,
+        retry_after: Option<std::time::Duration>,
+        request: &SignedRequest,
+        error: &Error,
+    ) -> Decision {
+        let typing_refused = matches!(error.rejection(), Some(Rejection::TooManyTypingRequests));
+        if !typing_refused {
+            return self
+                .inner
+                .retry
+                .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat);
+        }
+        match self.inner.typing.mode() {
+            TypingLimit::Wait if attempt < self.inner.retry.max_attempts => {
+                Decision::RetryAfter(retry_after.unwrap_or(self.inner.typing.interval()))
+            }
+            _ => Decision::Stop,
         }
     }
 

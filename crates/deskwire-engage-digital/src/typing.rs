@@ -82,6 +82,14 @@ impl TypingLimiter {
         }
     }
 
+    pub(crate) fn mode(&self) -> TypingLimit {
+        self.mode
+    }
+
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
     pub(crate) fn reset(&self, key: &str) {
         let mut table = self.last_start.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         table.remove(key);

@@ -91,3 +91,49 @@ async fn off_mode_leaves_the_limit_to_engage_digital() {
         Some(&deskwire_engage_digital::Rejection::TooManyTypingRequests)
     );
 }
+
+async fn server_answering_typing_429_once() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(429).set_body_string("too many typing requests, please try again in a few seconds"),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn engage_digitals_own_429_is_returned_at_once_in_reject_mode() {
+    let server = server_answering_typing_429_once().await;
+    let client = builder(&server).typing_limit(TypingLimit::Reject).build().unwrap();
+    let err = client.typing_start(&start("42")).await.unwrap_err();
+    assert_eq!(
+        err.rejection(),
+        Some(&deskwire_engage_digital::Rejection::TooManyTypingRequests)
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "not retried");
+}
+
+#[tokio::test]
+async fn engage_digitals_own_429_waits_the_interval_in_wait_mode() {
+    let server = server_answering_typing_429_once().await;
+    let client = builder(&server).typing_limit(TypingLimit::Wait).build().unwrap();
+    let t0 = Instant::now();
+    client
+        .typing_start(&start("42"))
+        .await
+        .expect("retried after the interval");
+    assert!(
+        t0.elapsed() >= Duration::from_secs(2),
+        "retried after {:?}, not the 2 s rule",
+        t0.elapsed()
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
