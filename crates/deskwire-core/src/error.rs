@@ -19,6 +19,28 @@ pub enum Delivery {
     MaybeDelivered,
 }
 
+impl Delivery {
+    /// For an HTTP answer the client did not expect: a 4xx (but 408 Request Timeout) means the
+    /// provider refused the request; anything else (a 2xx with an odd body, a 5xx from a proxy
+    /// or the provider) leaves its fate unknown.
+    pub fn of_unexpected_status(status: u16) -> Self {
+        if (400..500).contains(&status) && status != 408 {
+            Self::Rejected
+        } else {
+            Self::MaybeDelivered
+        }
+    }
+
+    /// A short phrase for error messages: "nothing was sent", "the provider refused it", ...
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NotSent => "nothing was sent",
+            Self::Rejected => "the provider refused it",
+            Self::MaybeDelivered => "the request may have been delivered",
+        }
+    }
+}
+
 /// What is wrong with an input that was refused before sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationProblem {
@@ -117,7 +139,7 @@ impl TransportErrorKind {
 /// The request failed below HTTP. The message never contains the request URL (it may carry
 /// credentials in some APIs' query strings).
 #[derive(Debug, thiserror::Error)]
-#[error("{} ({message}); {}", kind_text(.kind), delivery_text(.kind.delivery()))]
+#[error("{} ({message}); {}", kind_text(.kind), .kind.delivery().describe())]
 pub struct TransportError {
     /// What kind of failure.
     pub kind: TransportErrorKind,
@@ -131,14 +153,6 @@ fn kind_text(kind: &TransportErrorKind) -> &'static str {
         TransportErrorKind::Build => "could not build the HTTP request",
         TransportErrorKind::Timeout => "the provider did not answer in time",
         TransportErrorKind::Interrupted => "the connection to the provider broke",
-    }
-}
-
-fn delivery_text(delivery: Delivery) -> &'static str {
-    match delivery {
-        Delivery::NotSent => "nothing was sent",
-        Delivery::Rejected => "the provider refused it",
-        Delivery::MaybeDelivered => "the request may have been delivered",
     }
 }
 
@@ -194,6 +208,14 @@ mod tests {
             "the provider did not answer in time (operation timed out); the request may have been delivered"
         );
         assert_eq!(TransportErrorKind::Connect.delivery(), Delivery::NotSent);
+    }
+
+    #[test]
+    fn unexpected_statuses() {
+        assert_eq!(Delivery::of_unexpected_status(404), Delivery::Rejected);
+        assert_eq!(Delivery::of_unexpected_status(408), Delivery::MaybeDelivered);
+        assert_eq!(Delivery::of_unexpected_status(200), Delivery::MaybeDelivered);
+        assert_eq!(Delivery::of_unexpected_status(502), Delivery::MaybeDelivered);
     }
 
     #[test]

@@ -193,7 +193,7 @@ pub enum Error {
         retry_in: Duration,
     },
     /// An answer that is neither `200 ok` nor a documented error.
-    #[error("unexpected answer from Engage Digital: HTTP {status}: {}; {}", truncate(.body), if *.status < 500 && *.status >= 400 { "it refused the request" } else { "the request may have been delivered" })]
+    #[error("unexpected answer from Engage Digital: HTTP {status}: {}; {}", truncate(.body), Delivery::of_unexpected_status(*.status).describe())]
     UnexpectedResponse {
         /// HTTP status received.
         status: u16,
@@ -227,10 +227,7 @@ impl Error {
                 Delivery::NotSent
             }
             Self::Rejected { .. } => Delivery::Rejected,
-            Self::UnexpectedResponse { status, .. } if (400..500).contains(status) && *status != 408 => {
-                Delivery::Rejected
-            }
-            Self::UnexpectedResponse { .. } => Delivery::MaybeDelivered,
+            Self::UnexpectedResponse { status, .. } => Delivery::of_unexpected_status(*status),
             Self::Transport(e) => e.kind.delivery(),
         }
     }
