@@ -5,6 +5,7 @@ mod limits;
 mod properties;
 mod retry;
 mod secrets;
+mod transport;
 mod typing;
 mod wire_bytes;
 
