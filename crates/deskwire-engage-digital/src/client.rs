@@ -92,6 +92,11 @@ impl SendApiClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<SendApiClient, Error> {
+        if self.access_token.expose().trim().is_empty() {
+            return Err(Error::InvalidConfig(
+                "the access token is empty; copy it from the channel's settings".into(),
+            ));
+        }
         let base = self.transport.base_url.as_deref().unwrap_or(&self.endpoint);
         let url = realtime_url(base, &self.source_id)?;
         let http = match self.http {
@@ -113,14 +118,14 @@ impl SendApiClientBuilder {
 
 fn realtime_url(base: &str, source_id: &str) -> Result<Url, Error> {
     if source_id.trim().is_empty() {
-        return Err(Error::InvalidEndpoint("the source id is empty".into()));
+        return Err(Error::InvalidConfig("the source id is empty".into()));
     }
-    let mut url = Url::parse(base).map_err(|e| Error::InvalidEndpoint(format!("`{base}` is not a URL: {e}")))?;
+    let mut url = Url::parse(base).map_err(|e| Error::InvalidConfig(format!("`{base}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidEndpoint(format!("`{base}` is not an http(s) URL")));
+        return Err(Error::InvalidConfig(format!("`{base}` is not an http(s) URL")));
     }
     url.path_segments_mut()
-        .map_err(|()| Error::InvalidEndpoint(format!("`{base}` cannot be a base URL")))?
+        .map_err(|()| Error::InvalidConfig(format!("`{base}` cannot be a base URL")))?
         .pop_if_empty()
         .extend(["realtime", "sdk", source_id]);
     Ok(url)
@@ -417,8 +422,19 @@ mod tests {
             realtime_url("http://127.0.0.1:9/proxy", "a/b").unwrap().as_str(),
             "http://127.0.0.1:9/proxy/realtime/sdk/a%2Fb"
         );
-        assert!(matches!(realtime_url("ftp://x", "1"), Err(Error::InvalidEndpoint(_))));
-        assert!(matches!(realtime_url("not a url", "1"), Err(Error::InvalidEndpoint(_))));
-        assert!(matches!(realtime_url("https://x", " "), Err(Error::InvalidEndpoint(_))));
+        assert!(matches!(realtime_url("ftp://x", "1"), Err(Error::InvalidConfig(_))));
+        assert!(matches!(realtime_url("not a url", "1"), Err(Error::InvalidConfig(_))));
+        assert!(matches!(realtime_url("https://x", " "), Err(Error::InvalidConfig(_))));
+    }
+
+    #[test]
+    fn an_empty_token_is_refused_at_build() {
+        let err = SendApiClient::builder("https://x", "src", Secret::new(" "))
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid Send API client configuration: the access token is empty; copy it from the channel's settings"
+        );
     }
 }

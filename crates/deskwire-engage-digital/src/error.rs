@@ -206,9 +206,9 @@ pub enum Error {
     /// The request body could not be encoded as JSON (a custom `Serialize` failed); nothing was sent.
     #[error("could not encode the request as JSON: {0}; nothing was sent")]
     Encode(String),
-    /// The endpoint or source id does not form a valid URL.
-    #[error("invalid Send API endpoint: {0}")]
-    InvalidEndpoint(String),
+    /// The client configuration is unusable (endpoint, source id or access token); nothing was sent.
+    #[error("invalid Send API client configuration: {0}")]
+    InvalidConfig(String),
 }
 
 fn truncate(body: &str) -> String {
@@ -223,7 +223,7 @@ impl Error {
     /// Whether the request may have reached Engage Digital.
     pub fn delivery(&self) -> Delivery {
         match self {
-            Self::Validation(_) | Self::TypingThrottled { .. } | Self::Encode(_) | Self::InvalidEndpoint(_) => {
+            Self::Validation(_) | Self::TypingThrottled { .. } | Self::Encode(_) | Self::InvalidConfig(_) => {
                 Delivery::NotSent
             }
             Self::Rejected { .. } => Delivery::Rejected,
