@@ -1,0 +1,105 @@
+//! The Send API end to end against a local stand-in for Engage Digital.
+//!
+//! `cargo run -p deskwire-engage-digital --example send_api`
+//!
+//! A wiremock server on localhost plays Engage Digital: it answers `ok` only to requests whose
+//! `X-SMCCSDK-SIGNATURE` verifies, and `422 Invalid signature` otherwise. The example pushes a
+//! thread, a customer message, typing and a read mark, prints what Engage Digital received, then
+//! shows what a caller sees when a request is refused before sending and by the provider.
+
+use deskwire_core::{Delivery, Secret};
+use deskwire_engage_digital::testing::SignedBy;
+use deskwire_engage_digital::wire::{
+    Format, Message, SelectItem, StructuredContent, Thread, TypingStart, TypingStop, TypingTarget, User,
+};
+use deskwire_engage_digital::{Error, SendApiClient};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
+const SOURCE: &str = "8da592bc6fcf8bae41b2";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let engage = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(SignedBy::token(&Secret::new(TOKEN)))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .with_priority(1)
+        .mount(&engage)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_string("Invalid signature"))
+        .mount(&engage)
+        .await;
+
+    let client = SendApiClient::builder(engage.uri(), SOURCE, Secret::new(TOKEN)).build()?;
+    let alice = User::builder()
+        .id("42")
+        .created_at("2017-11-06")
+        .screenname("Alice")
+        .build();
+
+    client
+        .create_thread(
+            &Thread::new("888", alice.clone())
+                .title("Shoes")
+                .body("Do you have size 9?"),
+        )
+        .await?;
+    client
+        .typing_start(&TypingStart::new(TypingTarget::thread("888"), "Nice po"))
+        .await?;
+    client
+        .create_message(
+            &Message::new("890", "888", alice.clone())
+                .body("Nice post !")
+                .format(Format::Text),
+        )
+        .await?;
+    client
+        .typing_stop(&TypingStop::new(TypingTarget::thread("888")))
+        .await?;
+    client.mark_as_read("agent-reply-1").await?;
+
+    println!("Engage Digital received:");
+    for request in engage.received_requests().await.unwrap_or_default() {
+        let signature = request
+            .headers
+            .get("x-smccsdk-signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        println!(
+            "  POST {}  X-SMCCSDK-SIGNATURE: {}…",
+            request.url.path(),
+            &signature[..16.min(signature.len())]
+        );
+        println!("    {}", String::from_utf8_lossy(&request.body));
+    }
+
+    // Refused before sending: a select with 14 choices (the limit is 13).
+    let too_many = StructuredContent::select((1..=14).map(|i| SelectItem::new(format!("Size {i}"))));
+    let invalid = Message::new("891", "888", alice.clone())
+        .body("Which size?")
+        .structured_content(too_many);
+    report("too many choices", client.create_message(&invalid).await);
+
+    // Refused by the provider: a client with the wrong token.
+    let wrong = SendApiClient::builder(engage.uri(), SOURCE, Secret::new("not-the-token")).build()?;
+    report("wrong token", wrong.mark_as_read("890").await);
+    Ok(())
+}
+
+fn report(what: &str, result: Result<(), Error>) {
+    match result {
+        Ok(()) => println!("{what}: sent"),
+        Err(e) => {
+            let advice = match e.delivery() {
+                Delivery::NotSent => "nothing left this machine: fix and resend",
+                Delivery::Rejected => "Engage Digital refused it: fix and resend",
+                Delivery::MaybeDelivered => "it may have arrived: check before resending",
+            };
+            println!("{what}: {e}\n  -> {advice}");
+        }
+    }
+}
