@@ -16,7 +16,8 @@ use deskwire_core::Secret;
 use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::User;
 use deskwire_engage_digital::{SendApiClient, SendApiClientBuilder};
-use wiremock::MockServer;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The Send API example token from the docs.
 pub const TOKEN: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
@@ -46,4 +47,20 @@ pub fn alice() -> User {
 
 pub fn signed() -> SignedBy {
     SignedBy::token(&Secret::new(TOKEN))
+}
+
+/// A stand-in that answers `status` + `body` to the first request and `200 ok` afterwards.
+pub async fn answers_once_then_ok(status: u16, body: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(status).set_body_string(body))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    server
 }

@@ -5,22 +5,11 @@ use deskwire_engage_digital::Error;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::{alice, client};
+use crate::{alice, answers_once_then_ok, client};
 
 #[tokio::test]
 async fn a_503_is_retried_with_identical_bytes() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&server)
-        .await;
-
+    let server = answers_once_then_ok(503, "busy").await;
     client(&server)
         .create_message(&Message::new("890", "42", alice()).body("hi"))
         .await

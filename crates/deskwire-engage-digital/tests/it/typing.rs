@@ -8,7 +8,7 @@ use deskwire_engage_digital::{Error, TypingLimit};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::builder;
+use crate::{answers_once_then_ok, builder};
 
 async fn ok_server() -> MockServer {
     let server = MockServer::start().await;
@@ -93,20 +93,7 @@ async fn off_mode_leaves_the_limit_to_engage_digital() {
 }
 
 async fn server_answering_typing_429_once() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(429).set_body_string("too many typing requests, please try again in a few seconds"),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&server)
-        .await;
-    server
+    answers_once_then_ok(429, "too many typing requests, please try again in a few seconds").await
 }
 
 #[tokio::test]
