@@ -86,8 +86,9 @@ fn main() -> ExitCode {
 
 fn bench(strict: bool, criterion: &[String]) -> ExitCode {
     let criterion_dir = root().join("target/criterion");
-    // Old results of renamed benches would otherwise be read as current.
-    let _ = std::fs::remove_dir_all(&criterion_dir);
+    // Criterion keeps earlier runs as its baseline (it prints the change); only results written by
+    // this run are read, so a renamed or removed bench cannot pass off an old number as current.
+    let started = std::time::SystemTime::now();
     let mut cmd = cargo();
     cmd.args(["bench", "--package", "deskwire-benches", "--bench", "signing", "--"])
         .args(criterion);
@@ -95,7 +96,7 @@ fn bench(strict: bool, criterion: &[String]) -> ExitCode {
     if code != ExitCode::SUCCESS {
         return code;
     }
-    let times = match read_estimates(&criterion_dir) {
+    let times = match read_estimates(&criterion_dir, started) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot read criterion results: {e}");
@@ -151,8 +152,8 @@ fn goal_text(goal: Goal) -> String {
 }
 
 /// Reads `new/benchmark.json` (for the full id) and `new/estimates.json` (slope, else mean, ns)
-/// of every bench under `target/criterion`.
-fn read_estimates(dir: &Path) -> Result<std::collections::BTreeMap<String, f64>, String> {
+/// of every bench under `target/criterion` written since `since`.
+fn read_estimates(dir: &Path, since: std::time::SystemTime) -> Result<std::collections::BTreeMap<String, f64>, String> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -163,7 +164,9 @@ fn read_estimates(dir: &Path) -> Result<std::collections::BTreeMap<String, f64>,
                 stack.push(path);
                 continue;
             }
-            if path.file_name().is_some_and(|n| n == "benchmark.json")
+            let fresh = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= since);
+            if fresh
+                && path.file_name().is_some_and(|n| n == "benchmark.json")
                 && path.parent().is_some_and(|p| p.ends_with("new"))
             {
                 let read = |p: &Path| -> Result<Value, String> {

@@ -101,13 +101,8 @@ impl RetryPolicy {
             Outcome::Transport(TransportErrorKind::Connect) => false,
             Outcome::Transport(TransportErrorKind::Build) => return Decision::Stop,
             Outcome::Transport(TransportErrorKind::Timeout | TransportErrorKind::Interrupted) => true,
-            Outcome::Status(429) => {
-                return match retry_after {
-                    Some(wait) if wait > self.max_retry_after => Decision::Stop,
-                    Some(wait) => Decision::RetryAfter(wait),
-                    None => Decision::RetryAfter(self.backoff(attempt, jitter)),
-                };
-            }
+            // Refused unprocessed: safe to repeat whatever the request.
+            Outcome::Status(429) => false,
             Outcome::Status(408 | 500 | 502 | 503 | 504) => true,
             Outcome::Status(_) => return Decision::Stop,
         };

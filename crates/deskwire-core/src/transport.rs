@@ -57,12 +57,13 @@ impl TransportConfig {
             .timeout(self.timeout)
             .user_agent(&self.user_agent)
             .build()
-            .map_err(|e| transport_error(&e))
+            .map_err(transport_error)
     }
 }
 
-/// Converts a `reqwest` error, dropping the URL from its text.
-pub fn transport_error(error: &reqwest::Error) -> TransportError {
+/// Converts a `reqwest` error, dropping the URL from its text (`reqwest::Error::without_url`)
+/// and keeping the causes, which carry the useful part ("connection refused", "dns error").
+pub fn transport_error(error: reqwest::Error) -> TransportError {
     let kind = if error.is_builder() {
         TransportErrorKind::Build
     } else if error.is_connect() {
@@ -72,47 +73,15 @@ pub fn transport_error(error: &reqwest::Error) -> TransportError {
     } else {
         TransportErrorKind::Interrupted
     };
-    let mut message = error_chain(error);
-    if let Some(url) = error.url() {
-        message = message.replace(url.as_str(), "<url>");
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
     }
     TransportError { kind, message }
-}
-
-fn error_chain(error: &reqwest::Error) -> String {
-    // reqwest's Display for the top error does not include the URL once stripped; the sources
-    // carry the useful part ("connection refused", "dns error").
-    let without_url = format!("{}", WithoutUrl(error));
-    let mut text = without_url;
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
-struct WithoutUrl<'a>(&'a reqwest::Error);
-
-impl std::fmt::Display for WithoutUrl<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let e = self.0;
-        let what = if e.is_builder() {
-            "builder error"
-        } else if e.is_connect() {
-            "error trying to connect"
-        } else if e.is_timeout() {
-            "operation timed out"
-        } else if e.is_body() {
-            "error sending or reading the body"
-        } else if e.is_decode() {
-            "error decoding the response"
-        } else {
-            "error sending the request"
-        };
-        f.write_str(what)
-    }
 }
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`).
@@ -155,7 +124,7 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let mapped = transport_error(&err);
+        let mapped = transport_error(err);
         assert_eq!(mapped.kind, TransportErrorKind::Connect);
         assert!(!mapped.message.contains("SECRET-IN-URL"), "{}", mapped.message);
         assert!(!mapped.to_string().contains("127.0.0.1:1/x"), "{mapped}");

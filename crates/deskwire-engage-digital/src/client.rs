@@ -351,7 +351,7 @@ impl SendApiClient {
         let response = match sent {
             Ok(response) => response,
             Err(e) => {
-                let error = transport_error(&e);
+                let error = transport_error(e);
                 return (Outcome::Transport(error.kind), None, Err(error.into()));
             }
         };
@@ -364,7 +364,7 @@ impl SendApiClient {
         match response.bytes().await {
             Ok(body) => (Outcome::Status(status), retry_after, interpret_response(status, &body)),
             Err(e) => {
-                let error = transport_error(&e);
+                let error = transport_error(e);
                 (Outcome::Transport(error.kind), None, Err(error.into()))
             }
         }

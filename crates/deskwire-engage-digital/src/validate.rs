@@ -9,7 +9,7 @@ use deskwire_core::{ValidationError, ValidationProblem};
 
 use crate::wire::{
     Attachment, Button, ButtonType, Content, MarkAsRead, Message, PrivateMessage, StructuredContent, Template, Thread,
-    TypingStart, TypingTarget, User,
+    TypingTarget, User,
 };
 
 /// Largest request body the Send API accepts, in bytes (`Invalid request size (max: 20971520 bytes)`).
@@ -197,6 +197,8 @@ pub(crate) fn mark_as_read(m: &MarkAsRead) -> Check {
     non_empty("params.id", &m.id)
 }
 
+/// `thread_id` or `in_reply_to_id` is required (`preview`, required for `typing.start`, may be
+/// empty: the customer may have cleared the box).
 pub(crate) fn typing_target(t: &TypingTarget) -> Check {
     match (&t.thread_id, &t.in_reply_to_id) {
         (None, None) => fail(
@@ -206,12 +208,6 @@ pub(crate) fn typing_target(t: &TypingTarget) -> Check {
         (Some(id), _) => non_empty("params.thread_id", id),
         (None, Some(id)) => non_empty("params.in_reply_to_id", id),
     }
-}
-
-pub(crate) fn typing_start(t: &TypingStart) -> Check {
-    typing_target(&t.target)?;
-    // `preview` is required; an empty preview is allowed (the customer may have cleared the box).
-    Ok(())
 }
 
 /// Checks structured content against the Channel SDK's documented types and limits.
@@ -297,7 +293,7 @@ fn button(path: &str, b: &Button) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{SelectItem, SendParams};
+    use crate::wire::{SelectItem, SendParams, TypingStart};
 
     fn author() -> User {
         User::builder()

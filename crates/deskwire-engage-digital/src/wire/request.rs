@@ -78,7 +78,7 @@ impl SendParams for TypingStart {
         "typing.start"
     }
     fn validate(&self) -> Result<(), ValidationError> {
-        validate::typing_start(self)
+        validate::typing_target(&self.target)
     }
     fn typing(&self) -> Option<Typing> {
         self.target.rate_limit_key().map(Typing::Start)
