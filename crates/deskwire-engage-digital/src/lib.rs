@@ -51,6 +51,7 @@
 #![warn(missing_docs)]
 
 mod client;
+pub mod endpoint;
 mod error;
 mod sign;
 #[cfg(feature = "testing")]

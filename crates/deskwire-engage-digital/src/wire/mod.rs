@@ -1,4 +1,5 @@
-//! Serde types exactly as they travel to the Send API. No I/O here.
+//! Serde types exactly as they travel: to the Send API, and from Engage Digital to your
+//! endpoint ([`AgentContent`], [`QueuingUpdate`]). No I/O here.
 //!
 //! Ids are strings everywhere, as Engage Digital requires. Optional fields are `Option` and are
 //! omitted when unset; unknown fields are ignored on input; every enum is open.
@@ -32,6 +33,7 @@ trait SelfMut {
 
 impl<T> SelfMut for T {}
 
+mod agent;
 mod content;
 mod date;
 mod params;
@@ -39,6 +41,8 @@ mod request;
 mod structured;
 mod user;
 
+pub(crate) use agent::lenient_id;
+pub use agent::{AgentAttachment, AgentContent, QueuingUpdate};
 pub use content::{
     Attachment, AttachmentType, Content, Format, Message, Operation, PrivateMessage, StructuredReply, Thread,
 };

@@ -284,7 +284,12 @@ impl<'de> Deserialize<'de> for StructuredContent {
         if !known {
             return Ok(Self::Unknown(map));
         }
-        let known: Known = serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
+        // A known type whose fields do not fit the model (Engage Digital adds or renames one) is
+        // kept whole rather than refused: decoding a content must never lose it.
+        let known = match Known::deserialize(&Value::Object(map.clone())) {
+            Ok(known) => known,
+            Err(_) => return Ok(Self::Unknown(map)),
+        };
         Ok(match known {
             Known::Select(v) => Self::Select(v),
             Known::RichLink(v) => Self::RichLink(v),
@@ -314,8 +319,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_missing_types_are_kept() {
-        for doc in [json!({"type":"list","items":[1]}), json!({"items":[]})] {
+    fn unknown_missing_and_misshapen_types_are_kept() {
+        for doc in [
+            json!({"type":"list","items":[1]}),
+            json!({"items":[]}),
+            json!({"type":"select","items":"not a list"}),
+        ] {
             let sc: StructuredContent = serde_json::from_value(doc.clone()).unwrap();
             assert!(matches!(sc, StructuredContent::Unknown(_)));
             assert_eq!(serde_json::to_value(&sc).unwrap(), doc);
