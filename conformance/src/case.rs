@@ -74,6 +74,31 @@ pub struct RateLimitSpec {
     pub interval_ms: u64,
 }
 
+/// Whose bytes a polling case documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PollRole {
+    /// A request Engage Digital sends to your endpoint.
+    Request,
+    /// Your endpoint's answer.
+    Answer,
+}
+
+/// `[poll]`: a polling-endpoint exchange.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PollSpec {
+    /// Which side the documented text shows.
+    pub role: PollRole,
+    /// File (in the case folder) with the exact request bytes replayed through the endpoint.
+    pub request_file: Option<String>,
+    /// The published signature of those bytes, when the docs give one.
+    pub signature: Option<String>,
+    /// The documented text is a table row or field list describing the request rather than a
+    /// JSON example: it needs no repairs, and must name the action and every parameter sent.
+    #[serde(default)]
+    pub shape: bool,
+}
+
 /// One documented example.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Case {
@@ -101,6 +126,8 @@ pub struct Case {
     pub signature: Option<SignatureSpec>,
     /// The rule, for rate-limit cases.
     pub rate_limit: Option<RateLimitSpec>,
+    /// The exchange, for poll cases.
+    pub poll: Option<PollSpec>,
     /// Folder of the case.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -120,11 +147,17 @@ impl Case {
 
     /// The repairs the documented text needs (none for kinds that are not JSON examples).
     pub fn repairs_needed(&self) -> Vec<&'static str> {
-        if self.kind.is_json_example() {
+        if self.is_json_example() {
             crate::repair::repair(&self.documented).repairs
         } else {
             Vec::new()
         }
+    }
+
+    /// Whether the documented text is a JSON (or JSON-like) example, as opposed to prose, a
+    /// table row or code.
+    pub fn is_json_example(&self) -> bool {
+        self.kind.is_json_example() && !self.poll.as_ref().is_some_and(|p| p.shape)
     }
 
     /// The folder name, `NN-slug`.

@@ -1,5 +1,6 @@
 //! Engage Digital cases: Send API requests, `ok` answers, the error table, the typing rule and
-//! signature vectors, replayed through `deskwire-engage-digital`.
+//! signature vectors, replayed through `deskwire-engage-digital`. Polling-endpoint cases live in
+//! `engage_digital_endpoint`.
 
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::{Delivery, Secret};
@@ -46,7 +47,8 @@ pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
         Kind::Error => error(case, ctx, &mut stages).await,
         Kind::Signature => signature(case, ctx, &mut stages).await,
         Kind::RateLimit => rate_limit(case, ctx, &mut stages).await,
-        Kind::Webhook | Kind::Poll => stages.run(Stage::Parse, || {
+        Kind::Poll => crate::engage_digital_endpoint::run(case, ctx, &mut stages, check_parse_common).await,
+        Kind::Webhook => stages.run(Stage::Parse, || {
             Err(format!("kind `{}` has no Engage Digital runner yet", case.kind.name()))
         }),
     }

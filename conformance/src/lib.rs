@@ -5,6 +5,7 @@
 
 pub mod case;
 mod engage_digital;
+mod engage_digital_endpoint;
 pub mod properties;
 pub mod repair;
 pub mod report;
@@ -24,41 +25,47 @@ pub const PROVIDERS: &[&str] = &["engage-digital"];
 pub struct Context {
     /// `fixtures/`.
     pub fixtures: PathBuf,
-    /// The seed documents, when present (`../shared/seeds` beside the repository); used to
-    /// check that each `documented.txt` is really printed in its source.
-    pub seeds: Option<PathBuf>,
+    /// The shared documents beside the repository (`../shared`, holding `seeds/` and
+    /// `providers/`), when present; used to check that each `documented.txt` is really printed
+    /// in its source.
+    pub shared: Option<PathBuf>,
 }
 
 impl Default for Context {
     fn default() -> Self {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let seeds = manifest.join("../../shared/seeds");
+        let shared = manifest.join("../../shared");
         Self {
             fixtures: manifest.join("fixtures"),
-            seeds: seeds.is_dir().then_some(seeds),
+            shared: shared.join("seeds").is_dir().then_some(shared),
         }
     }
 }
 
 impl Context {
-    /// When the case's source seed is at hand, its documented text must be printed there; for
-    /// JSON examples, also in every `also_in` seed (error rows and code are laid out differently
-    /// in the Markdown copy, so only their main source is checked).
+    /// When the case's source (a seed, or a provider note under `providers/`) is at hand, its
+    /// documented text must be printed there; for JSON examples, also in every `also_in` source
+    /// (error rows and code are laid out differently in the Markdown copy, so only their main
+    /// source is checked).
     pub fn check_provenance(&self, case: &Case) -> Result<(), String> {
-        let Some(seeds) = &self.seeds else {
+        let Some(shared) = &self.shared else {
             return Ok(());
         };
         let also = case
             .also_in
             .iter()
-            .filter(|_| case.kind.is_json_example())
+            .filter(|_| case.is_json_example())
             .filter_map(|a| a.split(':').next());
         for source in std::iter::once(case.source.as_str()).chain(also) {
-            let seed = seeds.join(source);
-            if !source.ends_with(".txt") || !seed.is_file() {
+            let path = if source.starts_with("providers/") {
+                shared.join(source)
+            } else {
+                shared.join("seeds").join(source)
+            };
+            if !path.is_file() {
                 continue;
             }
-            let text = std::fs::read_to_string(&seed).map_err(|e| format!("{}: {e}", seed.display()))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             if !text.contains(case.documented.trim_end_matches('\n')) {
                 return Err(format!("documented.txt is not printed verbatim in {source}"));
             }

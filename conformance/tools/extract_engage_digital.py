@@ -76,7 +76,10 @@ def write(slug, meta, documented, extra_files=None):
         if isinstance(v, dict):
             lines.append(f"\n[{k}]")
             for k2, v2 in v.items():
-                lines.append(f"{k2} = {v2 if isinstance(v2, int) else toml_str(v2)}")
+                if isinstance(v2, bool):
+                    lines.append(f"{k2} = {'true' if v2 else 'false'}")
+                else:
+                    lines.append(f"{k2} = {v2 if isinstance(v2, int) else toml_str(v2)}")
     open(os.path.join(d, "case.toml"), "w", encoding="utf-8").write("\n".join(lines) + "\n")
     open(os.path.join(d, "documented.txt"), "w", encoding="utf-8").write(documented)
     for name, content in (extra_files or {}).items():
@@ -179,7 +182,8 @@ for name, src, body, heading, how in [
 # Vectors from the provider notes (§1.2).
 impl_doc = '{ "action": "implementation.info", "time": "2012-10-01T17:18:40Z" }'
 write(slug("implementation-info-vector"),
-      {"id": "implementation-info-vector", "source": NOTES, "heading": "1.2 Signature > test vector 1 (request-response.md)",
+      {"id": "implementation-info-vector", "source": "engage-digital-api-docs: docs/sdks/source-sdk/request-response.md",
+       "heading": "Signature example (quoted in providers/engage-digital.md §1.2, test vector 1)",
        "kind": "signature", "operation": "implementation.info", "repairs": [],
        "notes": "The docs print the body with spaces; only the compact form matches the published signature.",
        "signature": {"key": DOC_TOKEN, "body_file": "body.txt",
@@ -193,4 +197,73 @@ write(slug("implementation-info-answer-vector"),
                      "expected": "02314eac2984e1d8e4170899409a1bcbd3cff84519e5d75d0ba69d744d79b51fdad505e82a45c3f966b2f8b9bc2a85cd40f11d00ce4a860e116c221677321434"}},
       '{"objects":{"messages":["list","show","create"]},"options":[]}\n',
       {"body.txt": '{"objects":{"messages":["list","show","create"]},"options":[]}'})
+
+# The polling endpoint (notes §2 and §4): requests Engage Digital sends to your Base URI,
+# replayed through deskwire_engage_digital::endpoint. JSON examples are sliced from the notes;
+# for actions the notes describe only as a table row or field list, the row is the documented
+# text and request.json is a request built from it (the runner checks that the row names the
+# action and every parameter sent).
+notes = open(os.path.join(seeds, "..", NOTES), encoding="utf-8").read()
+impl_req = '{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}'
+write(slug("poll-implementation-info"),
+      {"id": "poll-implementation-info", "source": NOTES, "heading": "2.2 implementation.info > Request", "kind": "poll",
+       "operation": "implementation.info", "repairs": [],
+       "notes": "Replayed with the docs' published signature (vector 1); the answer is signed with the same token.",
+       "poll": {"role": "request", "request_file": "request.json",
+                "signature": "826b61e7939505b2e773ef43a2aad53ec0385dd9d783fbd1c8fea00d0e2a3e2fb0ae0a5b2eb342356b61c41b5f19baec4c1f7e7e37a5b486fe9b593942017ff9"}},
+      impl_req + "\n", {"request.json": impl_req})
+shape = notes[notes.index("```json", notes.index("### 2.2")) + len("```json\n"):]
+shape = shape[: shape.index("```")]
+write(slug("implementation-info-answer-shape"),
+      {"id": "implementation-info-answer-shape", "source": NOTES, "heading": "2.2 implementation.info > Response shape",
+       "kind": "poll", "operation": "implementation.info", "repairs": [],
+       "notes": "Decodes and is served as printed. It is a shape, not a valid declaration: `<custom>` is a placeholder, and the docs forbid view.messaging with both messages and private_messages; the snapshot lists what ImplementationInfo::problems reports.",
+       "poll": {"role": "answer"}}, shape)
+reply = json_blocks(notes, "Docs example request:")
+write(slug("poll-agent-reply-messages-create"),
+      {"id": "poll-agent-reply-messages-create", "source": NOTES, "heading": "4.2 Message — what ED sends you > Docs example request",
+       "kind": "poll", "operation": "messages.create", "repairs": [],
+       "notes": "An agent reply as Engage Digital sends it (compact on the wire, as vector 1 shows); title is null.",
+       "poll": {"role": "request", "request_file": "request.json"}},
+      reply + "\n", {"request.json": json.dumps(json.loads(reply), separators=(",", ":"), ensure_ascii=False)})
+
+def row(prefix):
+    i = notes.index(prefix)
+    return notes[i: notes.index("\n", i)] + "\n"
+
+T = "2021-05-13T01:23:25Z"
+for name, heading, op, documented, request in [
+    ("poll-list-first-call", "2.4 Request params > list", "messages.list", row("| `<obj>.list`"),
+     {"action": "messages.list", "time": T}),
+    ("poll-list-since-id", "2.4 Request params > list", "threads.list", row("| `<obj>.list`"),
+     {"action": "threads.list", "params": {"since_id": "131"}, "time": T}),
+    ("poll-show", "2.4 Request params > show", "messages.show", row("| `<obj>.show`"),
+     {"action": "messages.show", "params": {"id": "132"}, "time": T}),
+    ("poll-private-message-create", "4.3 PrivateMessage > ED → you", "private_messages.create",
+     row("ED → you (`private_messages.create`)"),
+     {"action": "private_messages.create", "params": {"attachments": [{"url": "https://example.com/a.png", "type": "image", "filename": "a.png"}],
+      "author_id": "1234", "body": "Here is the label.", "content_id": "5001", "created_at": T, "format": "text",
+      "in_reply_to_id": "132", "recipient_id": "42", "retry": False, "sender_name": "Craig Chan",
+      "structured_content": {"type": "select", "items": [{"title": "Yes", "payload": "yes"}]}, "updated_at": T}, "time": T}),
+    ("poll-thread-create", "4.4 Thread > ED → you", "threads.create", row("ED → you (`threads.create`)"),
+     {"action": "threads.create", "params": {"attachments": [], "author_id": "1234", "body": "New topic", "content_id": "5002",
+      "created_at": T, "format": "text", "retry": True, "sender_name": "Craig Chan", "title": "Returns"}, "time": T}),
+    ("poll-delete", "2.4 Request params > delete", "messages.delete", row("| `<obj>.delete`"),
+     {"action": "messages.delete", "params": {"id": "132"}, "time": T}),
+    ("poll-publish", "2.4 Request params > publish", "messages.publish", row("| `<obj>.publish`"),
+     {"action": "messages.publish", "params": {"id": "132"}, "time": T}),
+    ("poll-unpublish", "2.4 Request params > unpublish", "threads.unpublish", row("| `<obj>.publish`"),
+     {"action": "threads.unpublish", "params": {"id": "23456"}, "time": T}),
+    ("poll-custom-action", "2.4 Request params > custom", "messages.spam", row("| `<obj>.<custom>`"),
+     {"action": "messages.spam", "params": {"id": "132", "user_id": "agent-7"}, "time": T}),
+    ("poll-queuing-update", "2.4 Request params > messaging.queuing_update", "messaging.queuing_update",
+     row("| `messaging.queuing_update`"),
+     {"action": "messaging.queuing_update", "params": {"estimated_wait_time": 120, "position": 3, "thread_id": "23456",
+      "in_reply_to_id": "132"}, "time": T}),
+]:
+    write(slug(name), {"id": name, "source": NOTES, "heading": heading, "kind": "poll", "operation": op, "repairs": [],
+                       "notes": "The notes describe this request as a row, not as JSON; request.json is built from it.",
+                       "poll": {"role": "request", "request_file": "request.json", "shape": True}},
+          documented, {"request.json": json.dumps(request, separators=(",", ":"), ensure_ascii=False)})
+
 print(f"wrote {n} cases to {out}")

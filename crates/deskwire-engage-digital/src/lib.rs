@@ -1,16 +1,20 @@
 //! RingCentral Engage Digital (RingCX Digital, formerly Dimelo SMCC) **Channel SDK**: the
-//! signed Send API client and its wire types.
+//! signed Send API client, the polling endpoint and their wire types.
 //!
 //! A Channel SDK integration ("source") talks to Engage Digital in two directions that share one
 //! signature scheme — lowercase hex HMAC-SHA-512 of the raw body, keyed with the channel's API
 //! access token, in `X-SMCCSDK-SIGNATURE` ([`Signer`]):
 //!
-//! * **Send API** (this release): you `POST {"action", "params"}` to
+//! * **Send API** ([`SendApiClient`]): you `POST {"action", "params"}` to
 //!   `https://<domain>/realtime/sdk/<source_id>` to push messages, private messages, threads and
 //!   users, mark agent contents as read and show typing. Success is HTTP 200 with the body `ok`.
-//! * **Polling endpoint**: Engage Digital calls your endpoint (`implementation.info`,
-//!   `messages.list`, agent replies as `messages.create`, ...). The Send API only accepts actions
-//!   declared in your `implementation.info` answer. Not in this release yet.
+//! * **Polling endpoint** ([`inbound`]): Engage Digital calls your endpoint
+//!   (`implementation.info`, `messages.list`, agent replies as `messages.create`, ...). You
+//!   implement [`inbound::Source`]; [`inbound::Endpoint`] verifies each request over its raw
+//!   bytes, decodes it and signs your answer. The Send API only accepts actions declared in your
+//!   `implementation.info` answer ([`inbound::ImplementationInfo`]), so you need both.
+//!
+//! Sending:
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), deskwire_engage_digital::Error> {
@@ -40,9 +44,14 @@
 //! | `User.updated_at` | marked required but missing from the docs' own examples, so optional here |
 //! | structured-content limits | documented for the general structured-messages feature; applied to the Send API before sending |
 //!
+//! The polling endpoint's own table (query-parameter signatures, `destroy`, "not implemented"
+//! answers) is in [`inbound`].
+//!
 //! # Features
 //!
 //! * `testing`: [`testing::SignedBy`], a wiremock matcher that checks the signature header.
+//! * `axum`: `inbound::axum::router`, the polling endpoint as an axum router that refuses
+//!   oversized bodies without reading them whole.
 //!
 //! # Errors
 //!
@@ -51,8 +60,8 @@
 #![warn(missing_docs)]
 
 mod client;
-pub mod endpoint;
 mod error;
+pub mod inbound;
 mod sign;
 #[cfg(feature = "testing")]
 pub mod testing;

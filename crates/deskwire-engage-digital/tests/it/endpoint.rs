@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use deskwire_core::Secret;
-use deskwire_engage_digital::endpoint::{
+use deskwire_engage_digital::inbound::{
     decode_call, Action, ActionError, Create, Custom, Endpoint, EndpointRequest, EndpointResponse, ImplementationInfo,
     List, ObjectName, ObjectType, RequestError, Resource, Source, Target,
 };
@@ -417,7 +417,7 @@ mod over_http {
     //! The axum router on a real socket.
 
     use super::*;
-    use deskwire_engage_digital::endpoint::axum::router;
+    use deskwire_engage_digital::inbound::axum::router;
 
     async fn serve(e: Endpoint<Recorder>) -> (String, Arc<Endpoint<Recorder>>) {
         let e = Arc::new(e);

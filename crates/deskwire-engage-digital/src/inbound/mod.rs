@@ -2,7 +2,7 @@
 //! `<object>.list`, agent replies as `<object>.create`, and so on.
 //!
 //! [`Endpoint::handle`] takes the raw request and returns the raw response, so it fits any HTTP
-//! server; the `axum` feature adds [`axum::router`](crate::endpoint::axum::router). For each
+//! server; the `axum` feature adds `inbound::axum::router`. For each
 //! request it:
 //!
 //! 1. refuses anything but `POST` (405) and bodies over the limit (413, checked against
@@ -20,7 +20,7 @@
 //! ```
 //! # async fn run() {
 //! use deskwire_core::Secret;
-//! use deskwire_engage_digital::endpoint::{ActionError, Endpoint, EndpointRequest, ImplementationInfo, ObjectName, Source};
+//! use deskwire_engage_digital::inbound::{ActionError, Endpoint, EndpointRequest, ImplementationInfo, ObjectName, Source};
 //! use deskwire_engage_digital::wire::Operation;
 //! use deskwire_engage_digital::Signer;
 //!

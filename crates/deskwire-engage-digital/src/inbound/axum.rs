@@ -9,7 +9,7 @@
 //! # async fn run() -> std::io::Result<()> {
 //! use std::sync::Arc;
 //! use deskwire_core::Secret;
-//! use deskwire_engage_digital::endpoint::{ActionError, Endpoint, ImplementationInfo, Source};
+//! use deskwire_engage_digital::inbound::{ActionError, Endpoint, ImplementationInfo, Source};
 //!
 //! struct Shop;
 //! impl Source for Shop {
@@ -19,7 +19,7 @@
 //! }
 //!
 //! let endpoint = Arc::new(Endpoint::new(&Secret::new("<API access token>"), Shop));
-//! let app = axum::Router::new().nest("/engage", deskwire_engage_digital::endpoint::axum::router(endpoint));
+//! let app = axum::Router::new().nest("/engage", deskwire_engage_digital::inbound::axum::router(endpoint));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, app).await
 //! # }

@@ -17,7 +17,7 @@
 /// imported twice.
 ///
 /// ```
-/// use deskwire_engage_digital::endpoint::list_page;
+/// use deskwire_engage_digital::inbound::list_page;
 ///
 /// let ids = ["a", "b", "c", "d", "e"]; // oldest first
 /// assert_eq!(list_page(&ids, None, 2, |id| id), [&"b", &"a"]);

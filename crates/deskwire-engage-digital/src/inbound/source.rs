@@ -93,7 +93,7 @@ pub type ResourceResult = Result<Resource, ActionError>;
 /// Methods return `impl Future + Send`; write them as `async fn`.
 ///
 /// ```
-/// use deskwire_engage_digital::endpoint::{ActionError, ImplementationInfo, List, ObjectType, Resource, Source};
+/// use deskwire_engage_digital::inbound::{ActionError, ImplementationInfo, List, ObjectType, Resource, Source};
 /// use deskwire_engage_digital::wire::Operation;
 ///
 /// struct Shop;

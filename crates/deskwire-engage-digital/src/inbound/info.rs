@@ -133,7 +133,7 @@ pub enum InfoError {
 /// The `implementation.info` answer.
 ///
 /// ```
-/// use deskwire_engage_digital::endpoint::{ImplementationInfo, ObjectName, SdkOption};
+/// use deskwire_engage_digital::inbound::{ImplementationInfo, ObjectName, SdkOption};
 /// use deskwire_engage_digital::wire::Operation;
 ///
 /// let info = ImplementationInfo::builder()
