@@ -1,0 +1,335 @@
+//! Deliveries to your `returnWebhookUrl`: messages Rake sends for the customer of a session you
+//! manage.
+//!
+//! **Neither the payload nor its authentication is documented.** So:
+//!
+//! * you choose how a delivery proves it comes from Rake ([`Authenticity`]): the
+//!   `returnWebhookSecret` in a header, an HMAC of the raw body keyed with it, or the secret
+//!   echoed in the body. The check runs on the raw bytes before anything is parsed, and compares
+//!   in constant time. Accepting unverified deliveries is an explicit, separate constructor;
+//! * a delivery decodes to its raw JSON plus best-effort fields ([`ReturnDelivery`]), looked up
+//!   under the names Rake uses elsewhere (`sessionId`, `message`/`text`, `event`, `custom`, the
+//!   user-app protocol's numeric event codes). Nothing is dropped: the raw JSON is kept.
+//!
+//! ```
+//! use deskwire_core::Secret;
+//! use deskwire_rake_direct::inbound::{Authenticity, EventKind, ReturnWebhookVerifier};
+//! use http::HeaderMap;
+//!
+//! let verifier = ReturnWebhookVerifier::new(&Secret::new("1111"), Authenticity::header("x-rake-secret"));
+//! let mut headers = HeaderMap::new();
+//! headers.insert("x-rake-secret", "1111".parse().unwrap());
+//! let delivery = verifier.verify(&headers, br#"{"sessionId":13731,"message":"Hi!","custom":"ticket-9"}"#).unwrap();
+//! assert_eq!(delivery.session_id.map(|s| s.0), Some(13731));
+//! assert_eq!(delivery.text.as_deref(), Some("Hi!"));
+//! assert_eq!(delivery.event, EventKind::Message);
+//! ```
+
+use deskwire_core::mac::{HmacSha256, HmacSha512, SignatureError};
+use deskwire_core::Secret;
+use http::{HeaderMap, HeaderName};
+use serde_json::Value;
+use subtle::ConstantTimeEq as _;
+
+use crate::wire::{EntityId, SessionId};
+
+/// How a delivery proves it comes from Rake. Pick the one your Rake workspace uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Authenticity {
+    /// The `returnWebhookSecret` itself in a header.
+    SharedSecretHeader(HeaderName),
+    /// Hex HMAC-SHA256 of the raw body keyed with the secret, in a header; an optional
+    /// `sha256=` prefix is accepted.
+    HmacSha256Header(HeaderName),
+    /// Hex HMAC-SHA512 of the raw body keyed with the secret (Engage Digital's scheme), in a header.
+    HmacSha512Header(HeaderName),
+    /// The secret echoed in the JSON body at a JSON pointer (e.g. `/returnWebhookSecret`). The
+    /// field is removed from [`ReturnDelivery::raw`] once checked.
+    SecretInBody(String),
+}
+
+impl Authenticity {
+    /// [`Authenticity::SharedSecretHeader`] for `name`.
+    ///
+    /// # Panics
+    /// If `name` is not a valid header name (a programming error, like a bad regex literal).
+    pub fn header(name: &str) -> Self {
+        Self::SharedSecretHeader(HeaderName::try_from(name).expect("a valid header name"))
+    }
+}
+
+/// Why a delivery was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InboundError {
+    /// The header or body field carrying the proof is absent.
+    #[error("the delivery carries no proof of origin ({0})")]
+    MissingProof(String),
+    /// The proof does not match.
+    #[error("the delivery's proof of origin does not match")]
+    Mismatch,
+    /// The proof is not hex of the right length.
+    #[error("the delivery's signature is malformed: {0}")]
+    Malformed(SignatureError),
+    /// The body is not a JSON object.
+    #[error("the delivery is not a JSON object: {0}")]
+    NotJson(String),
+}
+
+/// What a delivery is about, as far as can be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A message for the customer (`message`, or event code 5).
+    Message,
+    /// The session ended (`endSession`, or code 3).
+    EndSession,
+    /// Someone is typing (`typing`, or code 7).
+    Typing,
+    /// A system event such as an agent assignment (code 8).
+    System,
+    /// A read receipt (`read`, or code 9).
+    Read,
+    /// Something else, kept as written.
+    Unknown(String),
+}
+
+impl EventKind {
+    fn from_json(value: &Value) -> Self {
+        match value {
+            Value::Number(n) => match n.as_u64() {
+                Some(5) => Self::Message,
+                Some(3) => Self::EndSession,
+                Some(7) => Self::Typing,
+                Some(8) => Self::System,
+                Some(9) => Self::Read,
+                _ => Self::Unknown(n.to_string()),
+            },
+            Value::String(s) => match s.as_str() {
+                "message" => Self::Message,
+                "endSession" | "end_session" | "sessionEnd" => Self::EndSession,
+                "typing" => Self::Typing,
+                "system" => Self::System,
+                "read" => Self::Read,
+                other => Self::Unknown(other.to_owned()),
+            },
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+/// Who sent a delivered message, as far as can be told.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DeliverySender {
+    /// Entity id (`fromEntityId`, `initiatingEntity.entityId`, `sender.entityId`).
+    pub entity_id: Option<EntityId>,
+    /// Email.
+    pub email: Option<String>,
+    /// Display name (first and last name joined, or `name`).
+    pub name: Option<String>,
+}
+
+/// A delivery to your return webhook: the raw JSON and what could be read from it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReturnDelivery {
+    /// The whole body (minus an echoed secret).
+    pub raw: Value,
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The message text.
+    pub text: Option<String>,
+    /// The sender.
+    pub sender: Option<DeliverySender>,
+    /// What happened; [`EventKind::Message`] when a text is present and no event is named.
+    pub event: EventKind,
+    /// Your `custom` value, if Rake echoes it.
+    pub custom: Option<String>,
+}
+
+impl ReturnDelivery {
+    /// Reads the best-effort fields of a JSON object.
+    pub fn from_json(raw: Value) -> Result<Self, InboundError> {
+        if !raw.is_object() {
+            return Err(InboundError::NotJson("not an object".into()));
+        }
+        let first = |pointers: &[&str]| pointers.iter().find_map(|p| raw.pointer(p)).filter(|v| !v.is_null());
+        let text = first(&["/message", "/text", "/data/message", "/data/text"])
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let event = match first(&["/event", "/eventType", "/type", "/data/event"]) {
+            Some(v) => EventKind::from_json(v),
+            None if text.is_some() => EventKind::Message,
+            None => EventKind::Unknown(String::new()),
+        };
+        let sender = first(&["/initiatingEntity", "/sender", "/from", "/data/sender"])
+            .filter(|v| v.is_object())
+            .map(|s| DeliverySender {
+                entity_id: s.get("entityId").and_then(entity_id),
+                email: s.get("email").and_then(Value::as_str).map(str::to_owned),
+                name: name_of(s),
+            })
+            .or_else(|| {
+                first(&["/fromEntityId"]).and_then(entity_id).map(|id| DeliverySender {
+                    entity_id: Some(id),
+                    ..DeliverySender::default()
+                })
+            });
+        Ok(Self {
+            session_id: first(&["/sessionId", "/session_id", "/data/sessionId", "/session/id"])
+                .and_then(SessionId::from_json),
+            text,
+            sender,
+            event,
+            custom: first(&["/custom", "/data/custom"])
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            raw,
+        })
+    }
+}
+
+fn entity_id(value: &Value) -> Option<EntityId> {
+    match value {
+        Value::Number(n) => n.as_u64().map(EntityId::Number),
+        Value::String(s) => Some(EntityId::Text(s.clone())),
+        _ => None,
+    }
+}
+
+fn name_of(sender: &Value) -> Option<String> {
+    if let Some(name) = sender.get("name").and_then(Value::as_str) {
+        return Some(name.to_owned());
+    }
+    let parts: Vec<&str> = ["firstName", "lastName"]
+        .iter()
+        .filter_map(|k| sender.get(*k).and_then(Value::as_str))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    Header(HeaderName),
+    Hmac256(HeaderName, HmacSha256),
+    Hmac512(HeaderName, HmacSha512),
+    Body(String),
+    Unverified,
+}
+
+/// Verifies and decodes return-webhook deliveries. Build it once per `returnWebhookSecret`.
+#[derive(Debug, Clone)]
+pub struct ReturnWebhookVerifier {
+    secret: Secret,
+    check: Check,
+}
+
+impl ReturnWebhookVerifier {
+    /// A verifier for the `returnWebhookSecret` you sent when opening the session.
+    pub fn new(return_webhook_secret: &Secret, authenticity: Authenticity) -> Self {
+        let check = match authenticity {
+            Authenticity::SharedSecretHeader(h) => Check::Header(h),
+            Authenticity::HmacSha256Header(h) => Check::Hmac256(h, HmacSha256::new(return_webhook_secret)),
+            Authenticity::HmacSha512Header(h) => Check::Hmac512(h, HmacSha512::new(return_webhook_secret)),
+            Authenticity::SecretInBody(pointer) => Check::Body(pointer),
+        };
+        Self {
+            secret: return_webhook_secret.clone(),
+            check,
+        }
+    }
+
+    /// **Accepts every delivery without checking where it comes from.** Only for development
+    /// or a network where nobody else can reach the webhook; anyone who knows the URL can
+    /// otherwise inject messages.
+    pub fn accept_unverified() -> Self {
+        Self {
+            secret: Secret::new(""),
+            check: Check::Unverified,
+        }
+    }
+
+    /// Checks `body` (the raw bytes) and decodes it.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<ReturnDelivery, InboundError> {
+        let header = |name: &HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| InboundError::MissingProof(format!("header `{name}`")))
+        };
+        match &self.check {
+            Check::Header(name) => self.equal(header(name)?)?,
+            Check::Hmac256(name, mac) => {
+                let value = header(name)?;
+                let hex = value.strip_prefix("sha256=").unwrap_or(value);
+                mac.verify_hex(body, hex).map_err(signature_error)?;
+            }
+            Check::Hmac512(name, mac) => mac.verify_hex(body, header(name)?).map_err(signature_error)?,
+            Check::Body(_) | Check::Unverified => {}
+        }
+        let mut raw: Value = serde_json::from_slice(body).map_err(|e| InboundError::NotJson(e.to_string()))?;
+        if let Check::Body(pointer) = &self.check {
+            let echoed = raw
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .ok_or_else(|| InboundError::MissingProof(format!("body field `{pointer}`")))?;
+            self.equal(echoed)?;
+            remove_pointer(&mut raw, pointer);
+        }
+        ReturnDelivery::from_json(raw)
+    }
+
+    fn equal(&self, presented: &str) -> Result<(), InboundError> {
+        let same: bool = presented.as_bytes().ct_eq(self.secret.expose().as_bytes()).into();
+        if same && !self.secret.expose().is_empty() {
+            Ok(())
+        } else {
+            Err(InboundError::Mismatch)
+        }
+    }
+}
+
+fn signature_error(error: SignatureError) -> InboundError {
+    match error {
+        SignatureError::Mismatch => InboundError::Mismatch,
+        malformed => InboundError::Malformed(malformed),
+    }
+}
+
+/// Removes the field a JSON pointer names, so a checked secret is not kept in the delivery.
+fn remove_pointer(value: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        map.remove(&key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn user_app_event_codes_and_names_are_read() {
+        let d = ReturnDelivery::from_json(json!({"event": 5, "sessionId": "77", "text": "hi", "fromEntityId": 3764}))
+            .unwrap();
+        assert_eq!(d.event, EventKind::Message);
+        assert_eq!(d.session_id, Some(SessionId(77)));
+        assert_eq!(d.sender.unwrap().entity_id, Some(EntityId::Number(3764)));
+        let end = ReturnDelivery::from_json(json!({"event": "endSession", "sessionId": 77})).unwrap();
+        assert_eq!(end.event, EventKind::EndSession);
+        let odd = ReturnDelivery::from_json(json!({"event": 42})).unwrap();
+        assert_eq!(odd.event, EventKind::Unknown("42".into()));
+        let named = ReturnDelivery::from_json(
+            json!({"message": "x", "initiatingEntity": {"firstName": "Ann", "lastName": "Lee"}}),
+        )
+        .unwrap();
+        assert_eq!(named.sender.unwrap().name.as_deref(), Some("Ann Lee"));
+        assert!(ReturnDelivery::from_json(json!([1])).is_err());
+    }
+}
