@@ -128,6 +128,10 @@ pub struct Case {
     pub rate_limit: Option<RateLimitSpec>,
     /// The exchange, for poll cases.
     pub poll: Option<PollSpec>,
+    /// Sample values for placeholders, by JSON pointer into the repaired example
+    /// (e.g. `"/sessionId" = 13731`), applied before the typed API sees it.
+    #[serde(default)]
+    pub samples: std::collections::BTreeMap<String, toml::Value>,
     /// Folder of the case.
     #[serde(skip)]
     pub dir: PathBuf,

@@ -7,6 +7,7 @@ pub mod case;
 mod engage_digital;
 mod engage_digital_endpoint;
 pub mod properties;
+mod rake_direct;
 pub mod repair;
 pub mod report;
 pub mod snapshot;
@@ -14,11 +15,17 @@ pub mod stage;
 
 use std::path::{Path, PathBuf};
 
+/// The README's examples, compiled as doctests here (this crate depends on every provider
+/// crate) so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
+
 use case::Case;
 use stage::CaseReport;
 
 /// Providers with cases, by key (the crate name without `deskwire-`).
-pub const PROVIDERS: &[&str] = &["engage-digital"];
+pub const PROVIDERS: &[&str] = &["engage-digital", "rake-direct"];
 
 /// Where the harness finds its inputs.
 #[derive(Debug, Clone)]
@@ -103,6 +110,7 @@ pub async fn run(ctx: &Context, cases: &[Case]) -> Vec<CaseReport> {
     for case in cases {
         let report = match case.provider.as_str() {
             "engage-digital" => engage_digital::run(case, ctx).await,
+            "rake-direct" => rake_direct::run(case, ctx).await,
             other => unreachable!("provider `{other}` was validated by load"),
         };
         reports.push(report);

@@ -51,3 +51,40 @@ fn recorded_repairs_are_what_the_repair_step_finds() {
         );
     }
 }
+
+/// The notes' §6 table: the exact repairs each of the seed's six Rake Direct bodies needs.
+#[test]
+fn rake_direct_cases_record_the_notes_repair_table() {
+    let cases = load(&Context::default(), &["rake-direct".to_owned()], None).unwrap();
+    let table: [&[&str]; 6] = [
+        &["unquoted-keys"],
+        &["optional-key-markers", "trailing-commas"],
+        &["placeholders"],
+        &["optional-key-markers", "placeholders", "trailing-commas"],
+        &[],
+        &["optional-key-markers", "placeholders", "trailing-commas"],
+    ];
+    assert_eq!(cases.len(), table.len());
+    for (case, expected) in cases.iter().zip(table) {
+        assert_eq!(case.repairs, expected, "{}", case.id);
+        assert_eq!(case.repairs_needed(), expected, "{}", case.id);
+    }
+}
+
+/// No snapshot carries the Rake workspace secret, not even the seed's sample one.
+#[test]
+fn rake_direct_snapshots_never_hold_the_secret() {
+    let root = Context::default().fixtures.join("rake-direct");
+    let mut checked = 0;
+    for case in std::fs::read_dir(&root).unwrap() {
+        for file in std::fs::read_dir(case.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_some_and(|e| e == "snap") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(!text.contains("Raqqw2k6bngAOmSk"), "{}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 6);
+}

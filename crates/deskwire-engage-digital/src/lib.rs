@@ -73,8 +73,3 @@ pub use client::{SendApiClient, SendApiClientBuilder, SignedRequest};
 pub use error::{error_text, interpret_response, Error, Rejection};
 pub use sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
 pub use typing::{TypingLimit, TYPING_START_INTERVAL};
-
-/// The README's example, compiled as a doctest so it cannot go stale.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeExample;

@@ -23,6 +23,9 @@ pub struct Sender {
     /// First name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    /// Fields the docs do not show, kept as given and sent back.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Sender {
