@@ -137,6 +137,37 @@ impl RetryPolicy {
     }
 }
 
+/// What one attempt reports to [`drive`]: how it ended, the server's `Retry-After`, the result.
+pub type Attempt<T, E> = (Outcome, Option<Duration>, Result<T, E>);
+
+/// Runs `attempt(1)`, `attempt(2)`, ... until one succeeds or `decide` says stop, sleeping
+/// between attempts as `decide` says. Clients pass [`RetryPolicy::decide_with_random_jitter`]
+/// (or their own rule wrapped around it) as `decide`.
+pub async fn drive<T, E, F, Fut, D>(mut attempt: F, mut decide: D) -> Result<T, E>
+where
+    E: std::fmt::Display,
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Attempt<T, E>>,
+    D: FnMut(u32, Outcome, Option<Duration>, &E) -> Decision,
+{
+    let mut n = 1;
+    loop {
+        let (outcome, retry_after, result) = attempt(n).await;
+        let error = match result {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        match decide(n, outcome, retry_after, &error) {
+            Decision::Stop => return Err(error),
+            Decision::RetryAfter(wait) => {
+                tracing::debug!(attempt = n, wait_ms = wait.as_millis() as u64, %error, "retrying");
+                tokio::time::sleep(wait).await;
+                n += 1;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +284,29 @@ mod tests {
                 Stop => panic!("must retry"),
             }
         }
+    }
+
+    #[tokio::test]
+    async fn drive_repeats_until_success_or_stop() {
+        let mut calls = 0;
+        let result: Result<u32, String> = drive(
+            |n| {
+                calls += 1;
+                async move {
+                    let result = if n < 3 { Err(format!("fail {n}")) } else { Ok(n) };
+                    (Outcome::Status(503), None, result)
+                }
+            },
+            |_, _, _, _| Decision::RetryAfter(Duration::ZERO),
+        )
+        .await;
+        assert_eq!((result, calls), (Ok(3), 3));
+
+        let stopped: Result<(), String> = drive(
+            |n| async move { (Outcome::Status(400), None, Err(format!("fail {n}"))) },
+            |_, _, _, _| Decision::Stop,
+        )
+        .await;
+        assert_eq!(stopped, Err("fail 1".to_owned()));
     }
 }

@@ -84,6 +84,35 @@ pub fn transport_error(error: reqwest::Error) -> TransportError {
     TransportError { kind, message }
 }
 
+/// What one HTTP attempt brought back: the status, a parsed `Retry-After`, the whole body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Retry-After` delay, when the header is present and readable.
+    pub retry_after: Option<Duration>,
+    /// The body, read whole.
+    pub body: bytes::Bytes,
+}
+
+/// Sends `request` and reads the whole answer. Any failure, sending or reading the body, is a
+/// [`TransportError`] without the URL.
+pub async fn execute(request: reqwest::RequestBuilder) -> Result<Answer, TransportError> {
+    let response = request.send().await.map_err(transport_error)?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let body = response.bytes().await.map_err(transport_error)?;
+    Ok(Answer {
+        status,
+        retry_after,
+        body,
+    })
+}
+
 /// Parses a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`).
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();

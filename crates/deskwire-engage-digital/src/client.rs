@@ -7,13 +7,12 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use bytes::Bytes;
-use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
-use deskwire_core::transport::{parse_retry_after, transport_error, TransportConfig};
+use deskwire_core::retry::{drive, Attempt, Decision, Outcome, Repeat, RetryPolicy};
+use deskwire_core::transport::{execute, TransportConfig};
 use deskwire_core::Secret;
-use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use tracing::Instrument as _;
 use url::Url;
 
@@ -294,23 +293,19 @@ impl SendApiClient {
 
     async fn post_with_retries(&self, request: &SignedRequest) -> Result<(), Error> {
         let span = tracing::Span::current();
-        let mut attempt = 1;
-        loop {
-            span.record("attempts", attempt);
-            let (outcome, retry_after, result) = self.post_once(request).await;
-            if let Outcome::Status(status) = outcome {
-                span.record("status", status);
-            }
-            let Err(error) = result else { return Ok(()) };
-            match self.decide(attempt, outcome, retry_after, request, &error) {
-                Decision::Stop => return Err(error),
-                Decision::RetryAfter(wait) => {
-                    tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
+        drive(
+            |attempt| {
+                span.record("attempts", attempt);
+                self.post_once(request)
+            },
+            |attempt, outcome, retry_after, error| {
+                if let Outcome::Status(status) = outcome {
+                    span.record("status", status);
                 }
-            }
-        }
+                self.decide(attempt, outcome, retry_after, request, error)
+            },
+        )
+        .await
     }
 
     /// The retry policy's decision, except for Engage Digital's own typing limit, which follows
@@ -338,35 +333,21 @@ impl SendApiClient {
         }
     }
 
-    async fn post_once(&self, request: &SignedRequest) -> (Outcome, Option<std::time::Duration>, Result<(), Error>) {
+    async fn post_once(&self, request: &SignedRequest) -> Attempt<(), Error> {
         let sent = self
             .inner
             .http
             .post(self.inner.url.clone())
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(SIGNATURE_HEADER, &request.signature)
-            .body(request.body.clone())
-            .send()
-            .await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(e) => {
-                let error = transport_error(e);
-                return (Outcome::Transport(error.kind), None, Err(error.into()));
-            }
-        };
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        match response.bytes().await {
-            Ok(body) => (Outcome::Status(status), retry_after, interpret_response(status, &body)),
-            Err(e) => {
-                let error = transport_error(e);
-                (Outcome::Transport(error.kind), None, Err(error.into()))
-            }
+            .body(request.body.clone());
+        match execute(sent).await {
+            Ok(answer) => (
+                Outcome::Status(answer.status),
+                answer.retry_after,
+                interpret_response(answer.status, &answer.body),
+            ),
+            Err(error) => (Outcome::Transport(error.kind), None, Err(error.into())),
         }
     }
 

@@ -7,13 +7,12 @@
 //! might echo it in.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
-use deskwire_core::transport::{parse_retry_after, transport_error, TransportConfig};
+use deskwire_core::retry::{drive, Attempt, Outcome, Repeat, RetryPolicy};
+use deskwire_core::transport::{execute, TransportConfig};
 use deskwire_core::Secret;
-use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use tracing::Instrument as _;
 use url::Url;
 
@@ -280,67 +279,41 @@ impl RakeDirectClient {
         );
         async {
             let span = tracing::Span::current();
-            let mut attempt = 1;
-            loop {
-                span.record("attempts", attempt);
-                let (outcome, retry_after, result) = self.post_once(request).await;
-                if let Outcome::Status(status) = outcome {
-                    span.record("status", status);
-                }
-                let error = match result {
-                    Ok(response) => return Ok(response),
-                    Err(error) => error,
-                };
-                match self
-                    .inner
-                    .retry
-                    .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat)
-                {
-                    Decision::Stop => return Err(error),
-                    Decision::RetryAfter(wait) => {
-                        tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
+            drive(
+                |attempt| {
+                    span.record("attempts", attempt);
+                    self.post_once(request)
+                },
+                |attempt, outcome, retry_after, _error| {
+                    if let Outcome::Status(status) = outcome {
+                        span.record("status", status);
                     }
-                }
-            }
+                    self.inner
+                        .retry
+                        .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat)
+                },
+            )
+            .await
         }
         .instrument(span)
         .await
     }
 
-    async fn post_once(&self, request: &PreparedRequest) -> (Outcome, Option<Duration>, Result<RakeResponse, Error>) {
+    async fn post_once(&self, request: &PreparedRequest) -> Attempt<RakeResponse, Error> {
         let sent = self
             .inner
             .http
             .post(self.inner.url.clone())
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(request.body.clone())
-            .send()
-            .await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(e) => {
-                let error = transport_error(e);
-                return (Outcome::Transport(error.kind), None, Err(error.into()));
-            }
+            .body(request.body.clone());
+        let answer = match execute(sent).await {
+            Ok(answer) => answer,
+            Err(error) => return (Outcome::Transport(error.kind), None, Err(error.into())),
         };
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let raw = match response.bytes().await {
-            Ok(raw) => raw,
-            Err(e) => {
-                let error = transport_error(e);
-                return (Outcome::Transport(error.kind), None, Err(error.into()));
-            }
-        };
-        let body = self.mask(String::from_utf8_lossy(&raw).into_owned(), request);
+        let status = answer.status;
+        let body = self.mask(String::from_utf8_lossy(&answer.body).into_owned(), request);
         let result = if (200..300).contains(&status) {
-            let session_id = find_session_id(&raw, &self.inner.session_id_pointers);
+            let session_id = find_session_id(&answer.body, &self.inner.session_id_pointers);
             if session_id.is_none() && request.expects_session {
                 tracing::warn!(status, "no session id in the answer at the configured places");
             }
@@ -354,7 +327,7 @@ impl RakeDirectClient {
         } else {
             Err(Error::UnexpectedResponse { status, body })
         };
-        (Outcome::Status(status), retry_after, result)
+        (Outcome::Status(status), answer.retry_after, result)
     }
 
     /// Masks the workspace secret and the request's webhook secret in text from Rake.
