@@ -29,6 +29,8 @@ pub mod mac;
 mod open_enum;
 pub mod retry;
 mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transport;
 
 pub use error::{

@@ -1,44 +1,15 @@
 //! The workspace secret is in the body and nowhere else.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use deskwire_core::testing::CapturedLogs;
 use deskwire_rake_direct::wire::{Contact, Outbound, PlatformId};
-use tracing_subscriber::fmt::MakeWriter;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::{client, SECRET};
 
-#[derive(Debug, Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_secret_travels_in_the_body_and_nowhere_else() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLogs::start();
 
     // Rake refuses and, worst case, echoes the request back.
     let server = MockServer::start().await;
@@ -65,7 +36,7 @@ async fn the_secret_travels_in_the_body_and_nowhere_else() {
     }
     assert!(!wire.url.as_str().contains(SECRET));
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("rake_direct.send"), "the span is traced: {logs}");
     assert!(
         err.to_string().contains(r#""secret":"***""#),
