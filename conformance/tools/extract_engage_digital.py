@@ -8,6 +8,9 @@ bodies the PHP and Ruby examples produce). Re-running overwrites the fixtures, n
 """
 import hashlib, hmac, json, os, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from slicing import object_at  # noqa: E402
+
 seeds = sys.argv[1] if len(sys.argv) > 1 else "../shared/seeds"
 S001 = "001_986fd213c71920af.txt"
 S003 = "003_b66ec3475080ea27.txt"
@@ -20,31 +23,8 @@ DOC_TOKEN = "3YJZzqMJ5Ec7i2JGvnt8TgvleD7dtpwpmag4S6MuRA2GQdfvV4STIsxDRJ4fEjO8"
 
 
 def json_blocks(text, start_marker):
-    """The JSON object that starts at the first `{` after start_marker, by brace matching."""
-    i = text.index(start_marker)
-    start = text.index("{", i)
-    depth = 0
-    in_str = False
-    esc = False
-    for j in range(start, len(text)):
-        c = text[j]
-        if in_str:
-            if esc:
-                esc = False
-            elif c == "\\":
-                esc = True
-            elif c == '"':
-                in_str = False
-            continue
-        if c == '"':
-            in_str = True
-        elif c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start : j + 1]
-    raise ValueError(start_marker)
+    """The JSON object that starts at the first `{` after start_marker."""
+    return object_at(text, text.index("{", text.index(start_marker)))
 
 
 def between(text, start, end):

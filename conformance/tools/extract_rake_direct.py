@@ -8,6 +8,9 @@ Each `documented.txt` is the JSON-like text after `-d \\` in the seed, sliced ve
 """
 import json, os, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from slicing import object_at  # noqa: E402
+
 seeds = sys.argv[1] if len(sys.argv) > 1 else "../shared/seeds"
 SEED = "000_49cf1d8535d0af82.txt"
 text = open(os.path.join(seeds, SEED), encoding="utf-8").read()
@@ -15,31 +18,13 @@ out = "conformance/fixtures/rake-direct"
 
 
 def bodies(text):
-    """Every `{...}` that follows `-d \\`, by brace matching outside strings."""
-    found, i = [], 0
-    while True:
-        i = text.find("-d \\", i)
-        if i < 0:
-            return found
-        start = text.index("{", i)
-        depth, in_str, esc = 0, False, False
-        for j in range(start, len(text)):
-            c = text[j]
-            if in_str:
-                esc = (not esc) and c == "\\"
-                if c == '"' and not esc:
-                    in_str = False
-                continue
-            if c == '"':
-                in_str = True
-            elif c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    found.append(text[start : j + 1])
-                    i = j
-                    break
+    """Every `{...}` that follows `-d \\` (the JSON of each curl example)."""
+    found, i = [], text.find("-d \\")
+    while i >= 0:
+        body = object_at(text, text.index("{", i))
+        found.append(body)
+        i = text.find("-d \\", text.index(body, i) + len(body))
+    return found
 
 
 URL = '"https://crm.example.com/rake"'

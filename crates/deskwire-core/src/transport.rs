@@ -84,6 +84,27 @@ pub fn transport_error(error: reqwest::Error) -> TransportError {
     TransportError { kind, message }
 }
 
+/// `base` (an http or https URL, with or without a trailing `/`) with `segments` appended, each
+/// percent-encoded as one path segment. The error text says what is wrong with `base`.
+///
+/// ```
+/// use deskwire_core::transport::endpoint_url;
+/// let url = endpoint_url("https://x.example/proxy/", &["workspaces", "a b", "rake-direct"]).unwrap();
+/// assert_eq!(url.as_str(), "https://x.example/proxy/workspaces/a%20b/rake-direct");
+/// assert!(endpoint_url("ftp://x.example", &["a"]).is_err());
+/// ```
+pub fn endpoint_url(base: &str, segments: &[&str]) -> Result<reqwest::Url, String> {
+    let mut url = reqwest::Url::parse(base).map_err(|e| format!("`{base}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{base}` is not an http(s) URL"));
+    }
+    url.path_segments_mut()
+        .map_err(|()| format!("`{base}` cannot be a base URL"))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
 /// What one HTTP attempt brought back: the status, a parsed `Retry-After`, the whole body.
 #[derive(Debug, Clone)]
 pub struct Answer {

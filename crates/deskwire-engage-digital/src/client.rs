@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use deskwire_core::retry::{drive, Attempt, Decision, Outcome, Repeat, RetryPolicy};
-use deskwire_core::transport::{execute, TransportConfig};
+use deskwire_core::transport::{endpoint_url, execute, TransportConfig};
 use deskwire_core::Secret;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use tracing::Instrument as _;
@@ -119,15 +119,7 @@ fn realtime_url(base: &str, source_id: &str) -> Result<Url, Error> {
     if source_id.trim().is_empty() {
         return Err(Error::InvalidConfig("the source id is empty".into()));
     }
-    let mut url = Url::parse(base).map_err(|e| Error::InvalidConfig(format!("`{base}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidConfig(format!("`{base}` is not an http(s) URL")));
-    }
-    url.path_segments_mut()
-        .map_err(|()| Error::InvalidConfig(format!("`{base}` cannot be a base URL")))?
-        .pop_if_empty()
-        .extend(["realtime", "sdk", source_id]);
-    Ok(url)
+    endpoint_url(base, &["realtime", "sdk", source_id]).map_err(Error::InvalidConfig)
 }
 
 /// Client of the Send API for one channel (source). Cheap to clone; clones share the HTTP

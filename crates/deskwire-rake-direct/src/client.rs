@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use deskwire_core::retry::{drive, Attempt, Outcome, Repeat, RetryPolicy};
-use deskwire_core::transport::{execute, TransportConfig};
+use deskwire_core::transport::{endpoint_url, execute, TransportConfig};
 use deskwire_core::Secret;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use tracing::Instrument as _;
@@ -122,7 +122,7 @@ impl RakeDirectClientBuilder {
             ));
         }
         let base = self.transport.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-        let url = endpoint_url(base, &self.workspace_id)?;
+        let url = rake_direct_url(base, &self.workspace_id)?;
         let http = match self.http {
             Some(http) => http,
             None => self.transport.build_client()?,
@@ -140,19 +140,11 @@ impl RakeDirectClientBuilder {
     }
 }
 
-fn endpoint_url(base: &str, workspace_id: &str) -> Result<Url, Error> {
+fn rake_direct_url(base: &str, workspace_id: &str) -> Result<Url, Error> {
     if workspace_id.trim().is_empty() {
         return Err(Error::InvalidConfig("the workspace id is empty".into()));
     }
-    let mut url = Url::parse(base).map_err(|e| Error::InvalidConfig(format!("`{base}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidConfig(format!("`{base}` is not an http(s) URL")));
-    }
-    url.path_segments_mut()
-        .map_err(|()| Error::InvalidConfig(format!("`{base}` cannot be a base URL")))?
-        .pop_if_empty()
-        .extend(["workspaces", workspace_id, "rake-direct"]);
-    Ok(url)
+    endpoint_url(base, &["workspaces", workspace_id, "rake-direct"]).map_err(Error::InvalidConfig)
 }
 
 /// Client of Rake Direct for one workspace. Cheap to clone.
@@ -350,16 +342,16 @@ mod tests {
     #[test]
     fn endpoint_url_is_built_from_the_base() {
         assert_eq!(
-            endpoint_url(DEFAULT_BASE_URL, "ws-1").unwrap().as_str(),
+            rake_direct_url(DEFAULT_BASE_URL, "ws-1").unwrap().as_str(),
             "https://rakesystem.rake.ai/workspaces/ws-1/rake-direct"
         );
         assert_eq!(
-            endpoint_url("http://127.0.0.1:9/", "a b").unwrap().as_str(),
+            rake_direct_url("http://127.0.0.1:9/", "a b").unwrap().as_str(),
             "http://127.0.0.1:9/workspaces/a%20b/rake-direct"
         );
-        assert!(matches!(endpoint_url("ftp://x", "1"), Err(Error::InvalidConfig(_))));
+        assert!(matches!(rake_direct_url("ftp://x", "1"), Err(Error::InvalidConfig(_))));
         assert!(matches!(
-            endpoint_url(DEFAULT_BASE_URL, " "),
+            rake_direct_url(DEFAULT_BASE_URL, " "),
             Err(Error::InvalidConfig(_))
         ));
     }

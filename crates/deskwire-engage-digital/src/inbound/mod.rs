@@ -64,6 +64,7 @@ mod info;
 mod pagination;
 mod source;
 
+use deskwire_core::mac::SignatureError;
 use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -264,8 +265,6 @@ impl<S: Source> Endpoint<S> {
         }
     }
 }
-
-use deskwire_core::mac::SignatureError;
 
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";

@@ -455,9 +455,11 @@ impl RakeDirectRequest {
         let timeout = w.session.map(|s| s.timeout);
         let message_type = w.message_type;
         let missing = |what: &str| ScenarioError(format!("`{what}` is missing"));
+        // Fields only a new session carries; an existing session (post or close) takes none.
+        let opens_session = w.return_webhook_url.is_some() || w.platform_ids.is_some() || w.secondary_entity.is_some();
         let request = match (w.session_id, timeout) {
             (Some(session_id), Some(0)) => {
-                if w.return_webhook_url.is_some() || w.platform_ids.is_some() || w.secondary_entity.is_some() {
+                if opens_session {
                     return Err(ScenarioError("a close carries only the session and a message".into()));
                 }
                 Self::Close(CloseSession {
@@ -468,7 +470,7 @@ impl RakeDirectRequest {
             }
             (Some(_), Some(_)) => return Err(ScenarioError("an existing session takes no timeout but 0".into())),
             (Some(session_id), None) => {
-                if w.return_webhook_url.is_some() || w.platform_ids.is_some() || w.secondary_entity.is_some() {
+                if opens_session {
                     return Err(ScenarioError(
                         "a post into a session takes no webhook, platform or contact".into(),
                     ));
