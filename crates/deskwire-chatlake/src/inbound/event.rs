@@ -1,0 +1,384 @@
+//! Typed webhook events. Every payload is an object with an `event` name; the known names get
+//! a typed struct that keeps unmodelled fields in `extra`, anything else is
+//! [`WebhookEvent::Unknown`] with its whole JSON.
+//!
+//! Shapes (notes §5.2): `message_*` carry the message at top level with `message_type` as a
+//! string and an ISO `created_at`; `conversation_*` carry the conversation push data with unix
+//! times and (on updates) `changed_attributes`; typing events carry `user`, `conversation`,
+//! `is_private`.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+use super::WebhookError;
+use crate::wire::{Contact, Conversation, Inbox, Message, MessageType, SenderType};
+
+/// `{id, name}` of an account or inbox.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedRef {
+    /// Id.
+    pub id: Option<u64>,
+    /// Name.
+    pub name: Option<String>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `message_created` / `message_updated`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageEvent {
+    /// The message (sender, attachments, `private`, string `message_type`, ISO `created_at`).
+    #[serde(flatten)]
+    pub message: Message,
+    /// The account.
+    pub account: Option<NamedRef>,
+    /// The inbox.
+    pub inbox: Option<NamedRef>,
+    /// The conversation (push data, unix times).
+    pub conversation: Option<Conversation>,
+}
+
+impl MessageEvent {
+    /// A private note: agents only, never for the contact.
+    pub fn is_private_note(&self) -> bool {
+        self.message.is_private()
+    }
+
+    /// The conversation's display id.
+    pub fn conversation_id(&self) -> Option<u64> {
+        self.conversation
+            .as_ref()
+            .map(|c| c.id)
+            .or(self.message.conversation_id)
+    }
+}
+
+/// `conversation_created`, `conversation_updated`, `conversation_status_changed` (and the agent
+/// bot events `conversation_opened`, `conversation_resolved`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationEvent {
+    /// The conversation; `changed_attributes` on updates.
+    #[serde(flatten)]
+    pub conversation: Conversation,
+}
+
+/// One entry of `changed_attributes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The attribute (`status`, `assignee_id`, ...).
+    pub attribute: String,
+    /// Before.
+    pub previous: Value,
+    /// After.
+    pub current: Value,
+}
+
+/// Reads `changed_attributes`: an array of one-key objects `{attr: {previous_value,
+/// current_value}}`. `null` or an unexpected shape reads as no changes.
+pub fn changes(changed_attributes: Option<&Value>) -> Vec<Change> {
+    let Some(Value::Array(entries)) = changed_attributes else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(Value::as_object)
+        .flatten()
+        .map(|(attribute, change)| Change {
+            attribute: attribute.clone(),
+            previous: change.get("previous_value").cloned().unwrap_or(Value::Null),
+            current: change.get("current_value").cloned().unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+impl ConversationEvent {
+    /// What changed.
+    pub fn changes(&self) -> Vec<Change> {
+        changes(self.conversation.changed_attributes.as_ref())
+    }
+}
+
+/// `conversation_typing_on` / `conversation_typing_off`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypingEvent {
+    /// Who types: an agent (`type: "user"`) or the contact.
+    pub user: Option<crate::wire::Sender>,
+    /// The conversation.
+    pub conversation: Option<Conversation>,
+    /// Typing a private note.
+    pub is_private: Option<bool>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `webwidget_triggered` (web-widget inboxes).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebwidgetEvent {
+    /// Contact inbox id.
+    pub id: Option<u64>,
+    /// The contact.
+    pub contact: Option<Value>,
+    /// The inbox.
+    pub inbox: Option<NamedRef>,
+    /// The account.
+    pub account: Option<NamedRef>,
+    /// The open conversation, if any.
+    pub current_conversation: Option<Conversation>,
+    /// The session.
+    pub source_id: Option<String>,
+    /// Browser details.
+    pub event_info: Option<Value>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `contact_created` / `contact_updated` (account webhooks only).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactEvent {
+    /// The contact.
+    #[serde(flatten)]
+    pub contact: Contact,
+    /// What changed (updates).
+    pub changed_attributes: Option<Value>,
+}
+
+/// `inbox_created` / `inbox_updated` (account webhooks only).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxEvent {
+    /// The inbox (credentials hidden from `Debug`).
+    #[serde(flatten)]
+    pub inbox: Inbox,
+    /// What changed (updates).
+    pub changed_attributes: Option<Value>,
+}
+
+/// A webhook event.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum WebhookEvent {
+    /// A message was created (including private notes and the messages you created).
+    MessageCreated(Box<MessageEvent>),
+    /// A message changed (status, content, submitted values).
+    MessageUpdated(Box<MessageEvent>),
+    /// A conversation was created.
+    ConversationCreated(Box<ConversationEvent>),
+    /// A conversation changed; see [`ConversationEvent::changes`].
+    ConversationUpdated(Box<ConversationEvent>),
+    /// A conversation's status changed.
+    ConversationStatusChanged(Box<ConversationEvent>),
+    /// Agent-bot webhooks: a conversation was opened.
+    ConversationOpened(Box<ConversationEvent>),
+    /// Agent-bot webhooks: a conversation was resolved.
+    ConversationResolved(Box<ConversationEvent>),
+    /// Someone started typing.
+    ConversationTypingOn(Box<TypingEvent>),
+    /// Someone stopped typing.
+    ConversationTypingOff(Box<TypingEvent>),
+    /// A web-widget visitor opened the widget.
+    WebwidgetTriggered(Box<WebwidgetEvent>),
+    /// A contact was created.
+    ContactCreated(Box<ContactEvent>),
+    /// A contact changed.
+    ContactUpdated(Box<ContactEvent>),
+    /// An inbox was created.
+    InboxCreated(Box<InboxEvent>),
+    /// An inbox changed.
+    InboxUpdated(Box<InboxEvent>),
+    /// An event this version does not know, whole.
+    Unknown {
+        /// Its `event` name.
+        event: String,
+        /// The payload without `event`.
+        payload: Map<String, Value>,
+    },
+}
+
+fn typed<T: DeserializeOwned>(event: &str, payload: Map<String, Value>) -> Result<Box<T>, WebhookError> {
+    serde_json::from_value(Value::Object(payload.clone()))
+        .map(Box::new)
+        .map_err(|e| WebhookError::Payload {
+            reason: format!("`{event}` payload: {e}"),
+            payload: Some(payload),
+        })
+}
+
+impl WebhookEvent {
+    /// Decodes a payload (already authenticated). Never panics, whatever the bytes.
+    pub fn from_json(body: &[u8]) -> Result<Self, WebhookError> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Payload {
+            reason: format!("not JSON: {e}"),
+            payload: None,
+        })?;
+        let Value::Object(mut payload) = value else {
+            return Err(WebhookError::Payload {
+                reason: "not a JSON object".into(),
+                payload: None,
+            });
+        };
+        let event = match payload.remove("event") {
+            Some(Value::String(event)) => event,
+            _ => {
+                return Err(WebhookError::Payload {
+                    reason: "no `event` name".into(),
+                    payload: Some(payload),
+                })
+            }
+        };
+        Ok(match event.as_str() {
+            "message_created" => Self::MessageCreated(typed(&event, payload)?),
+            "message_updated" => Self::MessageUpdated(typed(&event, payload)?),
+            "conversation_created" => Self::ConversationCreated(typed(&event, payload)?),
+            "conversation_updated" => Self::ConversationUpdated(typed(&event, payload)?),
+            "conversation_status_changed" => Self::ConversationStatusChanged(typed(&event, payload)?),
+            "conversation_opened" => Self::ConversationOpened(typed(&event, payload)?),
+            "conversation_resolved" => Self::ConversationResolved(typed(&event, payload)?),
+            "conversation_typing_on" => Self::ConversationTypingOn(typed(&event, payload)?),
+            "conversation_typing_off" => Self::ConversationTypingOff(typed(&event, payload)?),
+            "webwidget_triggered" => Self::WebwidgetTriggered(typed(&event, payload)?),
+            "contact_created" => Self::ContactCreated(typed(&event, payload)?),
+            "contact_updated" => Self::ContactUpdated(typed(&event, payload)?),
+            "inbox_created" => Self::InboxCreated(typed(&event, payload)?),
+            "inbox_updated" => Self::InboxUpdated(typed(&event, payload)?),
+            _ => Self::Unknown { event, payload },
+        })
+    }
+
+    /// The `event` name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::MessageCreated(_) => "message_created",
+            Self::MessageUpdated(_) => "message_updated",
+            Self::ConversationCreated(_) => "conversation_created",
+            Self::ConversationUpdated(_) => "conversation_updated",
+            Self::ConversationStatusChanged(_) => "conversation_status_changed",
+            Self::ConversationOpened(_) => "conversation_opened",
+            Self::ConversationResolved(_) => "conversation_resolved",
+            Self::ConversationTypingOn(_) => "conversation_typing_on",
+            Self::ConversationTypingOff(_) => "conversation_typing_off",
+            Self::WebwidgetTriggered(_) => "webwidget_triggered",
+            Self::ContactCreated(_) => "contact_created",
+            Self::ContactUpdated(_) => "contact_updated",
+            Self::InboxCreated(_) => "inbox_created",
+            Self::InboxUpdated(_) => "inbox_updated",
+            Self::Unknown { event, .. } => event,
+        }
+    }
+
+    /// The message of a `message_*` event.
+    pub fn message(&self) -> Option<&MessageEvent> {
+        match self {
+            Self::MessageCreated(m) | Self::MessageUpdated(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// Why [`EchoFilter`] skips a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// A private note between agents.
+    PrivateNote,
+    /// An `incoming` message: the contact's side, i.e. what your integration relayed itself.
+    Incoming,
+    /// An activity line (the server does not send them; skipped should one arrive).
+    Activity,
+    /// Written by an agent or bot this integration acts as.
+    OwnSender,
+    /// Carries a `source_id` this integration set.
+    OwnSourceId,
+}
+
+/// Loop prevention for integrations on an API inbox: its webhook receives **every** message,
+/// private notes and the integration's own messages included. By default it skips private
+/// notes, incoming messages and activity lines, keeping what agents and bots wrote for the
+/// contact; add the identities your integration writes as.
+///
+/// ```
+/// use deskwire_chatlake::inbound::EchoFilter;
+/// let filter = EchoFilter::new().own_agent_bot(5).own_source_id_prefix("deskwire-");
+/// # let _ = filter;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EchoFilter {
+    own_users: Vec<u64>,
+    own_bots: Vec<u64>,
+    source_id_prefix: Option<String>,
+    keep_incoming: bool,
+}
+
+impl EchoFilter {
+    /// Skips private notes, incoming messages and activity lines.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also skips messages written by this agent (the user whose token the integration uses).
+    pub fn own_agent(mut self, user_id: u64) -> Self {
+        self.own_users.push(user_id);
+        self
+    }
+
+    /// Also skips messages written by this agent bot.
+    pub fn own_agent_bot(mut self, bot_id: u64) -> Self {
+        self.own_bots.push(bot_id);
+        self
+    }
+
+    /// Also skips messages whose `source_id` starts with `prefix` (set on what you send).
+    pub fn own_source_id_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.source_id_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Keeps incoming messages (for integrations that do not relay the contact themselves).
+    pub fn keep_incoming(mut self) -> Self {
+        self.keep_incoming = true;
+        self
+    }
+
+    /// Why to skip `event`, or `None` to handle it.
+    pub fn check(&self, event: &MessageEvent) -> Option<Skip> {
+        let m = &event.message;
+        if m.is_private() {
+            return Some(Skip::PrivateNote);
+        }
+        match &m.message_type {
+            Some(MessageType::Incoming) if !self.keep_incoming => return Some(Skip::Incoming),
+            Some(MessageType::Activity) => return Some(Skip::Activity),
+            _ => {}
+        }
+        if let Some(sender) = &m.sender {
+            let own = match (&sender.kind, sender.id) {
+                (Some(SenderType::User), Some(id)) => self.own_users.contains(&id),
+                (Some(SenderType::AgentBot), Some(id)) => self.own_bots.contains(&id),
+                _ => false,
+            };
+            if own {
+                return Some(Skip::OwnSender);
+            }
+        }
+        match (&self.source_id_prefix, &m.source_id) {
+            (Some(prefix), Some(source)) if source.starts_with(prefix.as_str()) => Some(Skip::OwnSourceId),
+            _ => None,
+        }
+    }
+
+    /// The message of `event` when it is a `message_created` this filter lets through.
+    pub fn desk_message<'e>(&self, event: &'e WebhookEvent) -> Option<&'e MessageEvent> {
+        match event {
+            WebhookEvent::MessageCreated(m) if self.check(m).is_none() => Some(m),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Webhooks: the API inbox's `webhook_url` and account webhooks.
+//!
+//! [`WebhookVerifier`] is built once per secret (the webhook's or API inbox's `secret`, not the
+//! inbox `hmac_token`). It checks, on the **raw body bytes**:
+//!
+//! * `X-Chatwoot-Signature: sha256=<hex>` = HMAC-SHA256(secret, `"{X-Chatwoot-Timestamp}.{body}"`),
+//!   compared in constant time. Signing the body alone (a common sender mistake) is reported as
+//!   [`WebhookError::SignedWithoutTimestamp`];
+//! * the timestamp against a tolerance window (default 300 s either way), overflow-safe for any
+//!   value;
+//!
+//! then decodes the [`WebhookEvent`] and exposes `X-Chatwoot-Delivery` (constant across
+//! retries) for de-duplication.
+//!
+//! Servers before the signing release (account webhooks before 4.11.2, API inboxes before
+//! 4.13) send no signature. Accept those only through [`WebhookVerifier::accept_unsigned`] — and
+//! then protect the URL some other way (a secret path, an IP allow-list).
+//!
+//! Facts: Chatwoot PRs #13573 and #13892 and receivers using `"{ts}.{body}"` (the notes
+//! mark the exact upstream signing code as unverified).
+
+mod event;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use deskwire_core::mac::{HmacSha256, SignatureError};
+use deskwire_core::Secret;
+use http::HeaderMap;
+use serde_json::{Map, Value};
+
+pub use self::event::{
+    changes, Change, ContactEvent, ConversationEvent, EchoFilter, InboxEvent, MessageEvent, NamedRef, Skip,
+    TypingEvent, WebhookEvent, WebwidgetEvent,
+};
+
+/// The signature header.
+pub const SIGNATURE_HEADER: &str = "x-chatwoot-signature";
+/// The timestamp header (unix seconds).
+pub const TIMESTAMP_HEADER: &str = "x-chatwoot-timestamp";
+/// The delivery id header (a UUID, the same across retries).
+pub const DELIVERY_HEADER: &str = "x-chatwoot-delivery";
+/// Default tolerance between the timestamp and now, either way.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// Why a delivery was refused. Each bad case has its own variant; none reveals the expected
+/// signature.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// A required header is absent.
+    #[error("the `{0}` header is missing; is the webhook's secret set on the server (4.11.2+/4.13+)?")]
+    MissingHeader(&'static str),
+    /// The signature is not `sha256=` and 64 hex digits.
+    #[error("the signature header is not `sha256=<64 hex digits>`")]
+    MalformedSignature,
+    /// The timestamp is not unix seconds.
+    #[error("the timestamp header is not unix seconds")]
+    MalformedTimestamp,
+    /// The signature does not match: a wrong secret, or a body changed on the way.
+    #[error("the signature does not match the timestamp and body")]
+    Mismatch,
+    /// The signature is the HMAC of the body alone: the sender forgot the `"{timestamp}."`
+    /// prefix. Refused all the same (a replayed body could not be told apart).
+    #[error("the body was signed without the timestamp; sign \"{{timestamp}}.{{body}}\"")]
+    SignedWithoutTimestamp,
+    /// Authentic but older than the tolerance: a replay, or a very late delivery.
+    #[error("the delivery is {age_secs} s old, more than the {tolerance_secs} s allowed")]
+    Stale {
+        /// Seconds behind now.
+        age_secs: u128,
+        /// The tolerance.
+        tolerance_secs: u64,
+    },
+    /// Authentic but dated in the future beyond the tolerance (clock skew).
+    #[error("the delivery is dated {ahead_secs} s in the future, more than the {tolerance_secs} s allowed")]
+    FromTheFuture {
+        /// Seconds ahead of now.
+        ahead_secs: u128,
+        /// The tolerance.
+        tolerance_secs: u64,
+    },
+    /// Authentic (or accepted unsigned) but not a webhook payload.
+    #[error("the payload cannot be read: {reason}")]
+    Payload {
+        /// Why.
+        reason: String,
+        /// The JSON object, when it was one (without `event`).
+        payload: Option<Map<String, Value>>,
+    },
+}
+
+/// A verified delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookDelivery {
+    /// The event.
+    pub event: WebhookEvent,
+    /// `X-Chatwoot-Delivery`, for de-duplication.
+    pub delivery_id: Option<String>,
+    /// `X-Chatwoot-Timestamp`, when signed.
+    pub timestamp: Option<u64>,
+    /// Whether the signature was checked (false only with [`WebhookVerifier::accept_unsigned`]).
+    pub signed: bool,
+}
+
+#[derive(Clone)]
+enum Mode {
+    Signed(HmacSha256),
+    Unsigned,
+}
+
+/// Verifies webhook deliveries. Build once per secret; cheap to clone and share.
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use deskwire_chatlake::inbound::{WebhookEvent, WebhookVerifier};
+/// use deskwire_core::{mac::HmacSha256, Secret};
+///
+/// let secret = Secret::new("whsec-example");
+/// let verifier = WebhookVerifier::new(&secret);
+/// let body = br#"{"event":"conversation_typing_on","is_private":false}"#;
+/// let signature = HmacSha256::new(&secret).sign_hex(&[&b"1763706087."[..], body].concat());
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-chatwoot-signature", format!("sha256={signature}").parse().unwrap());
+/// headers.insert("x-chatwoot-timestamp", "1763706087".parse().unwrap());
+/// let now = UNIX_EPOCH + Duration::from_secs(1_763_706_100);
+/// let delivery = verifier.verify_at(&headers, body, now).unwrap();
+/// assert!(matches!(delivery.event, WebhookEvent::ConversationTypingOn(_)));
+/// ```
+#[derive(Clone)]
+pub struct WebhookVerifier {
+    mode: Mode,
+    tolerance: Duration,
+}
+
+impl std::fmt::Debug for WebhookVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookVerifier")
+            .field("signed", &matches!(self.mode, Mode::Signed(_)))
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+impl WebhookVerifier {
+    /// Verifies signatures made with `secret`.
+    pub fn new(secret: &Secret) -> Self {
+        Self {
+            mode: Mode::Signed(HmacSha256::new(secret)),
+            tolerance: DEFAULT_TOLERANCE,
+        }
+    }
+
+    /// **Opt-out**: accepts deliveries without checking any signature, for servers that do not
+    /// sign. Anyone who knows the URL can then post events; protect it some other way.
+    pub fn accept_unsigned() -> Self {
+        Self {
+            mode: Mode::Unsigned,
+            tolerance: DEFAULT_TOLERANCE,
+        }
+    }
+
+    /// Allowed distance between the timestamp and now, either way (default 300 s).
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Verifies a delivery now.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookDelivery, WebhookError> {
+        self.verify_at(headers, body, SystemTime::now())
+    }
+
+    /// Verifies a delivery as if it were `now` (for tests and replays).
+    pub fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<WebhookDelivery, WebhookError> {
+        let timestamp = self.authenticate_at(headers, body, now)?;
+        Ok(WebhookDelivery {
+            event: WebhookEvent::from_json(body)?,
+            delivery_id: header(headers, DELIVERY_HEADER).map(str::to_owned),
+            timestamp,
+            signed: matches!(self.mode, Mode::Signed(_)),
+        })
+    }
+
+    /// Checks signature and time only, without decoding; the signed timestamp on success
+    /// (`None` when accepting unsigned deliveries).
+    pub fn authenticate_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Option<u64>, WebhookError> {
+        let Mode::Signed(mac) = &self.mode else {
+            return Ok(None);
+        };
+        let signature = header(headers, SIGNATURE_HEADER).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
+        let timestamp_text = header(headers, TIMESTAMP_HEADER).ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
+        let hex = signature
+            .trim()
+            .strip_prefix("sha256=")
+            .ok_or(WebhookError::MalformedSignature)?;
+        let timestamp = parse_timestamp(timestamp_text)?;
+        match mac.verify_hex_parts(&[timestamp_text.as_bytes(), b".", body], hex) {
+            Ok(()) => {}
+            Err(SignatureError::Malformed { .. }) => return Err(WebhookError::MalformedSignature),
+            Err(SignatureError::Mismatch) => {
+                // Only a holder of the secret can produce this MAC, so naming the mistake
+                // reveals nothing to a forger.
+                return Err(match mac.verify_hex(body, hex) {
+                    Ok(()) => WebhookError::SignedWithoutTimestamp,
+                    Err(_) => WebhookError::Mismatch,
+                });
+            }
+        }
+        self.check_window(timestamp, now)?;
+        Ok(Some(timestamp))
+    }
+
+    fn check_window(&self, timestamp: u64, now: SystemTime) -> Result<(), WebhookError> {
+        // i128 holds any u64 timestamp and any SystemTime in seconds: no overflow either way.
+        let now = match now.duration_since(UNIX_EPOCH) {
+            Ok(d) => i128::from(d.as_secs()),
+            Err(before) => -i128::from(before.duration().as_secs()),
+        };
+        let delta = now - i128::from(timestamp);
+        let tolerance_secs = self.tolerance.as_secs();
+        if delta > i128::from(tolerance_secs) {
+            return Err(WebhookError::Stale {
+                age_secs: delta.unsigned_abs(),
+                tolerance_secs,
+            });
+        }
+        if -delta > i128::from(tolerance_secs) {
+            return Err(WebhookError::FromTheFuture {
+                ahead_secs: delta.unsigned_abs(),
+                tolerance_secs,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Unix seconds: 1 to 20 ASCII digits that fit a `u64`.
+fn parse_timestamp(text: &str) -> Result<u64, WebhookError> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(WebhookError::MalformedTimestamp);
+    }
+    text.parse().map_err(|_| WebhookError::MalformedTimestamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_timestamp("0"), Ok(0));
+        assert_eq!(parse_timestamp("18446744073709551615"), Ok(u64::MAX));
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            "1.5",
+            " 1",
+            "18446744073709551616",
+            "999999999999999999999",
+        ] {
+            assert_eq!(parse_timestamp(bad), Err(WebhookError::MalformedTimestamp), "{bad}");
+        }
+    }
+
+    #[test]
+    fn window_is_overflow_safe() {
+        let v = WebhookVerifier::new(&Secret::new("s"));
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        assert!(v.check_window(1_000, now).is_ok());
+        assert!(v.check_window(700, now).is_ok());
+        assert!(matches!(
+            v.check_window(699, now),
+            Err(WebhookError::Stale { age_secs: 301, .. })
+        ));
+        assert!(matches!(
+            v.check_window(1_301, now),
+            Err(WebhookError::FromTheFuture { ahead_secs: 301, .. })
+        ));
+        assert!(matches!(
+            v.check_window(u64::MAX, now),
+            Err(WebhookError::FromTheFuture { .. })
+        ));
+        let far = UNIX_EPOCH
+            .checked_add(Duration::from_secs(i64::MAX as u64))
+            .unwrap_or(UNIX_EPOCH + Duration::from_secs(u64::from(u32::MAX)));
+        assert!(matches!(v.check_window(0, far), Err(WebhookError::Stale { .. })));
+        let before_epoch = UNIX_EPOCH - Duration::from_secs(10);
+        assert!(matches!(
+            v.check_window(u64::MAX, before_epoch),
+            Err(WebhookError::FromTheFuture { .. })
+        ));
+    }
+}

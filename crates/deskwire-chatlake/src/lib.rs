@@ -1,0 +1,71 @@
+//! Chatlake — Chatwoot's API channel — for Rust.
+//!
+//! * [`ChatlakeClient`]: the Application API (`/api/v1/accounts/{account_id}`, access token in
+//!   the `api_access_token` header, or `Api-Access-Token` behind proxies that drop underscore
+//!   headers — [`TokenHeader`]). Contacts, conversations, messages and inboxes: [`api`].
+//! * [`public::PublicClient`]: the Client API (`/public/api/v1/inboxes/{inbox_identifier}`, no
+//!   token) and [`public::identifier_hash`].
+//! * [`inbound`]: webhook verification (`X-Chatwoot-Signature`) and typed events, with
+//!   [`inbound::EchoFilter`] for loop prevention.
+//! * [`wire`]: the types, for both the seed guide's shapes and the real server's.
+//!
+//! Everything is checked before sending with the server's own limits (content ≤ 150,000
+//! characters, ≤ 15 attachments, interactive `content_attributes` rules, E.164 phones): a
+//! refused request is a [`Error::Validation`] and nothing leaves the machine.
+//!
+//! # The seed's flow
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), deskwire_chatlake::Error> {
+//! use deskwire_chatlake::wire::{NewContact, NewConversation, NewMessage};
+//! use deskwire_chatlake::ChatlakeClient;
+//! use deskwire_core::Secret;
+//!
+//! let client = ChatlakeClient::builder("https://chat.example.com", 1, Secret::new("<access token>")).build()?;
+//! // 1. a contact, with a session on the API inbox 2
+//! let created = client.create_contact(&NewContact::in_inbox(2).name("Alice")).await?;
+//! let source_id = created.source_id(Some(2)).expect("a session on inbox 2").to_owned();
+//! // 2. a conversation on that session
+//! let conversation = client.create_conversation(&NewConversation::for_session(2, source_id)).await?;
+//! // 3. the contact's message
+//! client.create_message(conversation.id, &NewMessage::incoming("My parcel is late")).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Seed guide versus the server
+//!
+//! | Seed guide | Server (Chatwoot 4.8) | Here |
+//! |---|---|---|
+//! | create contact answers a flat contact | `{payload:{contact, contact_inbox}}` | [`wire::ContactCreated`] reads both, says which ([`wire::AnswerShape`]) |
+//! | create conversation answers `{ "id": 0 }` | the whole conversation | [`wire::Conversation`] needs only `id` |
+//! | ids in requests are strings | integers (numeric strings accepted) | read either, written as integers |
+//! | `message_type`: incoming / outgoing | four values; string in requests and webhooks, integer in REST answers | [`wire::MessageType`] reads both, writes the string |
+//! | `content_type: null` | always a string, 13 values | [`wire::ContentType`], open |
+//! | times | unix integers, a float (`updated_at`), ISO strings | [`wire::Timestamp`] keeps the form |
+//!
+//! # Documented, inferred, uncertain
+//!
+//! * Documented or read in the server's code: paths, bodies, error shapes, limits, the
+//!   interactive content rules (`ContentAttributeValidator`), identity hashes.
+//! * Inferred: the webhook signature recipe `"{timestamp}.{body}"` (from the release's PR text
+//!   and independent receivers; the exact upstream code after 4.8 was not read); the ISO format
+//!   of webhook `created_at`; a 500 for a wrong `identifier_hash`. The verifier's tolerance is
+//!   configurable; unsigned servers need an explicit opt-out.
+//! * Not modelled (use [`ChatlakeClient::send`]): account webhooks management, contact filters,
+//!   avatar uploads, reports, the Platform API.
+#![warn(missing_docs)]
+
+pub mod api;
+mod client;
+mod connection;
+mod error;
+pub mod inbound;
+pub mod public;
+mod request;
+pub mod validate;
+pub mod wire;
+
+pub use client::{ChatlakeClient, ChatlakeClientBuilder, TokenHeader, CLOUD_BASE_URL};
+pub use connection::RawAnswer;
+pub use error::{ApiError, Error, ErrorBody};
+pub use request::{ApiRequest, Body, FormPart};

@@ -1,0 +1,243 @@
+//! Checks run before anything is sent, with the server's own limits: message content length
+//! and attachment count, interactive content rules, E.164 phone numbers, attribute sizes,
+//! webhook URLs, and status updates whose `external_error` the server would drop.
+
+use deskwire_core::{ValidationError, ValidationProblem};
+use serde_json::{Map, Value};
+
+use crate::wire::{
+    check_attributes, ContactUpdate, MessageStatus, NewApiInbox, NewContact, NewConversation, NewMessage, StatusUpdate,
+    MAX_ATTACHMENTS, MAX_CONTENT_CHARS,
+};
+
+/// Longest string value of a conversation attribute.
+pub const MAX_ATTRIBUTE_CHARS: usize = 1500;
+/// Largest integer value of a conversation attribute.
+pub const MAX_ATTRIBUTE_INT: i64 = 9_999_999_999;
+/// Longest `webhook_url`.
+pub const MAX_URL_CHARS: usize = 2048;
+
+fn invalid(field: impl Into<String>, why: impl Into<String>) -> ValidationError {
+    ValidationError::new(field, ValidationProblem::Invalid(why.into()))
+}
+
+/// A message: content ≤ 150,000 characters, ≤ 15 attachments, interactive content by the
+/// server's rules.
+pub fn message(message: &NewMessage) -> Result<(), ValidationError> {
+    if let Some(content) = &message.content {
+        let chars = content.chars().count();
+        if chars > MAX_CONTENT_CHARS {
+            return Err(ValidationError::new(
+                "content",
+                ValidationProblem::TooLong {
+                    max: MAX_CONTENT_CHARS,
+                    actual: chars,
+                },
+            ));
+        }
+    }
+    if message.attachments.len() > MAX_ATTACHMENTS {
+        return Err(ValidationError::new(
+            "attachments",
+            ValidationProblem::TooMany {
+                max: MAX_ATTACHMENTS,
+                actual: message.attachments.len(),
+            },
+        ));
+    }
+    if let Some(content_type) = &message.content_type {
+        check_attributes(content_type, message.content_attributes.as_ref())?;
+    }
+    Ok(())
+}
+
+/// `+` then 2 to 15 digits, the first not 0 (the server's `/\+[1-9]\d{1,14}\z/`).
+pub fn is_e164(phone: &str) -> bool {
+    let Some(digits) = phone.strip_prefix('+') else {
+        return false;
+    };
+    (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
+}
+
+fn phone(field: &str, phone: Option<&str>) -> Result<(), ValidationError> {
+    match phone {
+        Some(p) if !is_e164(p) => Err(invalid(field, format!("`{p}` is not E.164 (`+` and up to 15 digits)"))),
+        _ => Ok(()),
+    }
+}
+
+/// A new contact.
+pub fn new_contact(contact: &NewContact) -> Result<(), ValidationError> {
+    phone("phone_number", contact.phone_number.as_deref())
+}
+
+/// A contact update.
+pub fn contact_update(update: &ContactUpdate) -> Result<(), ValidationError> {
+    phone("phone_number", update.phone_number.as_deref())
+}
+
+/// Conversation attributes: strings ≤ 1500 characters, integers ≤ 9,999,999,999.
+pub fn attributes(field: &str, attributes: &Map<String, Value>) -> Result<(), ValidationError> {
+    for (key, value) in attributes {
+        match value {
+            Value::String(s) if s.chars().count() > MAX_ATTRIBUTE_CHARS => {
+                return Err(ValidationError::new(
+                    format!("{field}.{key}"),
+                    ValidationProblem::TooLong {
+                        max: MAX_ATTRIBUTE_CHARS,
+                        actual: s.chars().count(),
+                    },
+                ))
+            }
+            Value::Number(n)
+                if n.as_i64().is_some_and(|i| i > MAX_ATTRIBUTE_INT) || n.is_u64() && n.as_i64().is_none() =>
+            {
+                return Err(invalid(
+                    format!("{field}.{key}"),
+                    format!("{n} is larger than {MAX_ATTRIBUTE_INT}"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A new conversation: it must name a session (`source_id`) or an inbox and a contact.
+pub fn new_conversation(conversation: &NewConversation) -> Result<(), ValidationError> {
+    if conversation.source_id.is_none() && (conversation.inbox_id.is_none() || conversation.contact_id.is_none()) {
+        return Err(invalid(
+            "source_id",
+            "give the contact's source_id, or both inbox_id and contact_id",
+        ));
+    }
+    if let Some(a) = &conversation.custom_attributes {
+        attributes("custom_attributes", a)?;
+    }
+    if let Some(a) = &conversation.additional_attributes {
+        attributes("additional_attributes", a)?;
+    }
+    Ok(())
+}
+
+/// A message status update: `external_error` only with `failed`, where the server keeps it.
+pub fn status_update(update: &StatusUpdate) -> Result<(), ValidationError> {
+    if update.external_error.is_some() && update.status != MessageStatus::Failed {
+        return Err(invalid(
+            "external_error",
+            "kept by the server only with status `failed`; it would be dropped",
+        ));
+    }
+    Ok(())
+}
+
+/// A webhook URL: http(s), ≤ 2048 characters.
+pub fn webhook_url(field: &str, url: &str) -> Result<(), ValidationError> {
+    let chars = url.chars().count();
+    if chars > MAX_URL_CHARS {
+        return Err(ValidationError::new(
+            field,
+            ValidationProblem::TooLong {
+                max: MAX_URL_CHARS,
+                actual: chars,
+            },
+        ));
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(()),
+        _ => Err(invalid(field, "must be an http or https URL")),
+    }
+}
+
+/// A new API inbox.
+pub fn new_api_inbox(inbox: &NewApiInbox) -> Result<(), ValidationError> {
+    if inbox.name.trim().is_empty() {
+        return Err(ValidationError::new("name", ValidationProblem::Empty));
+    }
+    match &inbox.webhook_url {
+        Some(url) => webhook_url("channel.webhook_url", url),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{MessageType, Upload};
+    use serde_json::json;
+
+    #[test]
+    fn content_length_counts_characters_not_bytes() {
+        let at_limit = NewMessage::incoming("é".repeat(MAX_CONTENT_CHARS));
+        message(&at_limit).unwrap();
+        let over = NewMessage::incoming("a".repeat(MAX_CONTENT_CHARS + 1));
+        assert_eq!(
+            message(&over).unwrap_err().to_string(),
+            "invalid `content`: 150001 characters, at most 150000 allowed; nothing was sent"
+        );
+    }
+
+    #[test]
+    fn at_most_fifteen_attachments() {
+        let mut m = NewMessage {
+            message_type: Some(MessageType::Incoming),
+            ..NewMessage::default()
+        };
+        for i in 0..MAX_ATTACHMENTS {
+            m = m.attach(Upload::new(format!("{i}.txt"), "text/plain", "x"));
+        }
+        message(&m).unwrap();
+        m = m.attach(Upload::new("16.txt", "text/plain", "x"));
+        assert_eq!(
+            message(&m).unwrap_err().problem,
+            ValidationProblem::TooMany { max: 15, actual: 16 }
+        );
+    }
+
+    #[test]
+    fn phone_numbers() {
+        for ok in ["+15550001", "+12", "+123456789012345"] {
+            assert!(is_e164(ok), "{ok}");
+        }
+        for bad in ["15550001", "+0123", "+1", "+1234567890123456", "+1 555", ""] {
+            assert!(!is_e164(bad), "{bad}");
+        }
+        let c = NewContact::in_inbox(1).phone_number("555-0001");
+        assert_eq!(new_contact(&c).unwrap_err().field, "phone_number");
+    }
+
+    #[test]
+    fn conversation_rules() {
+        assert!(new_conversation(&NewConversation::default()).is_err());
+        new_conversation(&NewConversation::for_session(2, "s")).unwrap();
+        let mut c = NewConversation {
+            inbox_id: Some(2),
+            contact_id: Some(1),
+            ..Default::default()
+        };
+        new_conversation(&c).unwrap();
+        c.custom_attributes = json!({"n": 10_000_000_000u64}).as_object().cloned();
+        assert_eq!(new_conversation(&c).unwrap_err().field, "custom_attributes.n");
+        c.custom_attributes = json!({"s": "x".repeat(1501)}).as_object().cloned();
+        assert!(matches!(
+            new_conversation(&c).unwrap_err().problem,
+            ValidationProblem::TooLong {
+                max: 1500,
+                actual: 1501
+            }
+        ));
+    }
+
+    #[test]
+    fn status_and_urls() {
+        status_update(&StatusUpdate::failed("bounced")).unwrap();
+        let mut u = StatusUpdate::new(MessageStatus::Read);
+        status_update(&u).unwrap();
+        u.external_error = Some("x".into());
+        assert!(status_update(&u).is_err());
+        webhook_url("u", "https://hooks.example/x").unwrap();
+        assert!(webhook_url("u", "ftp://x").is_err());
+        assert!(webhook_url("u", &format!("https://x/{}", "a".repeat(2048))).is_err());
+        assert!(new_api_inbox(&NewApiInbox::new(" ")).is_err());
+    }
+}

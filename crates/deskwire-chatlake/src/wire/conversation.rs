@@ -1,0 +1,309 @@
+//! Conversations: the object (REST and webhook push data), creating one (the real answer is the
+//! whole conversation, the seed prints `{ "id": 0 }` — both read as [`Conversation`]), listing
+//! with filters, and the toggle calls.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+use super::contact::ContactInbox;
+use super::enums::{ConversationStatus, Priority};
+use super::message::{Message, Sender};
+use super::time::Timestamp;
+
+/// A conversation. `id` is the per-account `display_id` used in every URL. Only `id` is
+/// certain; everything else is optional so the seed's `{ "id": 0 }` reads too.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// The display id.
+    pub id: u64,
+    /// Account.
+    pub account_id: Option<u64>,
+    /// Inbox.
+    pub inbox_id: Option<u64>,
+    /// Global UUID.
+    pub uuid: Option<String>,
+    /// Status.
+    pub status: Option<ConversationStatus>,
+    /// Priority (`null` = none).
+    pub priority: Option<Priority>,
+    /// Sender, assignee, team, channel.
+    pub meta: Option<ConversationMeta>,
+    /// The last message, or none.
+    pub messages: Option<Vec<Message>>,
+    /// Labels.
+    pub labels: Option<Vec<String>>,
+    /// Free-form attributes.
+    pub additional_attributes: Option<Map<String, Value>>,
+    /// Custom attributes.
+    pub custom_attributes: Option<Map<String, Value>>,
+    /// Whether agents can still reply (API inboxes with a reply window).
+    pub can_reply: Option<bool>,
+    /// Muted.
+    pub muted: Option<bool>,
+    /// Unread messages.
+    pub unread_count: Option<u64>,
+    /// Snoozed until (ISO or null).
+    pub snoozed_until: Option<Timestamp>,
+    /// Creation time.
+    pub created_at: Option<Timestamp>,
+    /// Last update (a float in REST answers).
+    pub updated_at: Option<Timestamp>,
+    /// Last activity.
+    pub last_activity_at: Option<Timestamp>,
+    /// Ordering timestamp.
+    pub timestamp: Option<Timestamp>,
+    /// Waiting since (`0` = not waiting).
+    pub waiting_since: Option<Timestamp>,
+    /// First agent reply (`0` = none in REST; a raw time in webhooks).
+    pub first_reply_created_at: Option<Timestamp>,
+    /// The contact's session (webhook push data).
+    pub contact_inbox: Option<ContactInbox>,
+    /// What changed (`conversation_updated` webhooks): one-key objects
+    /// `{attr: {previous_value, current_value}}`.
+    pub changed_attributes: Option<Value>,
+    /// Everything else the server sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `meta` of a conversation.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationMeta {
+    /// The contact.
+    pub sender: Option<Sender>,
+    /// `Channel::Api`, ...
+    pub channel: Option<String>,
+    /// The assignee (agent or bot).
+    pub assignee: Option<Sender>,
+    /// `User` or `AgentBot`.
+    pub assignee_type: Option<String>,
+    /// The team.
+    pub team: Option<Value>,
+    /// Whether the contact's identity was verified.
+    pub hmac_verified: Option<bool>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The first message sent with a new conversation (sender: the token's owner).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitialMessage {
+    /// Text.
+    pub content: String,
+    /// WhatsApp template parameters.
+    pub template_params: Option<Value>,
+}
+
+/// `POST /conversations`. Give `source_id` (the contact's session), or `inbox_id` and
+/// `contact_id` and let the server create the session.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewConversation {
+    /// The contact's session on the inbox.
+    pub source_id: Option<String>,
+    /// Inbox (the seed prints it as a string; it is written as an integer).
+    #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    pub inbox_id: Option<u64>,
+    /// Contact.
+    #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    pub contact_id: Option<u64>,
+    /// Free-form attributes, stored as given.
+    pub additional_attributes: Option<Map<String, Value>>,
+    /// Custom attributes (strings ≤ 1500 characters, integers ≤ 9,999,999,999).
+    pub custom_attributes: Option<Map<String, Value>>,
+    /// Initial status; `open` by default (`pending` with an active bot).
+    pub status: Option<ConversationStatus>,
+    /// Agent to assign.
+    #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    pub assignee_id: Option<u64>,
+    /// Team to assign.
+    #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    pub team_id: Option<u64>,
+    /// Snooze until (with status `snoozed`).
+    pub snoozed_until: Option<Value>,
+    /// A first message.
+    pub message: Option<InitialMessage>,
+}
+
+impl NewConversation {
+    /// A conversation on the session `source_id` of `inbox_id`.
+    pub fn for_session(inbox_id: u64, source_id: impl Into<String>) -> Self {
+        Self {
+            source_id: Some(source_id.into()),
+            inbox_id: Some(inbox_id),
+            ..Self::default()
+        }
+    }
+}
+
+/// `POST /conversations/{id}/toggle_status`. Without a status it toggles (open <-> resolved,
+/// pending or snoozed -> open).
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToggleStatus {
+    /// Status to set.
+    pub status: Option<ConversationStatus>,
+    /// Unix seconds, with `snoozed`.
+    pub snoozed_until: Option<u64>,
+}
+
+/// The answer to a status toggle.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusToggled {
+    /// The save result; `null` on the bot hand-off path (a bot token moving pending -> open).
+    pub success: Option<bool>,
+    /// The conversation.
+    pub conversation_id: Option<u64>,
+    /// The status now.
+    pub current_status: Option<ConversationStatus>,
+    /// Snoozed until (ISO or null).
+    pub snoozed_until: Option<Timestamp>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Whom to assign a conversation to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignment {
+    /// An agent (`assignee_id`).
+    Agent(u64),
+    /// A team (`team_id`).
+    Team(u64),
+}
+
+/// `status` filter of the conversation list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// One status (`open` is the server's default).
+    Only(ConversationStatus),
+    /// All statuses.
+    All,
+}
+
+/// Filters of `GET /conversations` (25 per page). Values are sent as given; unknown filter
+/// values go through `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationQuery {
+    /// Status (`open` when unset).
+    pub status: Option<StatusFilter>,
+    /// `me`, `unassigned`, `assigned`, `all`.
+    pub assignee_type: Option<String>,
+    /// Inbox.
+    pub inbox_id: Option<u64>,
+    /// Team.
+    pub team_id: Option<u64>,
+    /// Labels (all must match), sent as `labels[]`.
+    pub labels: Vec<String>,
+    /// Search in message content.
+    pub q: Option<String>,
+    /// A contact session.
+    pub source_id: Option<String>,
+    /// `mention`, `participating`, `unattended`.
+    pub conversation_type: Option<String>,
+    /// `last_activity_at_desc` (default), `created_at_asc`, ...
+    pub sort_by: Option<String>,
+    /// Updated within this many seconds.
+    pub updated_within: Option<u64>,
+    /// 1-based page.
+    pub page: Option<u32>,
+    /// Other query parameters.
+    pub extra: Vec<(String, String)>,
+}
+
+impl ConversationQuery {
+    /// The query pairs, in a fixed order.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        let mut put = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                pairs.push((k.to_owned(), v));
+            }
+        };
+        put(
+            "status",
+            self.status.as_ref().map(|s| match s {
+                StatusFilter::Only(s) => s.as_str().to_owned(),
+                StatusFilter::All => "all".to_owned(),
+            }),
+        );
+        put("assignee_type", self.assignee_type.clone());
+        put("inbox_id", self.inbox_id.map(|v| v.to_string()));
+        put("team_id", self.team_id.map(|v| v.to_string()));
+        put("q", self.q.clone());
+        put("source_id", self.source_id.clone());
+        put("conversation_type", self.conversation_type.clone());
+        put("sort_by", self.sort_by.clone());
+        put("updated_within", self.updated_within.map(|v| v.to_string()));
+        put("page", self.page.map(|v| v.to_string()));
+        pairs.extend(self.labels.iter().map(|l| ("labels[]".to_owned(), l.clone())));
+        pairs.extend(self.extra.iter().cloned());
+        pairs
+    }
+}
+
+/// Counts of the conversation list.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationCounts {
+    /// Assigned to me.
+    pub mine_count: Option<u64>,
+    /// Assigned.
+    pub assigned_count: Option<u64>,
+    /// Unassigned.
+    pub unassigned_count: Option<u64>,
+    /// All.
+    pub all_count: Option<u64>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One page of `GET /conversations` (the answer's `data`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationPage {
+    /// Counts.
+    pub meta: ConversationCounts,
+    /// Conversations.
+    pub payload: Vec<Conversation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ids_given_as_strings_are_written_as_integers() {
+        let c: NewConversation =
+            serde_json::from_str(r#"{"source_id":"s","inbox_id":"2","contact_id":7,"assignee_id":null}"#).unwrap();
+        assert_eq!((c.inbox_id, c.contact_id, c.assignee_id), (Some(2), Some(7), None));
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"source_id":"s","inbox_id":2,"contact_id":7}"#
+        );
+        assert!(serde_json::from_str::<NewConversation>(r#"{"inbox_id":"string"}"#).is_err());
+        assert!(serde_json::from_str::<NewConversation>(r#"{"inbox_id":-1}"#).is_err());
+    }
+
+    #[test]
+    fn query_pairs() {
+        let q = ConversationQuery {
+            status: Some(StatusFilter::All),
+            inbox_id: Some(2),
+            labels: vec!["vip".into(), "billing".into()],
+            page: Some(3),
+            ..Default::default()
+        };
+        let pairs: Vec<String> = q.to_pairs().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            pairs,
+            ["status=all", "inbox_id=2", "page=3", "labels[]=vip", "labels[]=billing"]
+        );
+    }
+}

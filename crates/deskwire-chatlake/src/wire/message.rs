@@ -1,0 +1,290 @@
+//! Messages: what REST answers and webhooks carry ([`Message`]), what you send ([`NewMessage`],
+//! with [`Upload`]s going as multipart), and the list and status-update calls.
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+use super::enums::{ContentType, FileType, MessageStatus, MessageType, SenderType};
+use super::interactive::Interactive;
+use super::time::Timestamp;
+
+/// Longest `content` the server stores, in characters.
+pub const MAX_CONTENT_CHARS: usize = 150_000;
+/// Most attachments one message may carry.
+pub const MAX_ATTACHMENTS: usize = 15;
+
+/// A message. `message_type` is read from the integer REST answers use and the string webhooks
+/// use; `created_at` from unix seconds or ISO text.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Global message id.
+    pub id: u64,
+    /// Text (`null` for attachment-only messages).
+    pub content: Option<String>,
+    /// Inbox.
+    pub inbox_id: Option<u64>,
+    /// The conversation's `display_id`.
+    pub conversation_id: Option<u64>,
+    /// Incoming, outgoing, activity or template.
+    pub message_type: Option<MessageType>,
+    /// How to show the content (`text` on real servers; the seed shows `null`).
+    pub content_type: Option<ContentType>,
+    /// Delivery status.
+    pub status: Option<MessageStatus>,
+    /// Interactive items, replies, `in_reply_to`, `external_error`, `deleted`, ...
+    pub content_attributes: Option<Map<String, Value>>,
+    /// Creation time.
+    pub created_at: Option<Timestamp>,
+    /// Whether this is a private note (never shown to the contact).
+    pub private: Option<bool>,
+    /// Your external id for the message.
+    pub source_id: Option<String>,
+    /// Echo of the `echo_id` sent with it.
+    pub echo_id: Option<String>,
+    /// Who wrote it.
+    pub sender: Option<Sender>,
+    /// Attachments (absent when there are none).
+    pub attachments: Option<Vec<Attachment>>,
+    /// Everything else the server sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Message {
+    /// Whether this is a private note.
+    pub fn is_private(&self) -> bool {
+        self.private == Some(true)
+    }
+}
+
+/// Who wrote a message. Contacts carry `type: "contact"` in REST answers but no `type` in
+/// webhooks; agents are `user`, bots `agent_bot`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sender {
+    /// Id of the contact, user or bot.
+    pub id: Option<u64>,
+    /// Name.
+    pub name: Option<String>,
+    /// Kind of sender.
+    #[serde(rename = "type")]
+    pub kind: Option<SenderType>,
+    /// Email.
+    pub email: Option<String>,
+    /// Thumbnail URL.
+    pub thumbnail: Option<String>,
+    /// Everything else the server sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An attachment as the server describes it. `data_url` redirects (301) to the file.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Attachment id.
+    pub id: Option<u64>,
+    /// Message.
+    pub message_id: Option<u64>,
+    /// Kind of file.
+    pub file_type: Option<FileType>,
+    /// Account.
+    pub account_id: Option<u64>,
+    /// File extension.
+    pub extension: Option<String>,
+    /// URL of the file.
+    pub data_url: Option<String>,
+    /// URL of a thumbnail.
+    pub thumb_url: Option<String>,
+    /// Size in bytes.
+    pub file_size: Option<u64>,
+    /// Everything else (width, height, coordinates, ...).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A file to attach; sent as one `attachments[]` part of a multipart body.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// File name shown to the agent.
+    pub file_name: String,
+    /// MIME type (`application/octet-stream` when `None`).
+    pub mime_type: Option<String>,
+    /// The bytes.
+    pub bytes: Bytes,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("file_name", &self.file_name)
+            .field("mime_type", &self.mime_type)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl Upload {
+    /// A file from memory.
+    pub fn new(file_name: impl Into<String>, mime_type: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        Self {
+            file_name: file_name.into(),
+            mime_type: Some(mime_type.into()),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// `POST /conversations/{id}/messages`. With attachments it goes as multipart form data.
+///
+/// ```
+/// use deskwire_chatlake::wire::{NewMessage, MessageType};
+/// let m = NewMessage::incoming("Where is my parcel?").echo_id("local-17");
+/// assert_eq!(m.message_type, Some(MessageType::Incoming));
+/// ```
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewMessage {
+    /// Text, at most [`MAX_CONTENT_CHARS`] characters.
+    pub content: Option<String>,
+    /// `outgoing` when absent. `incoming` (from the contact) works only on API inboxes.
+    pub message_type: Option<MessageType>,
+    /// A private note.
+    pub private: Option<bool>,
+    /// How to show the content; `text` when absent.
+    pub content_type: Option<ContentType>,
+    /// Items of interactive content; checked against the server's rules before sending.
+    pub content_attributes: Option<Map<String, Value>>,
+    /// Echoed back in the answer and websocket events.
+    pub echo_id: Option<String>,
+    /// Your external id of the message.
+    pub source_id: Option<String>,
+    /// WhatsApp template parameters.
+    pub template_params: Option<Value>,
+    /// Files, at most [`MAX_ATTACHMENTS`]; sent as multipart `attachments[]`.
+    #[serde(skip)]
+    pub attachments: Vec<Upload>,
+}
+
+impl NewMessage {
+    /// A message from the contact (API inboxes only): what an integration relays.
+    pub fn incoming(content: impl Into<String>) -> Self {
+        Self {
+            content: Some(content.into()),
+            message_type: Some(MessageType::Incoming),
+            ..Self::default()
+        }
+    }
+
+    /// A message from the token's owner (an agent or bot) to the contact.
+    pub fn outgoing(content: impl Into<String>) -> Self {
+        Self {
+            content: Some(content.into()),
+            message_type: Some(MessageType::Outgoing),
+            ..Self::default()
+        }
+    }
+
+    /// Makes it a private note.
+    pub fn private(mut self) -> Self {
+        self.private = Some(true);
+        self
+    }
+
+    /// Sets interactive content: its `content_type` and `content_attributes`.
+    pub fn interactive(mut self, content: &Interactive) -> Self {
+        self.content_type = Some(content.content_type());
+        self.content_attributes = Some(content.to_attributes());
+        self
+    }
+
+    /// Sets `echo_id`.
+    pub fn echo_id(mut self, echo_id: impl Into<String>) -> Self {
+        self.echo_id = Some(echo_id.into());
+        self
+    }
+
+    /// Sets `source_id`.
+    pub fn source_id(mut self, source_id: impl Into<String>) -> Self {
+        self.source_id = Some(source_id.into());
+        self
+    }
+
+    /// Adds a file.
+    pub fn attach(mut self, upload: Upload) -> Self {
+        self.attachments.push(upload);
+        self
+    }
+}
+
+/// Which messages of a conversation to list. Pages are by message id, oldest first in the
+/// answer: no bound = the latest 20; `before` = the 20 before it; `after` = up to 100 with
+/// `id > after`; both = up to 1000 with `after <= id < before` (the server's own rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageQuery {
+    /// Only messages with a smaller id.
+    pub before: Option<u64>,
+    /// Only messages with a larger id (inclusive when `before` is set too).
+    pub after: Option<u64>,
+}
+
+/// Metadata of a messages list.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageListMeta {
+    /// The conversation's labels.
+    pub labels: Option<Vec<String>>,
+    /// The contact.
+    pub contact: Option<Sender>,
+    /// The assignee (absent when none).
+    pub assignee: Option<Sender>,
+    /// When the agent last saw the conversation (ISO or null).
+    pub agent_last_seen_at: Option<Timestamp>,
+    /// When the assignee last saw it (ISO or null).
+    pub assignee_last_seen_at: Option<Timestamp>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `GET /conversations/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagePage {
+    /// Metadata.
+    pub meta: MessageListMeta,
+    /// Messages, oldest first.
+    pub payload: Vec<Message>,
+}
+
+/// `PATCH /conversations/{cid}/messages/{id}` (API inboxes only): report delivery of a message
+/// your channel carried. The server ignores `read` -> `delivered`; `external_error` is kept only
+/// with `failed` (so it is refused with any other status here).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    /// New status.
+    pub status: MessageStatus,
+    /// Why delivery failed.
+    pub external_error: Option<String>,
+}
+
+impl StatusUpdate {
+    /// Delivered, read or sent.
+    pub fn new(status: MessageStatus) -> Self {
+        Self {
+            status,
+            external_error: None,
+        }
+    }
+
+    /// Failed, with the reason shown to agents.
+    pub fn failed(reason: impl Into<String>) -> Self {
+        Self {
+            status: MessageStatus::Failed,
+            external_error: Some(reason.into()),
+        }
+    }
+}

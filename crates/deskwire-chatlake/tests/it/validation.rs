@@ -1,0 +1,71 @@
+//! Refused before sending: the mock server must see no request at all.
+
+use deskwire_chatlake::wire::{Card, ContentType, Interactive, NewMessage, Upload};
+use deskwire_chatlake::Error;
+use deskwire_core::{Delivery, ValidationProblem};
+use serde_json::json;
+use wiremock::MockServer;
+
+use crate::client;
+
+async fn refused(message: NewMessage) -> deskwire_core::ValidationError {
+    let server = MockServer::start().await;
+    let e = client(&server).create_message(7, &message).await.unwrap_err();
+    assert_eq!(e.delivery(), Delivery::NotSent);
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "a request was sent"
+    );
+    match e {
+        Error::Validation(v) => v,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn over_long_content() {
+    let v = refused(NewMessage::incoming("x".repeat(150_001))).await;
+    assert_eq!(
+        v.problem,
+        ValidationProblem::TooLong {
+            max: 150_000,
+            actual: 150_001
+        }
+    );
+}
+
+#[tokio::test]
+async fn sixteen_attachments() {
+    let mut m = NewMessage::incoming("files");
+    for i in 0..16 {
+        m = m.attach(Upload::new(format!("{i}.txt"), "text/plain", "x"));
+    }
+    assert_eq!(refused(m).await.field, "attachments");
+}
+
+#[tokio::test]
+async fn invalid_interactive_content() {
+    // The seed's own example: `cards` with empty attributes; the server answers 422.
+    let mut seed = NewMessage::outgoing("string").private();
+    seed.content_type = Some(ContentType::Cards);
+    seed.content_attributes = Some(serde_json::Map::new());
+    assert_eq!(refused(seed).await.field, "content_attributes.items");
+
+    let no_actions = Interactive::Cards(vec![Card {
+        title: "T".into(),
+        description: None,
+        media_url: None,
+        actions: vec![],
+    }]);
+    assert_eq!(
+        refused(NewMessage::outgoing("").interactive(&no_actions)).await.field,
+        "content_attributes.items[0].actions"
+    );
+
+    let mut select = NewMessage::outgoing("Pick one");
+    select.content_type = Some(ContentType::InputSelect);
+    select.content_attributes = json!({"items":[{"title":"A","value":"a","emoji":"x"}]})
+        .as_object()
+        .cloned();
+    assert_eq!(refused(select).await.field, "content_attributes.items[0].emoji");
+}
