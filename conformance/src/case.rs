@@ -99,6 +99,19 @@ pub struct PollSpec {
     pub shape: bool,
 }
 
+/// `[webhook]`: a signed delivery and what the verifier must decide.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookSpec {
+    /// `X-Chatwoot-Timestamp` of the delivery.
+    pub timestamp: u64,
+    /// The verifier's clock, unix seconds.
+    pub now: u64,
+    /// The signature presented (hex, without `sha256=`).
+    pub presented: String,
+    /// `accepted`, `mismatch`, `stale`, `from-the-future` or `signed-without-timestamp`.
+    pub expect: String,
+}
+
 /// One documented example.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Case {
@@ -132,6 +145,10 @@ pub struct Case {
     /// (e.g. `"/sessionId" = 13731`), applied before the typed API sees it.
     #[serde(default)]
     pub samples: std::collections::BTreeMap<String, toml::Value>,
+    /// For request cases the client must refuse before sending: the field it names.
+    pub refused: Option<String>,
+    /// The delivery, for webhook signature cases.
+    pub webhook: Option<WebhookSpec>,
     /// Folder of the case.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -162,6 +179,21 @@ impl Case {
     /// table row or code.
     pub fn is_json_example(&self) -> bool {
         self.kind.is_json_example() && !self.poll.as_ref().is_some_and(|p| p.shape)
+    }
+
+    /// Replaces each sampled placeholder of the repaired example; every sample must name a
+    /// field the example has.
+    pub fn apply_samples(&self, mut value: serde_json::Value) -> Result<serde_json::Value, String> {
+        if self.repairs.iter().any(|r| r == "placeholders") && self.samples.is_empty() {
+            return Err("the example has placeholders but the case records no samples".into());
+        }
+        for (pointer, sample) in &self.samples {
+            let slot = value
+                .pointer_mut(pointer)
+                .ok_or_else(|| format!("sample `{pointer}` names no field of the example"))?;
+            *slot = serde_json::to_value(sample).map_err(|e| e.to_string())?;
+        }
+        Ok(value)
     }
 
     /// The folder name, `NN-slug`.

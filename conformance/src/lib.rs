@@ -4,6 +4,7 @@
 //! binary; `cargo test` runs the same cases through `tests/cases.rs`.
 
 pub mod case;
+mod chatlake;
 mod engage_digital;
 mod engage_digital_endpoint;
 pub mod properties;
@@ -25,7 +26,7 @@ use case::Case;
 use stage::CaseReport;
 
 /// Providers with cases, by key (the crate name without `deskwire-`).
-pub const PROVIDERS: &[&str] = &["engage-digital", "rake-direct"];
+pub const PROVIDERS: &[&str] = &["engage-digital", "chatlake", "rake-direct"];
 
 /// Where the harness finds its inputs.
 #[derive(Debug, Clone)]
@@ -110,6 +111,7 @@ pub async fn run(ctx: &Context, cases: &[Case]) -> Vec<CaseReport> {
     for case in cases {
         let report = match case.provider.as_str() {
             "engage-digital" => engage_digital::run(case, ctx).await,
+            "chatlake" => chatlake::run(case, ctx).await,
             "rake-direct" => rake_direct::run(case, ctx).await,
             other => unreachable!("provider `{other}` was validated by load"),
         };

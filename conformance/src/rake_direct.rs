@@ -32,20 +32,6 @@ pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
     stages.finish(case)
 }
 
-/// Replaces each sampled placeholder; every sample must name a field the example has.
-fn apply_samples(case: &Case, mut value: Value) -> Result<Value, String> {
-    if case.repairs.iter().any(|r| r == "placeholders") && case.samples.is_empty() {
-        return Err("the example has placeholders but the case records no samples".into());
-    }
-    for (pointer, sample) in &case.samples {
-        let slot = value
-            .pointer_mut(pointer)
-            .ok_or_else(|| format!("sample `{pointer}` names no field of the example"))?;
-        *slot = serde_json::to_value(sample).map_err(|e| e.to_string())?;
-    }
-    Ok(value)
-}
-
 async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
     let mut expected = Value::Null;
     stages.run(Stage::Parse, || {
@@ -57,7 +43,7 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
             ));
         }
         ctx.check_provenance(case)?;
-        expected = apply_samples(case, value)?;
+        expected = case.apply_samples(value)?;
         Ok(())
     });
     let mut typed: Option<(RakeDirectRequest, Secret)> = None;

@@ -88,3 +88,36 @@ fn rake_direct_snapshots_never_hold_the_secret() {
     }
     assert_eq!(checked, 6);
 }
+
+/// Chatlake: the seed's six JSON blocks, the notes' real shapes, every error shape and each
+/// webhook signature case the issue names.
+#[test]
+fn chatlake_covers_the_seed_errors_and_signatures() {
+    let cases = load(&Context::default(), &["chatlake".to_owned()], None).unwrap();
+    let from_seed: Vec<_> = cases.iter().filter(|c| c.source.starts_with("002_")).collect();
+    assert_eq!(from_seed.len(), 6, "the seed's six JSON blocks");
+    assert_eq!(from_seed.iter().filter(|c| c.kind.name() == "request").count(), 3);
+    let shapes: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.kind.name() == "error")
+        .map(|c| c.notes.as_str())
+        .collect();
+    for shape in ["error", "errors", "invalid", "text"] {
+        assert!(shapes.contains(&format!("Body shape: {shape}.").as_str()), "{shape}");
+    }
+    let verdicts: Vec<&str> = cases
+        .iter()
+        .filter_map(|c| c.webhook.as_ref())
+        .map(|w| w.expect.as_str())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "accepted",
+            "mismatch",
+            "stale",
+            "from-the-future",
+            "signed-without-timestamp"
+        ]
+    );
+}
