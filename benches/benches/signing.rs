@@ -4,7 +4,11 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use deskwire_benches::{seed_message, KEY, LARGE_BODY_BYTES, SEED_BODY};
+use deskwire_benches::{
+    seed_message, webhook_body, KEY, LARGE_BODY_BYTES, SEED_BODY, WEBHOOK_FLOOR_BLOCKS, WEBHOOK_TIMESTAMP,
+};
+use deskwire_chatlake::inbound::WebhookVerifier;
+use deskwire_core::mac::HmacSha256;
 use deskwire_core::mac::HmacSha512;
 use deskwire_core::Secret;
 use deskwire_engage_digital::{SendApiClient, Signer};
@@ -91,5 +95,41 @@ fn verify(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sign, floor, encode_sign, verify);
+fn verify_webhook(c: &mut Criterion) {
+    let secret = Secret::new("x5Rk3n9PqT2vWb7YcL4mZs8D");
+    let body = webhook_body();
+    let signed = [WEBHOOK_TIMESTAMP.as_bytes(), b".", &body].concat();
+    let mut headers = http::HeaderMap::new();
+    let signature = format!("sha256={}", HmacSha256::new(&secret).sign_hex(&signed));
+    headers.insert("x-chatwoot-signature", signature.parse().expect("hex"));
+    headers.insert("x-chatwoot-timestamp", WEBHOOK_TIMESTAMP.parse().expect("digits"));
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_763_706_100);
+    let verifier = WebhookVerifier::new(&secret);
+    let mut g = c.benchmark_group("verify");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("chatlake-webhook-1KiB", |b| {
+        b.iter(|| {
+            verifier
+                .authenticate_at(black_box(&headers), black_box(&body), now)
+                .expect("valid")
+        })
+    });
+    g.finish();
+
+    // The same number of SHA-256 compressions, with no HMAC, hex or header work around them.
+    let blocks = vec![GenericArray::clone_from_slice(&[0x5a; 64]); WEBHOOK_FLOOR_BLOCKS];
+    let mut g = c.benchmark_group("floor");
+    g.bench_function("sha256-18-blocks", |b| {
+        b.iter(|| {
+            let mut state: [u32; 8] = black_box([
+                0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+            ]);
+            sha2::compress256(&mut state, black_box(&blocks));
+            state
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sign, floor, encode_sign, verify, verify_webhook);
 criterion_main!(benches);

@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deskwire_core::mac::{HmacSha256, SignatureError};
 use deskwire_core::Secret;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use serde_json::{Map, Value};
 
 pub use self::event::{
@@ -180,7 +180,7 @@ impl WebhookVerifier {
         let timestamp = self.authenticate_at(headers, body, now)?;
         Ok(WebhookDelivery {
             event: WebhookEvent::from_json(body)?,
-            delivery_id: header(headers, DELIVERY_HEADER).map(str::to_owned),
+            delivery_id: header(headers, &DELIVERY_NAME).map(str::to_owned),
             timestamp,
             signed: matches!(self.mode, Mode::Signed(_)),
         })
@@ -197,8 +197,8 @@ impl WebhookVerifier {
         let Mode::Signed(mac) = &self.mode else {
             return Ok(None);
         };
-        let signature = header(headers, SIGNATURE_HEADER).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
-        let timestamp_text = header(headers, TIMESTAMP_HEADER).ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
+        let signature = header(headers, &SIGNATURE_NAME).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
+        let timestamp_text = header(headers, &TIMESTAMP_NAME).ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
         let hex = signature
             .trim()
             .strip_prefix("sha256=")
@@ -244,7 +244,13 @@ impl WebhookVerifier {
     }
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+// Prebuilt names: looking a header up by `&str` parses and lowercases the name every time,
+// which was an eighth of the verification time of a 1 KiB delivery.
+static SIGNATURE_NAME: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+static TIMESTAMP_NAME: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
+static DELIVERY_NAME: HeaderName = HeaderName::from_static(DELIVERY_HEADER);
+
+fn header<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
