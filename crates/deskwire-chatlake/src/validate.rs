@@ -59,7 +59,8 @@ pub fn is_e164(phone: &str) -> bool {
     (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
 }
 
-fn phone(field: &str, phone: Option<&str>) -> Result<(), ValidationError> {
+/// A phone number, when given, must be E.164.
+pub fn phone_number(field: &str, phone: Option<&str>) -> Result<(), ValidationError> {
     match phone {
         Some(p) if !is_e164(p) => Err(invalid(field, format!("`{p}` is not E.164 (`+` and up to 15 digits)"))),
         _ => Ok(()),
@@ -68,12 +69,12 @@ fn phone(field: &str, phone: Option<&str>) -> Result<(), ValidationError> {
 
 /// A new contact.
 pub fn new_contact(contact: &NewContact) -> Result<(), ValidationError> {
-    phone("phone_number", contact.phone_number.as_deref())
+    phone_number("phone_number", contact.phone_number.as_deref())
 }
 
 /// A contact update.
 pub fn contact_update(update: &ContactUpdate) -> Result<(), ValidationError> {
-    phone("phone_number", update.phone_number.as_deref())
+    phone_number("phone_number", update.phone_number.as_deref())
 }
 
 /// Conversation attributes: strings ≤ 1500 characters, integers ≤ 9,999,999,999.

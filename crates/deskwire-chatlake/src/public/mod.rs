@@ -23,7 +23,7 @@ use crate::connection::Connection;
 use crate::error::Error;
 use crate::request::{ApiRequest, FormPart};
 use crate::validate;
-use crate::wire::{Message, Upload, MAX_ATTACHMENTS, MAX_CONTENT_CHARS};
+use crate::wire::{Message, NewMessage, Upload};
 
 /// `identifier_hash` for `identifier`: lowercase hex HMAC-SHA256 keyed with the inbox's
 /// `hmac_token`, as the server computes it.
@@ -159,13 +159,7 @@ impl PublicClient {
 
     /// Creates (or finds, by identifier, email or phone) a contact.
     pub async fn create_contact(&self, fields: &PublicContactFields) -> Result<PublicContact, Error> {
-        if let Some(p) = fields.phone_number.as_deref().filter(|p| !validate::is_e164(p)) {
-            return Err(deskwire_core::ValidationError::new(
-                "phone_number",
-                deskwire_core::ValidationProblem::Invalid(format!("`{p}` is not E.164")),
-            )
-            .into());
-        }
+        validate::phone_number("phone_number", fields.phone_number.as_deref())?;
         let request = ApiRequest::new("public.contacts.create", Method::POST, &["contacts"]).json(fields)?;
         self.conn.call(&request).await
     }
@@ -186,6 +180,7 @@ impl PublicClient {
         contact_identifier: &str,
         fields: &PublicContactFields,
     ) -> Result<PublicContact, Error> {
+        validate::phone_number("phone_number", fields.phone_number.as_deref())?;
         let request = ApiRequest::new(
             "public.contacts.update",
             Method::PATCH,
@@ -273,27 +268,12 @@ impl PublicClient {
         echo_id: Option<&str>,
         attachments: &[Upload],
     ) -> Result<Message, Error> {
-        let chars = content.chars().count();
-        if chars > MAX_CONTENT_CHARS {
-            return Err(deskwire_core::ValidationError::new(
-                "content",
-                deskwire_core::ValidationProblem::TooLong {
-                    max: MAX_CONTENT_CHARS,
-                    actual: chars,
-                },
-            )
-            .into());
-        }
-        if attachments.len() > MAX_ATTACHMENTS {
-            return Err(deskwire_core::ValidationError::new(
-                "attachments",
-                deskwire_core::ValidationProblem::TooMany {
-                    max: MAX_ATTACHMENTS,
-                    actual: attachments.len(),
-                },
-            )
-            .into());
-        }
+        // The same limits as the Application API's messages.
+        validate::message(&NewMessage {
+            content: Some(content.to_owned()),
+            attachments: attachments.to_vec(),
+            ..NewMessage::default()
+        })?;
         let path = conversation_path(contact_identifier, id, &["messages"]);
         let request = ApiRequest::new("public.messages.create", Method::POST, &path);
         let request = if attachments.is_empty() {

@@ -57,3 +57,22 @@ async fn contact_conversation_message() {
         assert!(!r.headers.contains_key("api_access_token"));
     }
 }
+
+#[tokio::test]
+async fn limits_hold_on_the_client_api_too() {
+    let server = MockServer::start().await;
+    let client = PublicClient::builder(server.uri(), "inb-1").build().unwrap();
+    let long = "x".repeat(150_001);
+    let e = client.create_message("c", 9, &long, None, &[]).await.unwrap_err();
+    assert!(
+        matches!(e, deskwire_chatlake::Error::Validation(ref v) if v.field == "content"),
+        "{e:?}"
+    );
+    let fields = PublicContactFields {
+        phone_number: Some("0612".into()),
+        ..Default::default()
+    };
+    assert!(client.create_contact(&fields).await.is_err());
+    assert!(client.update_contact("c", &fields).await.is_err());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
