@@ -205,11 +205,16 @@ pub enum WebhookEvent {
 }
 
 fn typed<T: DeserializeOwned>(event: &str, payload: Map<String, Value>) -> Result<Box<T>, WebhookError> {
-    serde_json::from_value(Value::Object(payload.clone()))
+    // Decoded from a borrow, so the payload is only kept (not copied) for the error case.
+    let payload = Value::Object(payload);
+    T::deserialize(&payload)
         .map(Box::new)
         .map_err(|e| WebhookError::Payload {
             reason: format!("`{event}` payload: {e}"),
-            payload: Some(payload),
+            payload: match payload {
+                Value::Object(map) => Some(map),
+                _ => None,
+            },
         })
 }
 
