@@ -105,13 +105,17 @@ pub fn endpoint_url(base: &str, segments: &[&str]) -> Result<reqwest::Url, Strin
     Ok(url)
 }
 
-/// What one HTTP attempt brought back: the status, a parsed `Retry-After`, the whole body.
+/// What one HTTP attempt brought back: the status, a parsed `Retry-After`, the server's `Date`,
+/// the whole body.
 #[derive(Debug, Clone)]
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
     /// The `Retry-After` delay, when the header is present and readable.
     pub retry_after: Option<Duration>,
+    /// The server's clock (`Date` header), when present and readable: pollers take their next
+    /// cursor from it rather than from the local clock.
+    pub date: Option<SystemTime>,
     /// The body, read whole.
     pub body: bytes::Bytes,
 }
@@ -126,10 +130,16 @@ pub async fn execute(request: reqwest::RequestBuilder) -> Result<Answer, Transpo
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let date = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
     let body = response.bytes().await.map_err(transport_error)?;
     Ok(Answer {
         status,
         retry_after,
+        date,
         body,
     })
 }

@@ -1,0 +1,123 @@
+//! [`QuestionEvent`]: what changed on a question between two snapshots.
+
+use crate::wire::{Message, MessageType, QuestionStatus, RerouteType, Response, Uuid};
+
+/// Who wrote a message, as the watcher reads it.
+///
+/// Rules, in order: a system message type ([`MessageType::is_system`]) is `System`; an author
+/// flagged `isOriginalPoster` is `User`; an author flagged `isExpert`, a `CHATBOT`, or an
+/// automated-response type is `Expert`; otherwise a message on a response is `Expert` and one
+/// on the question itself is `User` (the guide's examples carry no flags at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Author {
+    /// The person who asked.
+    User,
+    /// An expert, or a bot answering for the company.
+    Expert,
+    /// Directly itself.
+    System,
+}
+
+impl Author {
+    /// Classifies `message`, found on a response when `on_response`.
+    pub fn of(message: &Message, on_response: bool) -> Self {
+        let author = message.author.as_ref();
+        if message.is_system() {
+            Self::System
+        } else if author.is_some_and(|a| a.is_poster()) {
+            Self::User
+        } else if author.is_some_and(|a| a.answers_for_the_company())
+            || matches!(
+                message.kind,
+                Some(MessageType::Autoresponse | MessageType::AcceptedAutoresponse | MessageType::RejectedAutoresponse)
+            )
+            || on_response
+        {
+            Self::Expert
+        } else {
+            Self::User
+        }
+    }
+}
+
+/// A change on a watched question. Each is reported once.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum QuestionEvent {
+    /// A new response. Its messages follow as [`QuestionEvent::MessageAdded`] (the response
+    /// here carries none, so nothing is reported twice).
+    ResponseAdded {
+        /// The question.
+        question: Uuid,
+        /// The response, without its messages.
+        response: Box<Response>,
+    },
+    /// A new message on the question or on a response.
+    MessageAdded {
+        /// The question.
+        question: Uuid,
+        /// The response it is on; `None` on the question itself.
+        response: Option<Uuid>,
+        /// Who wrote it.
+        author: Author,
+        /// The message.
+        message: Box<Message>,
+    },
+    /// A system message reported earlier is gone (Directly removes them when no longer relevant:
+    /// the notifying-experts message once an expert engages, a prompt once answered).
+    SystemMessageRemoved {
+        /// The question.
+        question: Uuid,
+        /// The response it was on.
+        response: Option<Uuid>,
+        /// Its key ([`message_key`](crate::inbound::message_key)).
+        key: String,
+        /// Its type.
+        kind: Option<MessageType>,
+    },
+    /// The user accepted a response.
+    ResponseAccepted {
+        /// The question.
+        question: Uuid,
+        /// The response.
+        response: Uuid,
+    },
+    /// The question's `state.status` changed (or was seen for the first time: `from` is `None`).
+    StatusChanged {
+        /// The question.
+        question: Uuid,
+        /// The status reported before.
+        from: Option<QuestionStatus>,
+        /// The status now.
+        to: QuestionStatus,
+    },
+    /// The question was rerouted (usually to agents).
+    Rerouted {
+        /// The question.
+        question: Uuid,
+        /// Why, when given.
+        reason: Option<RerouteType>,
+    },
+    /// The question was closed (`state.isClosed`).
+    Closed {
+        /// The question.
+        question: Uuid,
+        /// Its status at that point.
+        status: Option<QuestionStatus>,
+    },
+}
+
+impl QuestionEvent {
+    /// The question it is about.
+    pub fn question(&self) -> &Uuid {
+        match self {
+            Self::ResponseAdded { question, .. }
+            | Self::MessageAdded { question, .. }
+            | Self::SystemMessageRemoved { question, .. }
+            | Self::ResponseAccepted { question, .. }
+            | Self::StatusChanged { question, .. }
+            | Self::Rerouted { question, .. }
+            | Self::Closed { question, .. } => question,
+        }
+    }
+}

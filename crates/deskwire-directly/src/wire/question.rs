@@ -1,0 +1,345 @@
+//! [`Question`] — the conversation data model: the question, its [`Conversation`] (the user's
+//! text and messages, and the experts' [`Response`]s with their messages) and its
+//! [`QuestionState`]. Only `uuid`s of questions and responses are required; everything the
+//! guide's reduced example omits is optional.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+use super::{
+    ExternalId, Message, MessageType, QuestionStatus, QuestionType, QuickReply, RerouteType, ResponseType, Timestamp,
+    User, Uuid,
+};
+
+/// A question.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Question {
+    /// Id.
+    pub uuid: Uuid,
+    /// One-to-many or one-to-one.
+    #[serde(rename = "type")]
+    pub kind: Option<QuestionType>,
+    /// Creation time.
+    pub date_created: Option<Timestamp>,
+    /// Last change.
+    pub last_updated: Option<Timestamp>,
+    /// When it expires.
+    pub expiration_date: Option<Timestamp>,
+    /// Your ids for the question.
+    pub external_ids: Option<Vec<ExternalId>>,
+    /// ISO 639-1 languages.
+    pub languages: Option<Vec<String>>,
+    /// Category.
+    pub question_category: Option<String>,
+    /// Companies; the first is the `companyTag` some calls need.
+    pub companies: Option<Vec<String>>,
+    /// Free-form metadata given when asking.
+    pub metadata: Option<Map<String, Value>>,
+    /// Text, messages and responses.
+    pub conversation: Option<Conversation>,
+    /// Status.
+    pub state: Option<QuestionState>,
+    /// How responses are rated.
+    pub rating_system: Option<RatingSystem>,
+    /// Whether an expert claimed it (added 2020-02-14; its position is not documented, see
+    /// [`Question::is_claimed`]).
+    pub is_claimed: Option<bool>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The exchange on a question.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    /// Subject.
+    pub subject: Option<String>,
+    /// The question's text.
+    pub text: Option<String>,
+    /// Who asked.
+    pub author: Option<User>,
+    /// Messages on the question itself (before any response, and system messages).
+    pub messages: Option<Vec<Message>>,
+    /// The responses.
+    pub responses: Option<Vec<Response>>,
+    /// Messages the user has not seen.
+    pub unread_message_count: Option<u64>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An expert's (or the automated) response and the messages exchanged on it.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    /// Id. The guide's example prints `"abcd-7890"`, which is kept as is.
+    pub uuid: Uuid,
+    /// Expert or automated.
+    #[serde(rename = "type")]
+    pub kind: Option<ResponseType>,
+    /// Creation time.
+    pub date_created: Option<Timestamp>,
+    /// Last change.
+    pub last_updated: Option<Timestamp>,
+    /// The expert.
+    pub author: Option<User>,
+    /// Messages on the response, in order.
+    pub messages: Option<Vec<Message>>,
+    /// Whether the user accepted it.
+    pub is_accepted: Option<bool>,
+    /// The user's rating (one of the question's `ratingSystem.values`).
+    pub rating: Option<String>,
+    /// Whether the user has seen it.
+    pub is_viewed_by_user: Option<bool>,
+    /// The user's verdict on an automated response.
+    pub quick_reply: Option<QuickReply>,
+    /// The expert credited.
+    pub attributed_expert: Option<User>,
+    /// Who receives recognition.
+    pub recognition_recipient: Option<User>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A question's status.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionState {
+    /// Status.
+    pub status: Option<QuestionStatus>,
+    /// Number of responses.
+    pub num_responses: Option<u64>,
+    /// Whether it has an answer (in the guide's example; not in Directly's client).
+    pub is_answered: Option<bool>,
+    /// Whether it is closed.
+    pub is_closed: Option<bool>,
+    /// When it was closed.
+    pub date_closed: Option<Timestamp>,
+    /// Whether the user may still interact.
+    pub is_interaction_allowed: Option<bool>,
+    /// Rerouting.
+    pub reroute_status: Option<RerouteStatus>,
+    /// Whether an expert claimed it, when the server puts it here.
+    pub is_claimed: Option<bool>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Whether, when and why a question was rerouted.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RerouteStatus {
+    /// Whether it was rerouted.
+    pub is_rerouted: Option<bool>,
+    /// When.
+    pub date_rerouted: Option<Timestamp>,
+    /// Why.
+    #[serde(rename = "type")]
+    pub kind: Option<RerouteType>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// How responses are rated.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingSystem {
+    /// Name.
+    pub name: Option<String>,
+    /// Order (its type is not documented; kept as sent).
+    pub order: Option<Value>,
+    /// The ratings a user may give, for [`DirectlyClient::rate_response`](crate::DirectlyClient::rate_response).
+    pub values: Option<Vec<String>>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Question {
+    /// The responses, in the order sent.
+    pub fn responses(&self) -> &[Response] {
+        self.conversation
+            .as_ref()
+            .and_then(|c| c.responses.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// Messages on the question itself.
+    pub fn question_messages(&self) -> &[Message] {
+        self.conversation
+            .as_ref()
+            .and_then(|c| c.messages.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// The status, when sent.
+    pub fn status(&self) -> Option<&QuestionStatus> {
+        self.state.as_ref().and_then(|s| s.status.as_ref())
+    }
+
+    /// Whether the user may still send messages: Directly's own client sends only while the
+    /// status is `UNRESOLVED`.
+    pub fn is_open(&self) -> bool {
+        self.status() == Some(&QuestionStatus::Unresolved)
+    }
+
+    /// Whether the question is closed (`state.isClosed`).
+    pub fn is_closed(&self) -> bool {
+        self.state.as_ref().and_then(|s| s.is_closed) == Some(true)
+    }
+
+    /// Whether it was rerouted, and why.
+    pub fn reroute(&self) -> Option<&RerouteStatus> {
+        self.state
+            .as_ref()
+            .and_then(|s| s.reroute_status.as_ref())
+            .filter(|r| r.is_rerouted == Some(true))
+    }
+
+    /// `isClaimed`, read at the top level or inside `state` (the changelog does not say where).
+    pub fn is_claimed(&self) -> Option<bool> {
+        self.is_claimed
+            .or_else(|| self.state.as_ref().and_then(|s| s.is_claimed))
+    }
+
+    /// The `companyTag` that rating and mark-as-resolved calls take: the first company.
+    pub fn company_tag(&self) -> Option<&str> {
+        self.companies.as_ref().and_then(|c| c.first()).map(String::as_str)
+    }
+
+    /// The latest response — the one new messages go to. Latest by creation time when every
+    /// response has one, else the last sent.
+    pub fn latest_response(&self) -> Option<&Response> {
+        let responses = self.responses();
+        if responses
+            .iter()
+            .all(|r| r.date_created.as_ref().and_then(Timestamp::datetime).is_some())
+        {
+            // `max_by` keeps the last of equal elements, matching "last sent" on ties.
+            responses
+                .iter()
+                .max_by(|a, b| cmp_opt_time(&a.date_created, &b.date_created))
+        } else {
+            responses.last()
+        }
+    }
+
+    /// The mark-as-resolved prompt still waiting for the user, as Directly's client finds it:
+    /// the latest `MARK_AS_RESOLVED_MESSAGE` on the latest response, unless a
+    /// `CONTESTED_MARK_AS_RESOLVED_MESSAGE` with a higher id follows it.
+    pub fn outstanding_resolve_prompt(&self) -> Option<&Message> {
+        let messages = self.latest_response()?.messages.as_deref()?;
+        let prompt = messages
+            .iter()
+            .filter(|m| m.kind.as_ref() == Some(&MessageType::MarkAsResolved))
+            .max_by_key(|m| m.id)?;
+        let contested = messages
+            .iter()
+            .any(|m| m.kind.as_ref() == Some(&MessageType::ContestedMarkAsResolved) && m.id > prompt.id);
+        (!contested).then_some(prompt)
+    }
+
+    /// The latest `lastUpdated` (or `dateCreated`) anywhere in the question: the server-side
+    /// time a poller sends as the next `lastChecked`.
+    pub fn latest_update(&self) -> Option<&Timestamp> {
+        let mut times: Vec<&Timestamp> = Vec::new();
+        times.extend(self.last_updated.iter().chain(self.date_created.iter()));
+        let mut messages: Vec<&Message> = self.question_messages().iter().collect();
+        for response in self.responses() {
+            times.extend(response.last_updated.iter().chain(response.date_created.iter()));
+            messages.extend(response.messages.iter().flatten());
+        }
+        for m in messages {
+            times.extend(m.last_updated.iter().chain(m.date_created.iter()));
+        }
+        times
+            .into_iter()
+            .filter(|t| t.datetime().is_some())
+            .max_by(|a, b| a.cmp_time(b))
+    }
+}
+
+fn cmp_opt_time(a: &Option<Timestamp>, b: &Option<Timestamp>) -> std::cmp::Ordering {
+    a.as_ref()
+        .and_then(Timestamp::datetime)
+        .cmp(&b.as_ref().and_then(Timestamp::datetime))
+}
+
+impl Response {
+    /// Messages, in the order sent.
+    pub fn messages(&self) -> &[Message] {
+        self.messages.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the user accepted it.
+    pub fn accepted(&self) -> bool {
+        self.is_accepted == Some(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(id: u64, kind: &str) -> Value {
+        json!({"id": id, "uuid": format!("00000000-0000-0000-0000-{id:012}"), "type": kind})
+    }
+
+    #[test]
+    fn outstanding_resolve_prompt_follows_the_clients_rule() {
+        let question = |messages: Vec<Value>| -> Question {
+            serde_json::from_value(json!({
+                "uuid": "123e4567-e89b-12d3-a456-426655440000",
+                "conversation": {"responses": [
+                    {"uuid": "r1", "dateCreated": "2020-01-01T00:00:00Z", "messages": []},
+                    {"uuid": "r2", "dateCreated": "2020-01-02T00:00:00Z", "messages": messages}
+                ]}
+            }))
+            .unwrap()
+        };
+        let q = question(vec![message(1, "MESSAGE"), message(2, "MARK_AS_RESOLVED_MESSAGE")]);
+        assert_eq!(q.latest_response().unwrap().uuid.as_str(), "r2");
+        assert_eq!(q.outstanding_resolve_prompt().unwrap().id, Some(2));
+        let q = question(vec![
+            message(2, "MARK_AS_RESOLVED_MESSAGE"),
+            message(3, "CONTESTED_MARK_AS_RESOLVED_MESSAGE"),
+        ]);
+        assert!(q.outstanding_resolve_prompt().is_none());
+        let q = question(vec![
+            message(2, "MARK_AS_RESOLVED_MESSAGE"),
+            message(3, "CONTESTED_MARK_AS_RESOLVED_MESSAGE"),
+            message(4, "MARK_AS_RESOLVED_MESSAGE"),
+        ]);
+        assert_eq!(q.outstanding_resolve_prompt().unwrap().id, Some(4));
+    }
+
+    #[test]
+    fn latest_update_reads_the_whole_tree() {
+        let q: Question = serde_json::from_value(json!({
+            "uuid": "q",
+            "lastUpdated": "2020-01-01T00:00:00Z",
+            "conversation": {
+                "messages": [{"lastUpdated": "2020-01-03T00:00:00Z"}],
+                "responses": [{"uuid": "r", "lastUpdated": "2020-01-02T00:00:00Z",
+                               "messages": [{"dateCreated": "2020-01-04T00:00:00.5Z"}, {"lastUpdated": "garbage"}]}]
+            }
+        }))
+        .unwrap();
+        assert_eq!(q.latest_update().unwrap().as_str(), "2020-01-04T00:00:00.5Z");
+        assert!(!q.is_open() && !q.is_closed() && q.reroute().is_none());
+    }
+}

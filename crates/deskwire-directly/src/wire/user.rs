@@ -1,0 +1,75 @@
+//! [`User`]: the author of a question, response or message — the end user, an expert, a bot,
+//! or "System". The guide's authors carry only `name`, so every field is optional.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+use super::{Timestamp, UserType, Uuid};
+
+/// A user.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Id.
+    pub uuid: Option<Uuid>,
+    /// A person or a bot.
+    #[serde(rename = "type")]
+    pub kind: Option<UserType>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Avatar URL.
+    pub avatar_url: Option<String>,
+    /// Whether this user asked the question.
+    pub is_original_poster: Option<bool>,
+    /// Whether this user is an expert.
+    pub is_expert: Option<bool>,
+    /// An expert's track record.
+    pub reputation: Option<Reputation>,
+    /// Experts: last activity.
+    pub last_active_date: Option<Timestamp>,
+    /// Experts: an official expert of the company.
+    pub is_official: Option<bool>,
+    /// Experts: certified.
+    pub is_certified: Option<bool>,
+    /// Experts: elite.
+    pub is_elite: Option<bool>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An expert's reputation. Directly's client types both numbers as strings; either form is kept.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reputation {
+    /// Answers given.
+    pub number_of_answers: Option<Value>,
+    /// Helpfulness score.
+    pub helpfulness_score: Option<Value>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl User {
+    /// A user known only by name, as the guide's examples print them.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Whether this is the person who asked the question.
+    pub fn is_poster(&self) -> bool {
+        self.is_original_poster == Some(true)
+    }
+
+    /// Whether this is an expert or a bot answering for the company.
+    pub fn answers_for_the_company(&self) -> bool {
+        self.is_expert == Some(true) || self.kind == Some(UserType::Chatbot)
+    }
+}

@@ -1,0 +1,133 @@
+//! Universal Connector deliveries: both published layouts, lenient booleans, unknown event
+//! types kept, and each way of checking authenticity.
+
+use deskwire_core::mac::HmacSha256;
+use deskwire_core::Secret;
+use deskwire_directly::inbound::{ConnectorError, ConnectorEvent, ConnectorEventType, ConnectorReceiver};
+use http::HeaderMap;
+use serde_json::json;
+
+/// Directly's client's layout, as the README's template renders (booleans unquoted).
+const FLAT: &str = r#"{"eventType":"QUESTION_FIRST_RESPONSE","authorName":"Sam","messageCreated":"2020-01-01T10:00:00Z",
+"messageIsAutoAnswer":false,"messageAuthorIsPoster":false,"messageAuthorIsChatbot":"false","externalId":"ticket-17",
+"questionUuid":"123e4567-e89b-12d3-a456-426655440000","responseUuid":"9f1c2d3e-4b5a-4c6d-8e7f-000000000000",
+"messageUuid":"abcd-7890","message":"Try a reboot","expertName":"Sam","expectedResponseMilliseconds":"60000"}"#;
+
+/// Meya's nested snake_case layout.
+const NESTED: &str = r#"{"event_type":"QUESTION_RESPONSE","timestamp":1577872800,
+"question":{"uuid":"123e4567-e89b-12d3-a456-426655440000","subject":"Router","text":"Blinks red","external_id":"ticket-17"},
+"answer":{"uuid":"r-1","author":{"name":"Sam"},"expert":{"uuid":"e-1","name":"Sam","avatar":"https://x/a.png"},
+"comment":{"uuid":"c-1","text":"Reboot it","is_auto_answer":false,"author":{"name":"Ana","is_poster":true,"is_chatbot":false}}},
+"extra":{"k":"v"}}"#;
+
+#[test]
+fn both_layouts() {
+    let flat = ConnectorEvent::from_json(FLAT.as_bytes()).unwrap();
+    assert_eq!(flat.event_type, ConnectorEventType::QuestionFirstResponse);
+    assert_eq!(
+        flat.question_uuid.as_ref().unwrap().as_str(),
+        "123e4567-e89b-12d3-a456-426655440000"
+    );
+    assert_eq!(
+        flat.message_uuid.as_ref().unwrap().as_str(),
+        "abcd-7890",
+        "kept as sent"
+    );
+    assert_eq!(flat.message.as_deref(), Some("Try a reboot"));
+    assert_eq!(
+        (flat.author_is_poster, flat.author_is_chatbot, flat.is_auto_answer),
+        (Some(false), Some(false), Some(false))
+    );
+    assert_eq!(flat.created.as_ref().unwrap().as_str(), "2020-01-01T10:00:00Z");
+    assert_eq!(flat.expected_response_ms, Some(60_000));
+    assert_eq!(flat.external_id.as_deref(), Some("ticket-17"));
+    assert!(!flat.is_echo());
+
+    let nested = ConnectorEvent::from_json(NESTED.as_bytes()).unwrap();
+    assert_eq!(nested.event_type, ConnectorEventType::QuestionResponse);
+    assert_eq!(nested.response_uuid.as_ref().unwrap().as_str(), "r-1");
+    assert_eq!(nested.message_uuid.as_ref().unwrap().as_str(), "c-1");
+    assert_eq!(nested.message.as_deref(), Some("Reboot it"));
+    assert_eq!(nested.author_name.as_deref(), Some("Ana"));
+    assert_eq!(nested.expert_avatar.as_deref(), Some("https://x/a.png"));
+    assert_eq!(nested.external_id.as_deref(), Some("ticket-17"));
+    assert!(nested.is_echo(), "the poster's own message comes back");
+    assert_eq!(nested.raw["extra"], json!({"k": "v"}));
+}
+
+#[test]
+fn unknown_types_are_kept_and_bad_bodies_are_errors() {
+    let e = ConnectorEvent::from_json(br#"{"eventType":"QUESTION_TELEPORTED"}"#).unwrap();
+    assert_eq!(e.event_type, ConnectorEventType::Unknown("QUESTION_TELEPORTED".into()));
+    assert_eq!(e.event_type.as_str(), "QUESTION_TELEPORTED");
+    for bad in [&b"[]"[..], b"{}", b"not json", b"", br#"{"eventType":""}"#] {
+        assert!(
+            matches!(ConnectorEvent::from_json(bad), Err(ConnectorError::Payload(_))),
+            "{bad:?}"
+        );
+    }
+}
+
+fn headers(name: &str, value: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(
+        http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+        value.parse().unwrap(),
+    );
+    h
+}
+
+#[test]
+fn authenticity_checks() {
+    let body = FLAT.as_bytes();
+    let shared = ConnectorReceiver::shared_secret("X-Connector-Secret", Secret::new("s3cret")).unwrap();
+    assert!(shared.receive(&headers("x-connector-secret", "s3cret"), body).is_ok());
+    assert_eq!(
+        shared
+            .receive(&headers("x-connector-secret", "s3cre"), body)
+            .unwrap_err(),
+        ConnectorError::Mismatch
+    );
+    assert_eq!(
+        shared.receive(&HeaderMap::new(), body).unwrap_err(),
+        ConnectorError::MissingHeader("x-connector-secret".into())
+    );
+    assert!(!format!("{shared:?}").contains("s3cret"));
+
+    let secret = Secret::new("hmac-key");
+    let hmac = ConnectorReceiver::hmac_sha256("x-signature", &secret, "sha256=").unwrap();
+    let signature = HmacSha256::new(&secret).sign_hex(body);
+    assert!(hmac
+        .receive(&headers("x-signature", &format!("sha256={signature}")), body)
+        .is_ok());
+    assert!(hmac
+        .receive(
+            &headers("x-signature", &format!("sha256={}", signature.to_uppercase())),
+            body
+        )
+        .is_ok());
+    assert_eq!(
+        hmac.receive(&headers("x-signature", &signature), body).unwrap_err(),
+        ConnectorError::Mismatch,
+        "prefix required"
+    );
+    let mut tampered = body.to_vec();
+    tampered[10] ^= 1;
+    assert_eq!(
+        hmac.receive(&headers("x-signature", &format!("sha256={signature}")), &tampered)
+            .unwrap_err(),
+        ConnectorError::Mismatch
+    );
+
+    let custom = ConnectorReceiver::custom(|h, _| h.contains_key("x-from-gateway"));
+    assert!(custom.receive(&headers("x-from-gateway", "1"), body).is_ok());
+    assert_eq!(
+        custom.receive(&HeaderMap::new(), body).unwrap_err(),
+        ConnectorError::Refused
+    );
+
+    assert!(ConnectorReceiver::accept_unauthenticated()
+        .receive(&HeaderMap::new(), body)
+        .is_ok());
+    assert!(ConnectorReceiver::shared_secret("bad header\n", Secret::new("x")).is_err());
+}
