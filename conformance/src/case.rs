@@ -22,6 +22,10 @@ pub enum Kind {
     Poll,
     /// A documented rate-limit rule.
     RateLimit,
+    /// A documented sequence of calls, replayed end to end.
+    Flow,
+    /// A documented list of wire values (e.g. message types).
+    Vocabulary,
 }
 
 impl Kind {
@@ -41,6 +45,8 @@ impl Kind {
             Kind::Webhook => "webhook",
             Kind::Poll => "poll",
             Kind::RateLimit => "rate-limit",
+            Kind::Flow => "flow",
+            Kind::Vocabulary => "vocabulary",
         }
     }
 }

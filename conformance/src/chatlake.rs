@@ -24,7 +24,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::case::{Case, Kind};
 use crate::properties::{decoder_survives, every_bit_flip_fails};
-use crate::repair::repair_and_parse;
 use crate::snapshot;
 use crate::stage::{CaseReport, Stage, Stages};
 use crate::Context;
@@ -79,15 +78,7 @@ fn same(documented: &Value, encoded: &Value) -> Result<(), String> {
 }
 
 fn parse(case: &Case, ctx: &Context) -> Result<Value, String> {
-    let (value, repairs) = repair_and_parse(&case.documented)?;
-    if case.repairs != repairs {
-        return Err(format!(
-            "case.toml records repairs {:?} but the text needed {repairs:?}",
-            case.repairs
-        ));
-    }
-    ctx.check_provenance(case)?;
-    case.apply_samples(value)
+    ctx.parse_example(case)
 }
 
 fn client(server: &MockServer) -> Result<ChatlakeClient, String> {

@@ -48,7 +48,7 @@ pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
         Kind::Signature => signature(case, ctx, &mut stages).await,
         Kind::RateLimit => rate_limit(case, ctx, &mut stages).await,
         Kind::Poll => crate::engage_digital_endpoint::run(case, ctx, &mut stages, check_parse_common).await,
-        Kind::Webhook => stages.run(Stage::Parse, || {
+        Kind::Webhook | Kind::Flow | Kind::Vocabulary => stages.run(Stage::Parse, || {
             Err(format!("kind `{}` has no Engage Digital runner yet", case.kind.name()))
         }),
     }

@@ -5,6 +5,7 @@
 
 pub mod case;
 mod chatlake;
+mod directly;
 mod engage_digital;
 mod engage_digital_endpoint;
 pub mod properties;
@@ -26,7 +27,7 @@ use case::Case;
 use stage::CaseReport;
 
 /// Providers with cases, by key (the crate name without `deskwire-`).
-pub const PROVIDERS: &[&str] = &["engage-digital", "chatlake", "rake-direct"];
+pub const PROVIDERS: &[&str] = &["engage-digital", "chatlake", "directly", "rake-direct"];
 
 /// Where the harness finds its inputs.
 #[derive(Debug, Clone)]
@@ -82,6 +83,23 @@ impl Context {
     }
 }
 
+impl Context {
+    /// A JSON example's parse stage: repair and parse the documented text, check that the case
+    /// records exactly the repairs it needed and that the text is printed in its source, then
+    /// apply the case's samples.
+    pub fn parse_example(&self, case: &Case) -> Result<serde_json::Value, String> {
+        let (value, repairs) = repair::repair_and_parse(&case.documented)?;
+        if case.repairs != repairs {
+            return Err(format!(
+                "case.toml records repairs {:?} but the text needed {repairs:?}",
+                case.repairs
+            ));
+        }
+        self.check_provenance(case)?;
+        case.apply_samples(value)
+    }
+}
+
 /// Selects cases: all providers unless `providers` is non-empty, and one case id if given.
 pub fn load(ctx: &Context, providers: &[String], case_id: Option<&str>) -> Result<Vec<Case>, String> {
     let chosen: Vec<&str> = if providers.is_empty() {
@@ -112,6 +130,7 @@ pub async fn run(ctx: &Context, cases: &[Case]) -> Vec<CaseReport> {
         let report = match case.provider.as_str() {
             "engage-digital" => engage_digital::run(case, ctx).await,
             "chatlake" => chatlake::run(case, ctx).await,
+            "directly" => directly::run(case, ctx).await,
             "rake-direct" => rake_direct::run(case, ctx).await,
             other => unreachable!("provider `{other}` was validated by load"),
         };

@@ -13,7 +13,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::case::{Case, Kind};
 use crate::properties::decoder_survives;
-use crate::repair::repair_and_parse;
 use crate::snapshot;
 use crate::stage::{CaseReport, Stage, Stages};
 use crate::Context;
@@ -35,15 +34,7 @@ pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
 async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
     let mut expected = Value::Null;
     stages.run(Stage::Parse, || {
-        let (value, repairs) = repair_and_parse(&case.documented)?;
-        if case.repairs != repairs {
-            return Err(format!(
-                "case.toml records repairs {:?} but the text needed {repairs:?}",
-                case.repairs
-            ));
-        }
-        ctx.check_provenance(case)?;
-        expected = case.apply_samples(value)?;
+        expected = ctx.parse_example(case)?;
         Ok(())
     });
     let mut typed: Option<(RakeDirectRequest, Secret)> = None;

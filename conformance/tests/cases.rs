@@ -121,3 +121,23 @@ fn chatlake_covers_the_seed_errors_and_signatures() {
         ]
     );
 }
+
+/// Directly: the sample flow and its poll step, the two data examples with the repairs the
+/// notes' §11 lists, one case per documented error status, and the system-message list.
+#[test]
+fn directly_has_every_documented_example() {
+    let cases = load(&Context::default(), &["directly".to_owned()], None).unwrap();
+    let count = |kind: &str| cases.iter().filter(|c| c.kind.name() == kind).count();
+    assert_eq!(count("flow"), 1);
+    assert_eq!(count("poll"), 1);
+    assert_eq!(count("vocabulary"), 1);
+    let statuses: Vec<u16> = cases
+        .iter()
+        .filter(|c| c.kind.name() == "error")
+        .filter_map(|c| c.response.as_ref().map(|r| r.status))
+        .collect();
+    assert_eq!(statuses, [400, 401, 403, 404, 405, 500]);
+    let repairs = |id: &str| cases.iter().find(|c| c.id == id).unwrap().repairs.clone();
+    assert_eq!(repairs("response-format"), ["line-comments", "unquoted-keys"]);
+    assert_eq!(repairs("conversation-data-model"), ["unquoted-keys", "trailing-commas"]);
+}

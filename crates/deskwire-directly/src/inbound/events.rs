@@ -6,8 +6,9 @@ use crate::wire::{Message, MessageType, QuestionStatus, RerouteType, Response, U
 ///
 /// Rules, in order: a system message type ([`MessageType::is_system`]) is `System`; an author
 /// flagged `isOriginalPoster` is `User`; an author flagged `isExpert`, a `CHATBOT`, or an
-/// automated-response type is `Expert`; otherwise a message on a response is `Expert` and one
-/// on the question itself is `User` (the guide's examples carry no flags at all).
+/// automated-response type is `Expert`. The guide's examples carry no type and no flags at all,
+/// so for such a message an author named exactly `System` is `System`; otherwise a message on a
+/// response is `Expert` and one on the question itself is `User`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Author {
     /// The person who asked.
@@ -22,7 +23,9 @@ impl Author {
     /// Classifies `message`, found on a response when `on_response`.
     pub fn of(message: &Message, on_response: bool) -> Self {
         let author = message.author.as_ref();
-        if message.is_system() {
+        let unflagged = message.kind.is_none()
+            && author.is_some_and(|a| a.is_original_poster.is_none() && a.is_expert.is_none() && a.kind.is_none());
+        if message.is_system() || (unflagged && author.and_then(|a| a.name.as_deref()) == Some("System")) {
             Self::System
         } else if author.is_some_and(|a| a.is_poster()) {
             Self::User
@@ -119,5 +122,56 @@ impl QuestionEvent {
             | Self::Rerouted { question, .. }
             | Self::Closed { question, .. } => question,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::User;
+
+    fn message(kind: Option<&str>, author: User) -> Message {
+        Message {
+            kind: kind.map(MessageType::from),
+            author: Some(author),
+            ..Message::default()
+        }
+    }
+
+    #[test]
+    fn authors() {
+        let poster = User {
+            is_original_poster: Some(true),
+            ..User::named("Ana")
+        };
+        let expert = User {
+            is_expert: Some(true),
+            ..User::named("Sam")
+        };
+        assert_eq!(
+            Author::of(&message(Some("RATE_RESPONSE_SYSTEM_MESSAGE"), poster.clone()), true),
+            Author::System
+        );
+        assert_eq!(Author::of(&message(Some("MESSAGE"), poster), true), Author::User);
+        assert_eq!(Author::of(&message(Some("MESSAGE"), expert), false), Author::Expert);
+        assert_eq!(
+            Author::of(&message(Some("AUTORESPONSE_MESSAGE"), User::named("Bot")), false),
+            Author::Expert
+        );
+        // The guide's shape: no type, no flags.
+        assert_eq!(Author::of(&message(None, User::named("System")), false), Author::System);
+        assert_eq!(
+            Author::of(&message(None, User::named("Expert name")), true),
+            Author::Expert
+        );
+        assert_eq!(
+            Author::of(&message(None, User::named("Original user")), false),
+            Author::User
+        );
+        // A typed ordinary message from someone called "System" is not a system message.
+        assert_eq!(
+            Author::of(&message(Some("MESSAGE"), User::named("System")), false),
+            Author::User
+        );
     }
 }
