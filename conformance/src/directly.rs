@@ -52,6 +52,15 @@ fn credentials_client(server: &MockServer) -> Result<DirectlyClient, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A client with a ready-made token (no token endpoint needed).
+fn token_client(server: &MockServer) -> Result<DirectlyClient, String> {
+    DirectlyClient::builder(Credentials::access_token(Secret::new("token")))
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 fn user() -> UserEmail {
     UserEmail::new("ana@example.com").expect("a valid address")
 }
@@ -283,11 +292,7 @@ async fn poll(case: &Case, ctx: &Context, stages: &mut Stages) {
                 .respond_with(ResponseTemplate::new(200).set_body_json(question(true)))
                 .mount(&server)
                 .await;
-            let client = DirectlyClient::builder(Credentials::access_token(Secret::new("token")))
-                .base_url(server.uri())
-                .retry_policy(RetryPolicy::never())
-                .build()
-                .map_err(|e| e.to_string())?;
+            let client = token_client(&server)?;
             let since = Timestamp::parse(T0).ok_or("T0")?;
             let id = uuid(QUESTION)?;
             let first = client
@@ -354,11 +359,7 @@ async fn envelope(case: &Case, ctx: &Context, stages: &mut Stages) {
                 .respond_with(ResponseTemplate::new(spec.status).set_body_string(body.clone()))
                 .mount(&server)
                 .await;
-            let client = DirectlyClient::builder(Credentials::access_token(Secret::new("token")))
-                .base_url(server.uri())
-                .retry_policy(RetryPolicy::never())
-                .build()
-                .map_err(|e| e.to_string())?;
+            let client = token_client(&server)?;
             let e = client.get_question(&uuid(QUESTION)?).await.err().ok_or("no error")?;
             check_variant(&e, spec.rejection.as_deref().ok_or("no rejection")?)?;
             let api = e.api_error().ok_or("no API error")?;
@@ -415,11 +416,7 @@ async fn data_model(case: &Case, ctx: &Context, stages: &mut Stages) {
                 .respond_with(ResponseTemplate::new(200).set_body_json(json!({"meta": {}, "data": documented})))
                 .mount(&server)
                 .await;
-            let client = DirectlyClient::builder(Credentials::access_token(Secret::new("token")))
-                .base_url(server.uri())
-                .retry_policy(RetryPolicy::never())
-                .build()
-                .map_err(|e| e.to_string())?;
+            let client = token_client(&server)?;
             let q = client.get_question(&id).await.map_err(|e| e.to_string())?;
             let through_client = format!("{q:#?}");
             if through_client != typed {
@@ -580,11 +577,7 @@ async fn vocabulary(case: &Case, ctx: &Context, stages: &mut Stages) {
                     "uuid": QUESTION, "conversation": {"messages": messages}}})))
                 .mount(&server)
                 .await;
-            let client = DirectlyClient::builder(Credentials::access_token(Secret::new("token")))
-                .base_url(server.uri())
-                .retry_policy(RetryPolicy::never())
-                .build()
-                .map_err(|e| e.to_string())?;
+            let client = token_client(&server)?;
             let q = client.get_question(&uuid(QUESTION)?).await.map_err(|e| e.to_string())?;
             let events = QuestionCursor::new(q.uuid.clone()).observe(&q, None);
             let system = events
