@@ -196,14 +196,14 @@ impl fmt::Debug for TokenManager {
     }
 }
 
-fn bearer_value(token: &str) -> Result<HeaderValue, TokenError> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| TokenError::Malformed {
-        status: 200,
-        reason: "the access token has characters a header cannot carry".into(),
-    })?;
+/// `Bearer <token>`, marked sensitive; `None` when the token has characters a header cannot carry.
+fn bearer_value(token: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
     value.set_sensitive(true);
-    Ok(value)
+    Some(value)
 }
+
+const NOT_A_HEADER: &str = "the access token has characters a header cannot carry";
 
 impl TokenManager {
     pub(crate) fn new(
@@ -219,9 +219,7 @@ impl TokenManager {
                 if token.expose().trim().is_empty() {
                     return Err(Error::InvalidConfig("the access token is empty".into()));
                 }
-                bearer_value(token.expose()).map_err(|_| {
-                    Error::InvalidConfig("the access token has characters a header cannot carry".into())
-                })?;
+                bearer_value(token.expose()).ok_or_else(|| Error::InvalidConfig(NOT_A_HEADER.into()))?;
             }
             Credentials::ClientCredentials {
                 client_id,
@@ -284,7 +282,8 @@ impl TokenManager {
                 if state.logged_out {
                     return Err(Error::LoggedOut);
                 }
-                let header = bearer_value(token.expose())?;
+                // Checked when the client was built.
+                let header = bearer_value(token.expose()).ok_or_else(|| Error::InvalidConfig(NOT_A_HEADER.into()))?;
                 state.current = Some(Cached {
                     header: header.clone(),
                     renew_at: None,
@@ -309,7 +308,7 @@ impl TokenManager {
             },
         )
         .await?;
-        let header = bearer_value(&answer.access_token)?;
+        let header = answer.header;
         let renew_at = answer.expires_in.map(|lifetime| {
             let margin = self.settings.refresh_margin.min(lifetime / 2);
             asked_at + (lifetime - margin)
@@ -383,7 +382,7 @@ impl TokenManager {
             (Credentials::AccessToken(_), _) if state.logged_out => return Ok(false),
             (Credentials::AccessToken(token), _) => {
                 state.logged_out = true;
-                bearer_value(token.expose())?
+                bearer_value(token.expose()).ok_or_else(|| Error::InvalidConfig(NOT_A_HEADER.into()))?
             }
             (Credentials::ClientCredentials { .. }, Some(cached)) => cached.header,
             (Credentials::ClientCredentials { .. }, None) => return Ok(false),
@@ -423,9 +422,9 @@ fn refused(status: u16, raw: String) -> TokenError {
     }
 }
 
-/// An RFC 6749 token answer. Not `Debug`: it holds the token.
+/// An RFC 6749 token answer, read into the header to send. Not `Debug`: it holds the token.
 struct TokenAnswer {
-    access_token: String,
+    header: HeaderValue,
     expires_in: Option<Duration>,
 }
 
@@ -439,8 +438,8 @@ impl TokenAnswer {
         let value: Value = serde_json::from_slice(body).map_err(|_| malformed("the answer is not JSON"))?;
         // Some servers wrap answers in the API's envelope; accept that too.
         let object = value.get("data").filter(|d| d.is_object()).unwrap_or(&value);
-        let access_token = match object.get("access_token").or_else(|| object.get("accessToken")) {
-            Some(Value::String(t)) if !t.trim().is_empty() => t.clone(),
+        let header = match object.get("access_token").or_else(|| object.get("accessToken")) {
+            Some(Value::String(t)) if !t.trim().is_empty() => bearer_value(t).ok_or_else(|| malformed(NOT_A_HEADER))?,
             Some(_) => return Err(malformed("`access_token` is not a non-empty string")),
             None => return Err(malformed("`access_token` is missing")),
         };
@@ -451,10 +450,7 @@ impl TokenAnswer {
         }
         .filter(|s| s.is_finite() && *s > 0.0)
         .map(|s| Duration::from_secs_f64(s.min(1e9)));
-        Ok(Self {
-            access_token,
-            expires_in,
-        })
+        Ok(Self { header, expires_in })
     }
 }
 
@@ -466,9 +462,10 @@ mod tests {
     fn token_answers() {
         let a = TokenAnswer::read(200, br#"{"access_token":"t","token_type":"Bearer","expires_in":3600}"#).unwrap();
         assert_eq!(
-            (a.access_token.as_str(), a.expires_in),
-            ("t", Some(Duration::from_secs(3600)))
+            (a.header.to_str().unwrap(), a.expires_in),
+            ("Bearer t", Some(Duration::from_secs(3600)))
         );
+        assert!(a.header.is_sensitive());
         let a = TokenAnswer::read(200, br#"{"data":{"accessToken":"t","expiresIn":"60"}}"#).unwrap();
         assert_eq!(a.expires_in, Some(Duration::from_secs(60)));
         let a = TokenAnswer::read(200, br#"{"access_token":"t","expires_in":-5}"#).unwrap();
@@ -480,6 +477,7 @@ mod tests {
                 br#"{"access_token":["SECRET"]}"#,
                 "`access_token` is not a non-empty string",
             ),
+            (b"{\"access_token\":\"SECRET\\n\"}", NOT_A_HEADER),
         ] {
             let e = TokenAnswer::read(200, body).err().unwrap();
             assert!(!e.to_string().contains("SECRET"), "{e}");
