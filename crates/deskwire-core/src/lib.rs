@@ -11,6 +11,9 @@
 //! * [`error`] — the error vocabulary every provider error is built from, and [`Delivery`],
 //!   which tells a caller whether a failed request may still have reached the provider.
 //!
+//! * [`channel`] — the [`Channel`](channel::Channel) trait every provider implements: start a
+//!   conversation, send, typing, mark read, close, and desk events from webhooks or polls;
+//!   wrappers for retry, throttling and tracing.
 //! * [`open_enum!`] — string enums with a fallback variant that keeps unknown values.
 //!
 //! This crate knows no provider.
@@ -24,6 +27,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod channel;
 pub mod error;
 pub mod mac;
 mod open_enum;

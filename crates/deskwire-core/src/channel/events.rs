@@ -1,0 +1,312 @@
+//! What comes *back* from a desk: [`DeskEvent`]s, and the two ways they arrive — a webhook
+//! request you hand to [`Channel::receive`](super::Channel::receive) ([`InboundRequest`] in,
+//! [`Received`] out) or a [`Channel::poll`](super::Channel::poll) ([`Polled`], with a
+//! resumable [`Cursor`]).
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::model::{Attachment, ConversationRef, DeskMessageRef};
+use super::ChannelError;
+
+/// Who wrote a desk message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// A human agent.
+    Agent,
+    /// An expert (Directly's community).
+    Expert,
+    /// A bot or automation answering for the desk.
+    Bot,
+}
+
+/// A message from the desk to the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeskMessage {
+    /// What [`Channel::mark_read`](super::Channel::mark_read) takes; its conversation is the
+    /// conversation the message is in.
+    pub id: DeskMessageRef,
+    /// Who wrote it.
+    pub role: Role,
+    /// Their display name, when the desk gives one.
+    pub author: Option<String>,
+    /// The text (may be empty when the message is only attachments).
+    pub text: String,
+    /// Attached files, as links.
+    pub attachments: Vec<Attachment>,
+}
+
+impl DeskMessage {
+    /// A text message from `role`.
+    pub fn new(id: DeskMessageRef, role: Role, text: impl Into<String>) -> Self {
+        Self {
+            id,
+            role,
+            author: None,
+            text: text.into(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// Sets the author's name.
+    pub fn author(mut self, name: impl Into<String>) -> Self {
+        self.author = Some(name.into());
+        self
+    }
+
+    /// Adds an attachment.
+    pub fn attach(mut self, attachment: Attachment) -> Self {
+        self.attachments.push(attachment);
+        self
+    }
+
+    /// The conversation.
+    pub fn conversation(&self) -> &ConversationRef {
+        &self.id.conversation
+    }
+}
+
+/// Something the desk did.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DeskEvent {
+    /// An agent or expert wrote to the customer.
+    Message(DeskMessage),
+    /// An agent started or stopped typing.
+    AgentTyping {
+        /// The conversation.
+        conversation: ConversationRef,
+        /// Started (`true`) or stopped.
+        on: bool,
+    },
+    /// The desk read a message of the conversation (the provider's id, when it names one).
+    Read {
+        /// The conversation.
+        conversation: ConversationRef,
+        /// The message read.
+        message: Option<String>,
+    },
+    /// The desk received a message of the conversation.
+    Delivered {
+        /// The conversation.
+        conversation: ConversationRef,
+        /// The message delivered.
+        message: Option<String>,
+    },
+    /// The desk marked the conversation resolved (it may reopen on the next customer message).
+    Resolved {
+        /// The conversation.
+        conversation: ConversationRef,
+    },
+    /// The conversation ended; writing into it again fails or starts anew.
+    Closed {
+        /// The conversation.
+        conversation: ConversationRef,
+    },
+    /// The conversation moved elsewhere (another team, from experts to agents).
+    Rerouted {
+        /// The conversation.
+        conversation: ConversationRef,
+        /// Why, as the provider says it.
+        reason: Option<String>,
+    },
+    /// A provider event with no neutral meaning, kept whole so nothing is lost.
+    Other {
+        /// The conversation, when known.
+        conversation: Option<ConversationRef>,
+        /// The provider's name for it.
+        kind: String,
+        /// The event as the provider sent it (or as the channel read it).
+        raw: serde_json::Value,
+    },
+}
+
+impl DeskEvent {
+    /// The conversation it is about.
+    pub fn conversation(&self) -> Option<&ConversationRef> {
+        match self {
+            Self::Message(m) => Some(m.conversation()),
+            Self::AgentTyping { conversation, .. }
+            | Self::Read { conversation, .. }
+            | Self::Delivered { conversation, .. }
+            | Self::Resolved { conversation }
+            | Self::Closed { conversation }
+            | Self::Rerouted { conversation, .. } => Some(conversation),
+            Self::Other { conversation, .. } => conversation.as_ref(),
+        }
+    }
+
+    /// Its kind, or `None` for [`DeskEvent::Other`].
+    pub fn kind(&self) -> Option<super::EventKind> {
+        use super::EventKind as K;
+        Some(match self {
+            Self::Message(_) => K::Message,
+            Self::AgentTyping { .. } => K::AgentTyping,
+            Self::Read { .. } => K::Read,
+            Self::Delivered { .. } => K::Delivered,
+            Self::Resolved { .. } => K::Resolved,
+            Self::Closed { .. } => K::Closed,
+            Self::Rerouted { .. } => K::Rerouted,
+            Self::Other { .. } => return None,
+        })
+    }
+}
+
+/// A request the desk made to your webhook, as it arrived: nothing parsed, the exact body bytes
+/// (signatures cover them).
+#[derive(Debug, Clone)]
+pub struct InboundRequest {
+    /// Method.
+    pub method: Method,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The raw query string, without `?`.
+    pub query: Option<String>,
+    /// The exact body.
+    pub body: Bytes,
+}
+
+impl InboundRequest {
+    /// A `POST` with `body`.
+    pub fn post(body: impl Into<Bytes>) -> Self {
+        Self {
+            method: Method::POST,
+            headers: HeaderMap::new(),
+            query: None,
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header; a name or value that is not valid HTTP is dropped (the request then
+    /// fails the provider's check).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(name), Ok(value)) = (http::HeaderName::try_from(name), HeaderValue::from_str(value)) {
+            self.headers.append(name, value);
+        }
+        self
+    }
+}
+
+impl From<http::Request<Bytes>> for InboundRequest {
+    fn from(request: http::Request<Bytes>) -> Self {
+        let (parts, body) = request.into_parts();
+        Self {
+            query: parts.uri.query().map(str::to_owned),
+            method: parts.method,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+/// The answer to give the desk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundResponse {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers (Engage Digital's answers carry their signature here).
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl InboundResponse {
+    /// An empty answer with `status`.
+    pub fn empty(status: StatusCode) -> Self {
+        Self {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// A plain-text answer.
+    pub fn text(status: StatusCode, text: impl Into<String>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        Self {
+            status,
+            headers,
+            body: Bytes::from(text.into()),
+        }
+    }
+}
+
+impl From<InboundResponse> for http::Response<Bytes> {
+    fn from(value: InboundResponse) -> Self {
+        let mut response = http::Response::new(value.body);
+        *response.status_mut() = value.status;
+        *response.headers_mut() = value.headers;
+        response
+    }
+}
+
+/// A webhook request handled: the events it carried and the answer to give.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Received {
+    /// The events, in order (none for deliveries that mean nothing to a customer front end,
+    /// such as Engage Digital's `implementation.info`).
+    pub events: Vec<DeskEvent>,
+    /// The answer for the desk.
+    pub response: InboundResponse,
+}
+
+impl Received {
+    /// Events and the answer.
+    pub fn new(events: Vec<DeskEvent>, response: InboundResponse) -> Self {
+        Self { events, response }
+    }
+}
+
+/// Where a poller stopped: opaque text to store after handling a batch and hand back to
+/// [`Channel::restore`](super::Channel::restore) after a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// Wraps stored text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text to store.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One round of polling.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Polled {
+    /// The events, in order.
+    pub events: Vec<DeskEvent>,
+    /// Conversations that could not be polled this round; their position did not move, so the
+    /// next round asks again and nothing is lost.
+    pub failures: Vec<(ConversationRef, ChannelError)>,
+    /// Where to resume; store it once the events are handled.
+    pub cursor: Cursor,
+}
+
+impl Polled {
+    /// A round's result.
+    pub fn new(events: Vec<DeskEvent>, failures: Vec<(ConversationRef, ChannelError)>, cursor: Cursor) -> Self {
+        Self {
+            events,
+            failures,
+            cursor,
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! [`Retrying`]: the core [`RetryPolicy`] around whole channel operations.
+//!
+//! Provider clients already retry single HTTP requests. This wrapper retries an *operation*
+//! (which may be several requests) when the provider's client gave up, by the same rules:
+//! only [`ChannelError::Provider`] failures are considered; `start_conversation` and `send`
+//! are repeated only when nothing reached the desk ([`Repeat::OnlyIfNotSent`]); typing,
+//! marking read, closing and polling are repeated after any retryable failure
+//! ([`Repeat::Safe`]: repeating them changes nothing). Webhook handling is never repeated: the
+//! desk retries its own deliveries. An [`ChannelError::Incomplete`] start is never repeated
+//! (the conversation exists; send the message into it).
+
+use std::time::Duration;
+
+use super::*;
+use crate::retry::{drive, Decision, Outcome, Repeat, RetryPolicy};
+use crate::{Delivery, TransportErrorKind};
+
+/// A channel whose operations are retried with a [`RetryPolicy`].
+#[derive(Debug, Clone)]
+pub struct Retrying<C> {
+    inner: C,
+    policy: RetryPolicy,
+}
+
+impl<C> Retrying<C> {
+    /// Wraps `inner`.
+    pub fn new(inner: C, policy: RetryPolicy) -> Self {
+        Self { inner, policy }
+    }
+
+    /// The wrapped channel.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+
+    async fn run<T, F, Fut>(&self, repeat: Repeat, mut attempt: F) -> Result<T, ChannelError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ChannelError>>,
+    {
+        let policy = self.policy;
+        drive(
+            |_| {
+                let fut = attempt();
+                async move {
+                    let result = fut.await;
+                    let (outcome, retry_after) = match &result {
+                        Ok(_) => (Outcome::Status(200), None),
+                        Err(e) => outcome_of(e),
+                    };
+                    (outcome, retry_after, result)
+                }
+            },
+            |n, outcome, retry_after, error: &ChannelError| match error {
+                ChannelError::Provider { .. } => policy.decide_with_random_jitter(n, outcome, retry_after, repeat),
+                _ => Decision::Stop,
+            },
+        )
+        .await
+    }
+}
+
+/// How a provider failure reads to the policy: its status when the desk answered, else what
+/// its delivery says about the connection.
+fn outcome_of(error: &ChannelError) -> (Outcome, Option<Duration>) {
+    match error {
+        ChannelError::Provider {
+            status: Some(status),
+            retry_after,
+            ..
+        } => (Outcome::Status(*status), *retry_after),
+        ChannelError::Provider { delivery, .. } => (
+            Outcome::Transport(match delivery {
+                Delivery::NotSent => TransportErrorKind::Connect,
+                _ => TransportErrorKind::Interrupted,
+            }),
+            None,
+        ),
+        _ => (Outcome::Status(400), None),
+    }
+}
+
+#[async_trait]
+impl<C: Channel> Channel for Retrying<C> {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+    async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
+        self.run(Repeat::OnlyIfNotSent, || self.inner.start_conversation(customer, first))
+            .await
+    }
+    async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
+        self.run(Repeat::OnlyIfNotSent, || self.inner.send(conversation, message))
+            .await
+    }
+    async fn typing(&self, conversation: &ConversationRef, typing: &Typing) -> Result<(), ChannelError> {
+        self.run(Repeat::Safe, || self.inner.typing(conversation, typing)).await
+    }
+    async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
+        self.run(Repeat::Safe, || self.inner.mark_read(message)).await
+    }
+    async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
+        self.run(Repeat::Safe, || self.inner.close(conversation)).await
+    }
+    async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
+        self.inner.receive(request).await
+    }
+    async fn poll(&self) -> Result<Polled, ChannelError> {
+        self.run(Repeat::Safe, || self.inner.poll()).await
+    }
+    async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
+        self.inner.restore(cursor).await
+    }
+}
