@@ -8,6 +8,8 @@
 //! * [`inbound`]: webhook verification (`X-Chatwoot-Signature`) and typed events, with
 //!   [`inbound::EchoFilter`] for loop prevention.
 //! * [`wire`]: the types, for both the seed guide's shapes and the real server's.
+//! * [`channel`] (feature `channel`, on by default): [`channel::ChatlakeChannel`], Chatlake
+//!   behind the provider-neutral `deskwire_core::channel::Channel` trait, with its mapping table.
 //!
 //! Everything is checked before sending with the server's own limits (content ≤ 150,000
 //! characters, ≤ 15 attachments, interactive `content_attributes` rules, E.164 phones): a
@@ -56,6 +58,8 @@
 #![warn(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "channel")]
+pub mod channel;
 mod client;
 mod connection;
 mod error;

@@ -60,10 +60,18 @@
 //! The guide's own data-model example is not valid JSON and prints a response uuid
 //! `"abcd-7890"`; decoding keeps such ids as they are ([`wire::Uuid`]), while ids you type in
 //! are checked.
+//!
+//! # Features
+//!
+//! * `channel` (default): [`channel::DirectlyChannel`], Directly behind the provider-neutral
+//!   `deskwire_core::channel::Channel` trait (questions, messages, watcher events), with its
+//!   mapping table.
 #![warn(missing_docs)]
 
 pub mod api;
 pub mod auth;
+#[cfg(feature = "channel")]
+pub mod channel;
 mod client;
 mod connection;
 mod error;

@@ -49,6 +49,8 @@
 //!
 //! # Features
 //!
+//! * `channel` (default): [`channel::EngageDigitalChannel`], Engage Digital behind the
+//!   provider-neutral `deskwire_core::channel::Channel` trait, with its mapping table.
 //! * `testing`: [`testing::SignedBy`], a wiremock matcher that checks the signature header.
 //! * `axum`: `inbound::axum::router`, the polling endpoint as an axum router that refuses
 //!   oversized bodies without reading them whole.
@@ -59,6 +61,8 @@
 //! Engage Digital. Invalid input and over-limit bodies fail before anything is sent.
 #![warn(missing_docs)]
 
+#[cfg(feature = "channel")]
+pub mod channel;
 mod client;
 mod error;
 pub mod inbound;

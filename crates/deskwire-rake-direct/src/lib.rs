@@ -42,12 +42,19 @@
 //! | return-webhook payload and authenticity | **undocumented**: raw JSON + best-effort fields; you choose the check | [`inbound::Authenticity`] |
 //! | phone numbers are digits (an optional leading `+` is accepted) | **inferred** from the example | |
 //!
+//! # Features
+//!
+//! * `channel` (default): [`channel::RakeDirectChannel`], Rake Direct behind the
+//!   provider-neutral `deskwire_core::channel::Channel` trait, with its mapping table.
+//!
 //! # Errors
 //!
 //! Every failure is an [`Error`]; [`Error::delivery`] says whether the request may have reached
 //! Rake. Invalid input fails before anything is sent.
 #![warn(missing_docs)]
 
+#[cfg(feature = "channel")]
+pub mod channel;
 mod client;
 mod error;
 pub mod inbound;

@@ -69,12 +69,16 @@ fn outcome_of(error: &ChannelError) -> (Outcome, Option<Duration>) {
             retry_after,
             ..
         } => (Outcome::Status(*status), *retry_after),
-        ChannelError::Provider { delivery, .. } => (
+        // No answer: a client-side refusal (e.g. a typing limit, which says when to retry)
+        // or a connection that failed before or after sending.
+        ChannelError::Provider {
+            delivery, retry_after, ..
+        } => (
             Outcome::Transport(match delivery {
                 Delivery::NotSent => TransportErrorKind::Connect,
                 _ => TransportErrorKind::Interrupted,
             }),
-            None,
+            *retry_after,
         ),
         _ => (Outcome::Status(400), None),
     }

@@ -119,6 +119,17 @@ impl<S: Source> Endpoint<S> {
         &self.source
     }
 
+    /// An endpoint verifying with an existing [`Signer`] (the channel shares its client's).
+    #[cfg(feature = "channel")]
+    pub(crate) fn with_signer(signer: Signer, source: S) -> Self {
+        Self {
+            source,
+            signer,
+            max_body_bytes: MAX_REQUEST_BYTES,
+            accept_query_signature: true,
+        }
+    }
+
     /// The body limit in bytes.
     pub fn body_limit(&self) -> usize {
         self.max_body_bytes

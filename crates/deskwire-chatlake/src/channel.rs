@@ -1,0 +1,364 @@
+//! [`ChatlakeChannel`]: Chatlake (Chatwoot's API channel) behind the provider-neutral
+//! [`Channel`] trait.
+//!
+//! | neutral operation | Chatlake |
+//! |-|-|
+//! | `start_conversation` | the contact: `GET /contacts/search?q=<customer id>`, reused when its `identifier` matches (with its session on the inbox, else a new `POST /contacts/{id}/contact_inboxes`), else `POST /contacts` (identifier, name, email, phone, on the inbox); then `POST /conversations` on that session; then the first message as below |
+//! | `send` | `POST /conversations/{id}/messages`, `message_type: incoming`, `source_id` = the message's `external_id`; byte attachments uploaded as multipart |
+//! | attachments | bytes only (uploads); a URL attachment is refused as unsupported |
+//! | `typing` | Client API `POST .../toggle_typing` (`typing_status` on / off) as the contact; no preview |
+//! | `mark_read` | Client API `POST .../update_last_seen` as the contact: marks everything up to now read |
+//! | `close` | `POST /conversations/{id}/toggle_status` to `resolved` |
+//! | `receive` | the webhook, verified ([`WebhookVerifier`]) over the raw body: `message_created` of an agent or bot (not private, not your own — [`EchoFilter`]) → [`DeskEvent::Message`]; `conversation_typing_on/off` by an agent → [`DeskEvent::AgentTyping`]; `conversation_status_changed` / `conversation_resolved` to `resolved` → [`DeskEvent::Resolved`]; incoming messages and contact typing (your own echoes) and private notes → nothing; every other event → [`DeskEvent::Other`] with its JSON |
+//! | `poll` | unsupported: Chatlake calls you |
+//!
+//! Typing and marking read act *as the contact*, which only the Client API can do; it needs the
+//! inbox's identifier ([`PublicClient`]) beside the account's access token. The webhook answers
+//! `200` with an empty body; a refused delivery `401` (signature, time) or `400` (not a webhook
+//! payload).
+//!
+//! The [`ConversationRef`] is `chatlake:<conversation id>?source=<the contact's session>`.
+
+use deskwire_core::channel::{
+    async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
+    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Received, Role,
+    Sent, Started, Typing,
+};
+use deskwire_core::{ValidationError, ValidationProblem};
+use http::StatusCode;
+
+use crate::inbound::{EchoFilter, WebhookError, WebhookEvent, WebhookVerifier};
+use crate::public::PublicClient;
+use crate::wire::{ConversationStatus, NewContact, NewConversation, NewMessage, SenderType, ToggleStatus, Upload};
+use crate::{ChatlakeClient, Error};
+
+/// The provider key.
+pub const PROVIDER: &str = "chatlake";
+
+/// What the channel supports.
+pub const CAPABILITIES: Capabilities = Capabilities::none()
+    .with(Operation::StartConversation)
+    .with(Operation::Send)
+    .with(Operation::AttachmentUploads)
+    .with(Operation::Typing)
+    .with(Operation::MarkRead)
+    .with(Operation::Close)
+    .with(Operation::Receive)
+    .reports(EventKind::Message)
+    .reports(EventKind::AgentTyping)
+    .reports(EventKind::Resolved);
+
+/// Chatlake as a [`Channel`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use deskwire_chatlake::{channel::ChatlakeChannel, inbound::WebhookVerifier, public::PublicClient, ChatlakeClient};
+/// use deskwire_core::{channel::Channel, Secret};
+///
+/// let api = ChatlakeClient::builder("https://chat.example.com", 1, Secret::new("<access token>")).build()?;
+/// let client_api = PublicClient::builder("https://chat.example.com", "<inbox identifier>").build()?;
+/// let webhooks = WebhookVerifier::new(&Secret::new("<webhook secret>"));
+/// let desk: Arc<dyn Channel> = Arc::new(ChatlakeChannel::new(api, client_api, 2, webhooks));
+/// assert_eq!(desk.provider(), "chatlake");
+/// # Ok::<(), deskwire_chatlake::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ChatlakeChannel {
+    api: ChatlakeClient,
+    client_api: PublicClient,
+    inbox_id: u64,
+    webhooks: WebhookVerifier,
+    echo: EchoFilter,
+}
+
+impl ChatlakeChannel {
+    /// A channel on API inbox `inbox_id`: `api` with the account's token, `client_api` with
+    /// the same inbox's identifier, `webhooks` with the inbox webhook's secret.
+    pub fn new(api: ChatlakeClient, client_api: PublicClient, inbox_id: u64, webhooks: WebhookVerifier) -> Self {
+        Self {
+            api,
+            client_api,
+            inbox_id,
+            webhooks,
+            echo: EchoFilter::new(),
+        }
+    }
+
+    /// Which `message_created` deliveries are the desk's (default: outgoing, not private).
+    /// Add your own agent bot here if it also writes into these conversations.
+    pub fn echo_filter(mut self, filter: EchoFilter) -> Self {
+        self.echo = filter;
+        self
+    }
+
+    /// The contact's session on the inbox: reused when the customer is known, else created.
+    async fn session(&self, customer: &Customer) -> Result<String, ChannelError> {
+        let found = self
+            .api
+            .search_contacts(&customer.id, None)
+            .await
+            .map_err(provider_error)?
+            .payload
+            .into_iter()
+            .find(|c| c.identifier.as_deref() == Some(customer.id.as_str()));
+        if let Some(contact) = found {
+            let existing = contact
+                .contact_inboxes
+                .iter()
+                .flatten()
+                .filter(|ci| ci.inbox.as_ref().and_then(|i| i.id) == Some(self.inbox_id))
+                .find_map(|ci| ci.source_id.clone());
+            if let Some(source) = existing {
+                return Ok(source);
+            }
+            let created = self
+                .api
+                .create_contact_inbox(contact.id, self.inbox_id, None)
+                .await
+                .map_err(provider_error)?;
+            return created.source_id.ok_or_else(|| no_session("the new contact inbox"));
+        }
+        let mut contact = NewContact::in_inbox(self.inbox_id).identifier(&customer.id);
+        contact = contact.name(customer.display_name());
+        if let Some(email) = &customer.email {
+            contact = contact.email(email);
+        }
+        if let Some(phone) = &customer.phone {
+            contact = contact.phone_number(phone);
+        }
+        let created = self.api.create_contact(&contact).await.map_err(provider_error)?;
+        created
+            .source_id(Some(self.inbox_id))
+            .map(str::to_owned)
+            .ok_or_else(|| no_session("the created contact"))
+    }
+
+    async fn post(&self, conversation: u64, message: &CustomerMessage) -> Result<Sent, ChannelError> {
+        message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        let mut wire = NewMessage::incoming(&message.text);
+        if let Some(id) = &message.external_id {
+            wire = wire.source_id(id);
+        }
+        for attachment in &message.attachments {
+            match attachment {
+                Attachment::Bytes {
+                    filename,
+                    content_type,
+                    data,
+                } => wire = wire.attach(Upload::new(filename, content_type, data.clone())),
+                Attachment::Url { .. } => return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUrls)),
+                _ => return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUploads)),
+            }
+        }
+        let created = self
+            .api
+            .create_message(conversation, &wire)
+            .await
+            .map_err(provider_error)?;
+        Ok(Sent::with_id(created.id.to_string()))
+    }
+
+    fn event(&self, event: &WebhookEvent, raw: serde_json::Value) -> Option<DeskEvent> {
+        let conversation_of = |id: u64| ConversationRef::new(PROVIDER, id.to_string());
+        let other = |conversation: Option<ConversationRef>| DeskEvent::Other {
+            conversation,
+            kind: event.name().to_owned(),
+            raw: raw.clone(),
+        };
+        match event {
+            WebhookEvent::MessageCreated(_) => {
+                let message = self.echo.desk_message(event)?;
+                let conversation = conversation_of(message.conversation_id()?);
+                let m = &message.message;
+                let role = match m.sender.as_ref().and_then(|s| s.kind.as_ref()) {
+                    Some(SenderType::AgentBot | SenderType::CaptainAssistant) => Role::Bot,
+                    _ => Role::Agent,
+                };
+                let id = DeskMessageRef::new(conversation, m.id.to_string());
+                let mut desk = DeskMessage::new(id, role, m.content.clone().unwrap_or_default());
+                if let Some(name) = m.sender.as_ref().and_then(|s| s.name.as_ref()) {
+                    desk = desk.author(name);
+                }
+                for a in m.attachments.iter().flatten() {
+                    if let Some(url) = &a.data_url {
+                        desk = desk.attach(Attachment::url(url));
+                    }
+                }
+                Some(DeskEvent::Message(desk))
+            }
+            WebhookEvent::ConversationTypingOn(t) | WebhookEvent::ConversationTypingOff(t) => {
+                let by_agent = t.user.as_ref().and_then(|u| u.kind.as_ref()) == Some(&SenderType::User);
+                let conversation = t.conversation.as_ref().map(|c| conversation_of(c.id));
+                match conversation {
+                    Some(conversation) if by_agent && t.is_private != Some(true) => Some(DeskEvent::AgentTyping {
+                        conversation,
+                        on: matches!(event, WebhookEvent::ConversationTypingOn(_)),
+                    }),
+                    Some(_) if !by_agent => None, // the contact typing: your own echo
+                    conversation => Some(other(conversation)),
+                }
+            }
+            WebhookEvent::ConversationStatusChanged(c) | WebhookEvent::ConversationResolved(c) => {
+                let conversation = conversation_of(c.conversation.id);
+                if c.conversation.status == Some(ConversationStatus::Resolved) {
+                    Some(DeskEvent::Resolved { conversation })
+                } else {
+                    Some(other(Some(conversation)))
+                }
+            }
+            WebhookEvent::MessageUpdated(m) => Some(other(m.conversation_id().map(conversation_of))),
+            WebhookEvent::ConversationCreated(c)
+            | WebhookEvent::ConversationUpdated(c)
+            | WebhookEvent::ConversationOpened(c) => Some(other(Some(conversation_of(c.conversation.id)))),
+            _ => Some(other(None)),
+        }
+    }
+
+    fn conversation_id(conversation: &ConversationRef) -> Result<u64, ChannelError> {
+        conversation
+            .expect_provider(PROVIDER)
+            .map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        conversation.id().parse().map_err(|_| {
+            ChannelError::invalid(
+                PROVIDER,
+                ValidationError::new(
+                    "conversation",
+                    ValidationProblem::Invalid("a Chatlake conversation id is a number".into()),
+                ),
+            )
+        })
+    }
+
+    fn session_of(conversation: &ConversationRef) -> Result<(u64, &str), ChannelError> {
+        let id = Self::conversation_id(conversation)?;
+        let source = conversation
+            .require("source")
+            .map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        Ok((id, source))
+    }
+}
+
+fn no_session(what: &str) -> ChannelError {
+    ChannelError::Provider {
+        provider: PROVIDER,
+        delivery: deskwire_core::Delivery::MaybeDelivered,
+        status: None,
+        retry_after: None,
+        source: format!("{what} has no session (`source_id`) on the inbox").into(),
+    }
+}
+
+/// A client error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
+pub fn provider_error(error: Error) -> ChannelError {
+    let status = error.status();
+    let retry_after = match &error {
+        Error::RateLimited { retry_after, .. } => *retry_after,
+        _ => None,
+    };
+    match error {
+        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
+        error => ChannelError::Provider {
+            provider: PROVIDER,
+            delivery: error.delivery(),
+            status,
+            retry_after,
+            source: Box::new(error),
+        },
+    }
+}
+
+fn refused(error: &WebhookError) -> ChannelError {
+    let status = match error {
+        WebhookError::Payload { .. } => StatusCode::BAD_REQUEST,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    ChannelError::Refused {
+        provider: PROVIDER,
+        reason: error.to_string(),
+        response: Box::new(InboundResponse::empty(status)),
+    }
+}
+
+#[async_trait]
+impl Channel for ChatlakeChannel {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
+        first.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        if customer.id.trim().is_empty() {
+            return Err(ChannelError::invalid(
+                PROVIDER,
+                ValidationError::new("customer.id", ValidationProblem::Empty),
+            ));
+        }
+        let source = self.session(customer).await?;
+        let created = self
+            .api
+            .create_conversation(&NewConversation::for_session(self.inbox_id, &source))
+            .await
+            .map_err(provider_error)?;
+        let conversation = ConversationRef::new(PROVIDER, created.id.to_string()).with("source", source);
+        match self.post(created.id, first).await {
+            Ok(sent) => Ok(Started::new(conversation, sent)),
+            Err(error) => Err(ChannelError::Incomplete {
+                provider: PROVIDER,
+                conversation,
+                source: Box::new(error),
+            }),
+        }
+    }
+
+    async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
+        self.post(Self::conversation_id(conversation)?, message).await
+    }
+
+    async fn typing(&self, conversation: &ConversationRef, typing: &Typing) -> Result<(), ChannelError> {
+        let (id, source) = Self::session_of(conversation)?;
+        let on = match typing {
+            Typing::On { .. } => true,
+            Typing::Off => false,
+            _ => return Err(ChannelError::unsupported(PROVIDER, Operation::Typing)),
+        };
+        self.client_api
+            .toggle_typing(source, id, on)
+            .await
+            .map_err(provider_error)
+    }
+
+    async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
+        let (id, source) = Self::session_of(&message.conversation)?;
+        self.client_api
+            .update_last_seen(source, id)
+            .await
+            .map_err(provider_error)
+    }
+
+    async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
+        let id = Self::conversation_id(conversation)?;
+        let resolve = ToggleStatus {
+            status: Some(ConversationStatus::Resolved),
+            ..ToggleStatus::default()
+        };
+        self.api
+            .toggle_status(id, &resolve)
+            .await
+            .map(|_| ())
+            .map_err(provider_error)
+    }
+
+    async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
+        let delivery = self
+            .webhooks
+            .verify(&request.headers, &request.body)
+            .map_err(|e| refused(&e))?;
+        let raw: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let events = self.event(&delivery.event, raw).into_iter().collect();
+        Ok(Received::new(events, InboundResponse::empty(StatusCode::OK)))
+    }
+}

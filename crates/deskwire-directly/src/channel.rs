@@ -1,0 +1,303 @@
+//! [`DirectlyChannel`]: Directly behind the provider-neutral [`Channel`] trait.
+//!
+//! The customer asks a question; experts answer in responses, which this channel finds by
+//! polling ([`QuestionWatcher`]) — Directly does not call you.
+//!
+//! | neutral operation | Directly |
+//! |-|-|
+//! | `start_conversation` | `POST /questions` (`userEmail`, `userName`, `text`, your customer id as external id `deskwire-customer`), then the question is watched from that snapshot on |
+//! | `send` | `POST /messages` on the latest response seen, else on the question itself; the message's `external_id` as external id `deskwire-message` |
+//! | attachments | unsupported: Directly's messages are text |
+//! | `typing` | unsupported |
+//! | `mark_read` | `POST /responses/{uuid}/markAsRead`: a desk message's id is its response's uuid |
+//! | `close` | `POST /questions/{uuid}/close` |
+//! | `receive` | unsupported: use `poll` (the Universal Connector is a different integration: [`ConnectorReceiver`](crate::inbound::ConnectorReceiver)) |
+//! | `poll` | `GET /questions/{uuid}?lastChecked=` for every watched question ([`QuestionWatcher::poll_once`]); an expert's (or company bot's) new message → [`DeskEvent::Message`] (role expert); status `RESOLVED` → [`DeskEvent::Resolved`]; closed → [`DeskEvent::Closed`]; rerouted → [`DeskEvent::Rerouted`]; accepted responses, other status changes and system messages → [`DeskEvent::Other`]; the customer's own messages, new-response markers (their messages follow) and removed system messages → nothing |
+//!
+//! Directly needs the customer's email and name: a [`Customer`] without them is refused before
+//! anything is sent. The [`Cursor`] holds every watched question's position and its latest
+//! response, as JSON; [`Channel::restore`] continues from it.
+//!
+//! The [`ConversationRef`] is `directly:<question uuid>?email=<the asker's email>`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use deskwire_core::channel::{
+    async_trait, Capabilities, Channel, ChannelError, ConversationRef, Cursor, Customer, CustomerMessage, DeskEvent,
+    DeskMessage, DeskMessageRef, EventKind, Operation, Polled, Role, Sent, Started,
+};
+use deskwire_core::{ValidationError, ValidationProblem};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::inbound::{Author, QuestionEvent, QuestionWatcher, WatchCursor};
+use crate::wire::{ExternalId, MessageTarget, NewMessage, NewQuestion, QuestionStatus, UserEmail, Uuid};
+use crate::{DirectlyClient, Error};
+
+/// The provider key.
+pub const PROVIDER: &str = "directly";
+
+/// What the channel supports.
+pub const CAPABILITIES: Capabilities = Capabilities::none()
+    .with(Operation::StartConversation)
+    .with(Operation::Send)
+    .with(Operation::MarkRead)
+    .with(Operation::Close)
+    .with(Operation::Poll)
+    .reports(EventKind::Message)
+    .reports(EventKind::Resolved)
+    .reports(EventKind::Closed)
+    .reports(EventKind::Rerouted);
+
+/// The external-id system naming your customer on a question.
+pub const CUSTOMER_ID_SYSTEM: &str = "deskwire-customer";
+/// The external-id system naming your message.
+pub const MESSAGE_ID_SYSTEM: &str = "deskwire-message";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct State {
+    watch: WatchCursor,
+    /// Question uuid → the latest response seen, where customer messages go.
+    #[serde(default)]
+    responses: BTreeMap<String, Uuid>,
+}
+
+/// Directly as a [`Channel`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use deskwire_core::{channel::Channel, Secret};
+/// use deskwire_directly::{channel::DirectlyChannel, Credentials, DirectlyClient};
+///
+/// let client = DirectlyClient::builder(Credentials::client_credentials("<client id>", Secret::new("<secret>"))).build()?;
+/// let desk: Arc<dyn Channel> = Arc::new(DirectlyChannel::new(client));
+/// assert_eq!(desk.provider(), "directly");
+/// # Ok::<(), deskwire_directly::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DirectlyChannel {
+    client: DirectlyClient,
+    state: Mutex<(QuestionWatcher, BTreeMap<String, Uuid>)>,
+}
+
+impl DirectlyChannel {
+    /// A channel asking and polling with `client`.
+    pub fn new(client: DirectlyClient) -> Self {
+        // The watcher's own pacing is not used: `poll` is one round, the caller paces it.
+        let watcher = QuestionWatcher::new(client.clone(), Duration::ZERO);
+        Self {
+            client,
+            state: Mutex::new((watcher, BTreeMap::new())),
+        }
+    }
+
+    fn question(conversation: &ConversationRef) -> Result<(Uuid, UserEmail), ChannelError> {
+        let invalid = |e| ChannelError::invalid(PROVIDER, e);
+        conversation.expect_provider(PROVIDER).map_err(invalid)?;
+        let uuid = Uuid::parse(conversation.id()).map_err(invalid)?;
+        let email = UserEmail::new(conversation.require("email").map_err(invalid)?).map_err(invalid)?;
+        Ok((uuid, email))
+    }
+
+    fn event(&self, event: QuestionEvent, responses: &mut BTreeMap<String, Uuid>) -> Option<DeskEvent> {
+        let conversation = ConversationRef::new(PROVIDER, event.question().as_str());
+        let other = |kind: &str, raw: serde_json::Value| DeskEvent::Other {
+            conversation: Some(conversation.clone()),
+            kind: kind.into(),
+            raw,
+        };
+        match event {
+            QuestionEvent::ResponseAdded { question, response } => {
+                responses.insert(question.as_str().to_owned(), response.uuid.clone());
+                None
+            }
+            QuestionEvent::MessageAdded {
+                question,
+                response,
+                author,
+                message,
+            } => match author {
+                Author::Expert => {
+                    if let Some(r) = &response {
+                        responses.insert(question.as_str().to_owned(), r.clone());
+                    }
+                    let id = response
+                        .as_ref()
+                        .or(message.uuid.as_ref())
+                        .map(|u| u.as_str().to_owned())
+                        .unwrap_or_default();
+                    let mut desk = DeskMessage::new(
+                        DeskMessageRef::new(conversation, id),
+                        Role::Expert,
+                        message.body.clone().unwrap_or_default(),
+                    );
+                    if let Some(name) = message.author.as_ref().and_then(|a| a.name.clone()) {
+                        desk = desk.author(name);
+                    }
+                    Some(DeskEvent::Message(desk))
+                }
+                Author::System => Some(other(
+                    "system_message",
+                    serde_json::to_value(&message).unwrap_or_default(),
+                )),
+                Author::User => None,
+            },
+            QuestionEvent::StatusChanged {
+                to: QuestionStatus::Resolved,
+                ..
+            } => Some(DeskEvent::Resolved { conversation }),
+            QuestionEvent::StatusChanged { from, to, .. } => Some(other(
+                "status_changed",
+                serde_json::json!({ "from": from.map(|s| s.as_str().to_owned()), "to": to.as_str() }),
+            )),
+            QuestionEvent::Closed { .. } => Some(DeskEvent::Closed { conversation }),
+            QuestionEvent::Rerouted { reason, .. } => Some(DeskEvent::Rerouted {
+                conversation,
+                reason: reason.map(|r| r.as_str().to_owned()),
+            }),
+            QuestionEvent::ResponseAccepted { response, .. } => Some(other(
+                "response_accepted",
+                serde_json::json!({ "response": response.as_str() }),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A client error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
+pub fn provider_error(error: Error) -> ChannelError {
+    let status = error.status();
+    let retry_after = match &error {
+        Error::RateLimited { retry_after, .. } => *retry_after,
+        _ => None,
+    };
+    match error {
+        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
+        error => ChannelError::Provider {
+            provider: PROVIDER,
+            delivery: error.delivery(),
+            status,
+            retry_after,
+            source: Box::new(error),
+        },
+    }
+}
+
+fn text_only(message: &CustomerMessage) -> Result<(), ChannelError> {
+    message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+    if !message.attachments.is_empty() {
+        return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUrls));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Channel for DirectlyChannel {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
+        text_only(first)?;
+        let invalid = |e| ChannelError::invalid(PROVIDER, e);
+        let email = customer
+            .email
+            .as_deref()
+            .ok_or_else(|| ValidationError::new("customer.email", ValidationProblem::Missing))
+            .map_err(invalid)?;
+        let email = UserEmail::new(email).map_err(invalid)?;
+        let name = customer
+            .name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| ValidationError::new("customer.name", ValidationProblem::Missing))
+            .map_err(invalid)?;
+        let question =
+            NewQuestion::new(&email, name, &first.text).external_id(ExternalId::new(&customer.id, CUSTOMER_ID_SYSTEM));
+        let created = self.client.create_question(&question).await.map_err(provider_error)?;
+        self.state.lock().await.0.watch_from(&created);
+        let conversation = ConversationRef::new(PROVIDER, created.uuid.as_str()).with("email", email.as_str());
+        Ok(Started::new(conversation, Sent::with_id(created.uuid.as_str())))
+    }
+
+    async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
+        let (question, email) = Self::question(conversation)?;
+        text_only(message)?;
+        let latest = self.state.lock().await.1.get(question.as_str()).cloned();
+        let target = match latest {
+            Some(response) => MessageTarget::Response(response),
+            None => MessageTarget::Question(question),
+        };
+        let mut wire = NewMessage::new(&email, target, &message.text);
+        if let Some(id) = &message.external_id {
+            wire = wire.external_id(ExternalId::new(id, MESSAGE_ID_SYSTEM));
+        }
+        let created = self.client.create_message(&wire).await.map_err(provider_error)?;
+        Ok(match created.and_then(|m| m.uuid) {
+            Some(uuid) => Sent::with_id(uuid.as_str()),
+            // Appended to the question itself: Directly answers without a message.
+            None => Sent::without_id(),
+        })
+    }
+
+    async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
+        let (_, email) = Self::question(&message.conversation)?;
+        let response = Uuid::parse(&message.id).map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        self.client
+            .mark_response_read(&response, &email)
+            .await
+            .map(|_| ())
+            .map_err(provider_error)
+    }
+
+    async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
+        let (question, email) = Self::question(conversation)?;
+        self.client
+            .close_question(&question, &email, None)
+            .await
+            .map(|_| ())
+            .map_err(provider_error)
+    }
+
+    async fn poll(&self) -> Result<Polled, ChannelError> {
+        let mut state = self.state.lock().await;
+        let report = state.0.poll_once().await;
+        let mut events = Vec::new();
+        for event in report.events {
+            if let Some(event) = self.event(event, &mut state.1) {
+                events.push(event);
+            }
+        }
+        let failures = report
+            .errors
+            .into_iter()
+            .map(|(question, error)| (ConversationRef::new(PROVIDER, question.as_str()), provider_error(error)))
+            .collect();
+        let saved = State {
+            watch: state.0.cursor(),
+            responses: state.1.clone(),
+        };
+        let cursor = Cursor::new(serde_json::to_string(&saved).unwrap_or_default());
+        Ok(Polled::new(events, failures, cursor))
+    }
+
+    async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
+        let saved: State = serde_json::from_str(cursor.as_str()).map_err(|e| {
+            ChannelError::invalid(
+                PROVIDER,
+                ValidationError::new("cursor", ValidationProblem::Invalid(e.to_string())),
+            )
+        })?;
+        let mut state = self.state.lock().await;
+        *state = (
+            QuestionWatcher::resume(self.client.clone(), Duration::ZERO, saved.watch),
+            saved.responses,
+        );
+        Ok(())
+    }
+}

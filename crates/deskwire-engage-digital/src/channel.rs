@@ -1,0 +1,377 @@
+//! [`EngageDigitalChannel`]: Engage Digital behind the provider-neutral
+//! [`Channel`] trait.
+//!
+//! Your front end is the Channel SDK *source*: customer messages are pushed with the Send API,
+//! agent replies arrive at your polling endpoint as `messages.create`, which
+//! [`Channel::receive`] verifies, answers and turns into [`DeskEvent::Message`].
+//!
+//! | neutral operation | Engage Digital |
+//! |-|-|
+//! | `start_conversation` | `threads.create` (a structure-only thread, id generated, title = the customer's name) then `messages.create` in it, authored by the customer (`User`: your customer id, name, email, created now) |
+//! | `send` | `messages.create` in the thread, authored by the customer; id = the message's `external_id`, else generated |
+//! | attachments | URLs as `url` attachments, bytes inline (base64 `content`) |
+//! | `typing` | `typing.start` (the preview, else the configured placeholder) / `typing.stop` on the thread; the 2 s rule is the client's [`TypingLimit`](crate::TypingLimit) |
+//! | `mark_read` | `status.mark_as_read` with the id this channel answered to the agent's `messages.create` |
+//! | `close` | unsupported: the Channel SDK has no action to end a thread |
+//! | `receive` | the polling endpoint, signature checked over the raw body: `implementation.info` declares `messages` (list, create), `threads` (list), `status.mark_as_read` and the options `threads.no_content`, `messages.text`, `messages.no_title`, `view.messaging`, `messaging.typing_indicator`, `messaging.queuing_update`; `*.list` answers `[]` (everything is pushed); `messages.create` → [`DeskEvent::Message`] (role agent); `messaging.queuing_update` → [`DeskEvent::Other`] |
+//! | `poll` | unsupported: Engage Digital calls you |
+//!
+//! Engage Digital does not tell a source that a conversation was resolved, closed or read; no
+//! such events come from this channel.
+//!
+//! The id answered to an agent's `messages.create` is Engage Digital's `content_id` when it
+//! sends one, else a digest of the content, so the three tries Engage Digital may make of one
+//! reply get the same id — de-duplicate [`DeskEvent::Message`] by [`DeskMessage::id`].
+//!
+//! The [`ConversationRef`] is `engage-digital:<thread id>?user=<customer id>&name=<name>&since=<date>`:
+//! the author Engage Digital needs on every message.
+
+use deskwire_core::channel::{
+    async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
+    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Received, Role,
+    Sent, Started, Typing,
+};
+use deskwire_core::{ValidationError, ValidationProblem};
+use sha2::{Digest as _, Sha256};
+
+use crate::inbound::{
+    Action, ActionError, Create, Endpoint, EndpointRequest, EndpointResponse, ImplementationInfo, List, ObjectName,
+    ObjectType, Resource, SdkOption, Source,
+};
+use crate::wire::{self, AgentContent, DateTime, Message, Thread, TypingStart, TypingStop, TypingTarget, User};
+use crate::{Error, SendApiClient};
+
+/// The provider key.
+pub const PROVIDER: &str = "engage-digital";
+
+/// What the channel supports.
+pub const CAPABILITIES: Capabilities = Capabilities::none()
+    .with(Operation::StartConversation)
+    .with(Operation::Send)
+    .with(Operation::AttachmentUrls)
+    .with(Operation::AttachmentUploads)
+    .with(Operation::Typing)
+    .with(Operation::MarkRead)
+    .with(Operation::Receive)
+    .reports(EventKind::Message);
+
+/// Engage Digital as a [`Channel`]. Build it from your [`SendApiClient`]; the polling endpoint
+/// verifies with the same access token.
+///
+/// ```
+/// use std::sync::Arc;
+/// use deskwire_core::channel::Channel;
+/// use deskwire_core::Secret;
+/// use deskwire_engage_digital::{channel::EngageDigitalChannel, SendApiClient};
+///
+/// let client = SendApiClient::builder("https://yourdomain.engagement.dimelo.com", "8da592bc6fcf8bae41b2",
+///                                     Secret::new("<API access token>")).build()?;
+/// let desk: Arc<dyn Channel> = Arc::new(EngageDigitalChannel::new(client));
+/// assert_eq!(desk.provider(), "engage-digital");
+/// # Ok::<(), deskwire_engage_digital::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct EngageDigitalChannel {
+    client: SendApiClient,
+    endpoint: Endpoint<ChannelSource>,
+    typing_placeholder: String,
+}
+
+impl EngageDigitalChannel {
+    /// A channel sending with `client`; its polling endpoint checks signatures with the same
+    /// access token.
+    pub fn new(client: SendApiClient) -> Self {
+        let endpoint = Endpoint::with_signer(client.signer().clone(), ChannelSource);
+        Self {
+            client,
+            endpoint,
+            typing_placeholder: "…".into(),
+        }
+    }
+
+    /// The preview sent with `typing.start` when [`Typing::On`] has none (Engage Digital
+    /// requires one; default `…`).
+    pub fn typing_placeholder(mut self, text: impl Into<String>) -> Self {
+        self.typing_placeholder = text.into();
+        self
+    }
+
+    /// The `implementation.info` the endpoint answers.
+    pub fn implementation_info() -> ImplementationInfo {
+        ImplementationInfo::builder()
+            .object(ObjectName::Messages, [wire::Operation::List, wire::Operation::Create])
+            .object(ObjectName::Threads, [wire::Operation::List])
+            .mark_as_read()
+            .option(SdkOption::ThreadsNoContent)
+            .option(SdkOption::MessagesText)
+            .option(SdkOption::MessagesNoTitle)
+            .option(SdkOption::ViewMessaging)
+            .option(SdkOption::MessagingTypingIndicator)
+            .option(SdkOption::MessagingQueuingUpdate)
+            .build_unchecked()
+    }
+
+    fn author(conversation: &ConversationRef) -> Result<User, ChannelError> {
+        let invalid = |e| ChannelError::invalid(PROVIDER, e);
+        conversation.expect_provider(PROVIDER).map_err(invalid)?;
+        Ok(User::builder()
+            .id(conversation.require("user").map_err(invalid)?)
+            .screenname(conversation.require("name").map_err(invalid)?)
+            .created_at(DateTime::parse(conversation.require("since").map_err(invalid)?))
+            .build())
+    }
+
+    async fn push(&self, thread: &str, author: User, message: &CustomerMessage) -> Result<Sent, ChannelError> {
+        message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        let id = message
+            .external_id
+            .clone()
+            .unwrap_or_else(deskwire_core::channel::new_id);
+        let mut wire = Message::new(&id, thread, author).format(wire::Format::Text);
+        if !message.text.is_empty() {
+            wire = wire.body(&message.text);
+        }
+        for attachment in &message.attachments {
+            wire = wire.attachment(match attachment {
+                Attachment::Url { url, filename } => {
+                    let mut a = wire::Attachment::from_url(url);
+                    a.filename = filename.clone();
+                    a
+                }
+                Attachment::Bytes { filename, data, .. } => wire::Attachment::inline(data, filename),
+                // A kind added to the neutral model later: refuse rather than drop it.
+                _ => return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUploads)),
+            });
+        }
+        self.client.create_message(&wire).await.map_err(provider_error)?;
+        Ok(Sent::with_id(id))
+    }
+}
+
+/// A Send API error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
+pub fn provider_error(error: Error) -> ChannelError {
+    let (status, retry_after) = match &error {
+        Error::Rejected { status, .. } | Error::UnexpectedResponse { status, .. } => (Some(*status), None),
+        Error::TypingThrottled { retry_in, .. } => (None, Some(*retry_in)),
+        _ => (None, None),
+    };
+    match error {
+        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
+        error => ChannelError::Provider {
+            provider: PROVIDER,
+            delivery: error.delivery(),
+            status,
+            retry_after,
+            source: Box::new(error),
+        },
+    }
+}
+
+#[async_trait]
+impl Channel for EngageDigitalChannel {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
+        first.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        if customer.id.trim().is_empty() {
+            return Err(ChannelError::invalid(
+                PROVIDER,
+                ValidationError::new("customer.id", ValidationProblem::Empty),
+            ));
+        }
+        let since = DateTime::now();
+        let since_text = serde_json::to_value(&since)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let thread_id = deskwire_core::channel::new_id();
+        let conversation = ConversationRef::new(PROVIDER, &thread_id)
+            .with("user", &customer.id)
+            .with("name", customer.display_name())
+            .with("since", since_text);
+        let author = Self::author(&conversation)?;
+        let author = User {
+            email: customer.email.clone(),
+            mobile_phone: customer.phone.clone(),
+            ..author
+        };
+        let thread = Thread::structure_only(&thread_id).title(customer.display_name());
+        self.client.create_thread(&thread).await.map_err(provider_error)?;
+        match self.push(&thread_id, author, first).await {
+            Ok(sent) => Ok(Started::new(conversation, sent)),
+            Err(error) => Err(ChannelError::Incomplete {
+                provider: PROVIDER,
+                conversation,
+                source: Box::new(error),
+            }),
+        }
+    }
+
+    async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
+        let author = Self::author(conversation)?;
+        self.push(conversation.id(), author, message).await
+    }
+
+    async fn typing(&self, conversation: &ConversationRef, typing: &Typing) -> Result<(), ChannelError> {
+        conversation
+            .expect_provider(PROVIDER)
+            .map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        let target = TypingTarget::thread(conversation.id());
+        let result = match typing {
+            Typing::On { preview } => {
+                let preview = preview
+                    .as_deref()
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or(&self.typing_placeholder);
+                self.client.typing_start(&TypingStart::new(target, preview)).await
+            }
+            Typing::Off => self.client.typing_stop(&TypingStop::new(target)).await,
+            _ => return Err(ChannelError::unsupported(PROVIDER, Operation::Typing)),
+        };
+        result.map_err(provider_error)
+    }
+
+    async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
+        message
+            .conversation
+            .expect_provider(PROVIDER)
+            .map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        self.client.mark_as_read(&message.id).await.map_err(provider_error)
+    }
+
+    async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
+        let request = EndpointRequest {
+            method: request.method,
+            headers: request.headers,
+            query: request.query,
+            body: request.body,
+        };
+        let call = match self.endpoint.decode(&request) {
+            Ok(call) => call,
+            Err(error) => {
+                tracing::warn!(status = error.status().as_u16(), %error, "engage digital: refused a request");
+                return Err(ChannelError::Refused {
+                    provider: PROVIDER,
+                    reason: error.to_string(),
+                    response: Box::new(response(self.endpoint.refuse(&error))),
+                });
+            }
+        };
+        let events = events_of(&call.action);
+        Ok(Received::new(events, response(self.endpoint.dispatch(call).await)))
+    }
+}
+
+fn response(answer: EndpointResponse) -> InboundResponse {
+    InboundResponse {
+        status: answer.status,
+        headers: answer.headers,
+        body: answer.body,
+    }
+}
+
+/// The id this channel answers for an agent's content (see the module docs).
+fn agent_message_id(content: &AgentContent) -> String {
+    if let Some(id) = content.content_id.as_deref().filter(|id| !id.is_empty()) {
+        return id.to_owned();
+    }
+    let mut first_try = content.clone();
+    first_try.retry = None;
+    let bytes = serde_json::to_vec(&first_try).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    format!("agent-{}", const_hex::encode(&digest[..12]))
+}
+
+fn events_of(action: &Action) -> Vec<DeskEvent> {
+    match action {
+        Action::Create(create) if create.object == ObjectType::Messages => vec![agent_message(create)],
+        Action::QueuingUpdate(update) => vec![DeskEvent::Other {
+            conversation: update.thread_id.as_deref().map(|t| ConversationRef::new(PROVIDER, t)),
+            kind: "messaging.queuing_update".into(),
+            raw: serde_json::to_value(update).unwrap_or_default(),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+fn agent_message(create: &Create) -> DeskEvent {
+    let content = &create.content;
+    let Some(thread) = content.thread_id.as_deref() else {
+        return DeskEvent::Other {
+            conversation: None,
+            kind: "messages.create".into(),
+            raw: serde_json::to_value(content).unwrap_or_default(),
+        };
+    };
+    let id = DeskMessageRef::new(ConversationRef::new(PROVIDER, thread), agent_message_id(content));
+    let mut message = DeskMessage::new(id, Role::Agent, content.body.clone().unwrap_or_default());
+    if let Some(name) = &content.sender_name {
+        message = message.author(name);
+    }
+    for attachment in content.attachments() {
+        if let Some(url) = &attachment.url {
+            message = message.attach(Attachment::Url {
+                url: url.clone(),
+                filename: attachment.filename.clone(),
+            });
+        }
+    }
+    DeskEvent::Message(message)
+}
+
+/// The endpoint's source: everything is pushed, so lists are empty; an agent's reply is
+/// acknowledged with its id.
+#[derive(Debug)]
+struct ChannelSource;
+
+impl Source for ChannelSource {
+    async fn implementation_info(&self) -> Result<ImplementationInfo, ActionError> {
+        Ok(EngageDigitalChannel::implementation_info())
+    }
+
+    async fn list(&self, request: List) -> Result<Vec<Resource>, ActionError> {
+        let _ = request;
+        Ok(Vec::new())
+    }
+
+    async fn create(&self, request: Create) -> Result<Resource, ActionError> {
+        if request.object != ObjectType::Messages {
+            return Err(ActionError::NotImplemented);
+        }
+        Ok(Resource::id_only(agent_message_id(&request.content)))
+    }
+
+    async fn queuing_update(&self, update: wire::QueuingUpdate) -> Result<(), ActionError> {
+        let _ = update;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_declared_implementation_has_no_problem() {
+        assert_eq!(EngageDigitalChannel::implementation_info().problems(), []);
+    }
+
+    #[test]
+    fn retries_of_one_reply_get_one_id() {
+        let mut content: AgentContent =
+            serde_json::from_str(r#"{"body":"Hello","thread_id":"t","in_reply_to_id":"m1"}"#).unwrap();
+        let first = agent_message_id(&content);
+        content.retry = Some(true);
+        assert_eq!(agent_message_id(&content), first);
+        content.body = Some("Other".into());
+        assert_ne!(agent_message_id(&content), first);
+        content.content_id = Some("c-9".into());
+        assert_eq!(agent_message_id(&content), "c-9");
+    }
+}
