@@ -28,10 +28,11 @@ impl CapturedLogs {
             .with_max_level(tracing::Level::TRACE)
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
             .finish();
-        Self {
-            _guard: tracing::subscriber::set_default(subscriber),
-            buffer,
-        }
+        let guard = tracing::subscriber::set_default(subscriber);
+        // A callsite first hit on another test's thread while this dispatcher was being
+        // registered can keep a stale "never" interest and go unseen here; recompute them all.
+        tracing::callsite::rebuild_interest_cache();
+        Self { _guard: guard, buffer }
     }
 
     /// What was captured so far.
