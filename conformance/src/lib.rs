@@ -5,6 +5,7 @@
 
 pub mod case;
 mod chatlake;
+pub mod desks;
 mod directly;
 mod engage_digital;
 mod engage_digital_endpoint;

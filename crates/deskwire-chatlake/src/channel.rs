@@ -18,6 +18,8 @@
 //! payload).
 //!
 //! The [`ConversationRef`] is `chatlake:<conversation id>?source=<the contact's session>`.
+//! Events carry the session too when the webhook's conversation names it (`contact_inbox`), so
+//! a [`DeskMessage`]'s id can be marked read as it is.
 
 use deskwire_core::channel::{
     async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
@@ -160,6 +162,18 @@ impl ChatlakeChannel {
 
     fn event(&self, event: &WebhookEvent, raw: serde_json::Value) -> Option<DeskEvent> {
         let conversation_of = |id: u64| ConversationRef::new(PROVIDER, id.to_string());
+        // The push data names the contact's session, which typing and marking read need.
+        let with_session = |conversation: &crate::wire::Conversation| {
+            let reference = conversation_of(conversation.id);
+            match conversation
+                .contact_inbox
+                .as_ref()
+                .and_then(|ci| ci.source_id.as_deref())
+            {
+                Some(source) => reference.with("source", source),
+                None => reference,
+            }
+        };
         let other = |conversation: Option<ConversationRef>| DeskEvent::Other {
             conversation,
             kind: event.name().to_owned(),
@@ -168,7 +182,10 @@ impl ChatlakeChannel {
         match event {
             WebhookEvent::MessageCreated(_) => {
                 let message = self.echo.desk_message(event)?;
-                let conversation = conversation_of(message.conversation_id()?);
+                let conversation = match &message.conversation {
+                    Some(c) => with_session(c),
+                    None => conversation_of(message.conversation_id()?),
+                };
                 let m = &message.message;
                 let role = match m.sender.as_ref().and_then(|s| s.kind.as_ref()) {
                     Some(SenderType::AgentBot | SenderType::CaptainAssistant) => Role::Bot,
@@ -188,7 +205,7 @@ impl ChatlakeChannel {
             }
             WebhookEvent::ConversationTypingOn(t) | WebhookEvent::ConversationTypingOff(t) => {
                 let by_agent = t.user.as_ref().and_then(|u| u.kind.as_ref()) == Some(&SenderType::User);
-                let conversation = t.conversation.as_ref().map(|c| conversation_of(c.id));
+                let conversation = t.conversation.as_ref().map(with_session);
                 match conversation {
                     Some(conversation) if by_agent && t.is_private != Some(true) => Some(DeskEvent::AgentTyping {
                         conversation,
@@ -199,7 +216,7 @@ impl ChatlakeChannel {
                 }
             }
             WebhookEvent::ConversationStatusChanged(c) | WebhookEvent::ConversationResolved(c) => {
-                let conversation = conversation_of(c.conversation.id);
+                let conversation = with_session(&c.conversation);
                 if c.conversation.status == Some(ConversationStatus::Resolved) {
                     Some(DeskEvent::Resolved { conversation })
                 } else {

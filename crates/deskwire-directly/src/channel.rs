@@ -18,7 +18,9 @@
 //! anything is sent. The [`Cursor`] holds every watched question's position and its latest
 //! response, as JSON; [`Channel::restore`] continues from it.
 //!
-//! The [`ConversationRef`] is `directly:<question uuid>?email=<the asker's email>`.
+//! The [`ConversationRef`] is `directly:<question uuid>?email=<the asker's email>`; events
+//! carry the email too (the channel keeps it per question, in the cursor), so a
+//! [`DeskMessage`]'s id can be marked read as it is.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -61,6 +63,17 @@ struct State {
     /// Question uuid → the latest response seen, where customer messages go.
     #[serde(default)]
     responses: BTreeMap<String, Uuid>,
+    /// Question uuid → the asker's email, so events name a conversation marking read can use.
+    #[serde(default)]
+    askers: BTreeMap<String, String>,
+}
+
+/// The watcher and what the channel learned about each question.
+#[derive(Debug)]
+struct Watching {
+    watcher: QuestionWatcher,
+    responses: BTreeMap<String, Uuid>,
+    askers: BTreeMap<String, String>,
 }
 
 /// Directly as a [`Channel`].
@@ -78,7 +91,7 @@ struct State {
 #[derive(Debug)]
 pub struct DirectlyChannel {
     client: DirectlyClient,
-    state: Mutex<(QuestionWatcher, BTreeMap<String, Uuid>)>,
+    state: Mutex<Watching>,
 }
 
 impl DirectlyChannel {
@@ -88,7 +101,11 @@ impl DirectlyChannel {
         let watcher = QuestionWatcher::new(client.clone(), Duration::ZERO);
         Self {
             client,
-            state: Mutex::new((watcher, BTreeMap::new())),
+            state: Mutex::new(Watching {
+                watcher,
+                responses: BTreeMap::new(),
+                askers: BTreeMap::new(),
+            }),
         }
     }
 
@@ -100,8 +117,12 @@ impl DirectlyChannel {
         Ok((uuid, email))
     }
 
-    fn event(&self, event: QuestionEvent, responses: &mut BTreeMap<String, Uuid>) -> Option<DeskEvent> {
-        let conversation = ConversationRef::new(PROVIDER, event.question().as_str());
+    fn event(event: QuestionEvent, state: &mut Watching) -> Option<DeskEvent> {
+        let mut conversation = ConversationRef::new(PROVIDER, event.question().as_str());
+        if let Some(email) = state.askers.get(event.question().as_str()) {
+            conversation = conversation.with("email", email);
+        }
+        let responses = &mut state.responses;
         let other = |kind: &str, raw: serde_json::Value| DeskEvent::Other {
             conversation: Some(conversation.clone()),
             kind: kind.into(),
@@ -220,7 +241,12 @@ impl Channel for DirectlyChannel {
         let question =
             NewQuestion::new(&email, name, &first.text).external_id(ExternalId::new(&customer.id, CUSTOMER_ID_SYSTEM));
         let created = self.client.create_question(&question).await.map_err(provider_error)?;
-        self.state.lock().await.0.watch_from(&created);
+        let mut state = self.state.lock().await;
+        state.watcher.watch_from(&created);
+        state
+            .askers
+            .insert(created.uuid.as_str().to_owned(), email.as_str().to_owned());
+        drop(state);
         let conversation = ConversationRef::new(PROVIDER, created.uuid.as_str()).with("email", email.as_str());
         Ok(Started::new(conversation, Sent::with_id(created.uuid.as_str())))
     }
@@ -228,7 +254,7 @@ impl Channel for DirectlyChannel {
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
         let (question, email) = Self::question(conversation)?;
         text_only(message)?;
-        let latest = self.state.lock().await.1.get(question.as_str()).cloned();
+        let latest = self.state.lock().await.responses.get(question.as_str()).cloned();
         let target = match latest {
             Some(response) => MessageTarget::Response(response),
             None => MessageTarget::Question(question),
@@ -266,10 +292,10 @@ impl Channel for DirectlyChannel {
 
     async fn poll(&self) -> Result<Polled, ChannelError> {
         let mut state = self.state.lock().await;
-        let report = state.0.poll_once().await;
+        let report = state.watcher.poll_once().await;
         let mut events = Vec::new();
         for event in report.events {
-            if let Some(event) = self.event(event, &mut state.1) {
+            if let Some(event) = Self::event(event, &mut state) {
                 events.push(event);
             }
         }
@@ -279,8 +305,9 @@ impl Channel for DirectlyChannel {
             .map(|(question, error)| (ConversationRef::new(PROVIDER, question.as_str()), provider_error(error)))
             .collect();
         let saved = State {
-            watch: state.0.cursor(),
-            responses: state.1.clone(),
+            watch: state.watcher.cursor(),
+            responses: state.responses.clone(),
+            askers: state.askers.clone(),
         };
         let cursor = Cursor::new(serde_json::to_string(&saved).unwrap_or_default());
         Ok(Polled::new(events, failures, cursor))
@@ -294,10 +321,11 @@ impl Channel for DirectlyChannel {
             )
         })?;
         let mut state = self.state.lock().await;
-        *state = (
-            QuestionWatcher::resume(self.client.clone(), Duration::ZERO, saved.watch),
-            saved.responses,
-        );
+        *state = Watching {
+            watcher: QuestionWatcher::resume(self.client.clone(), Duration::ZERO, saved.watch),
+            responses: saved.responses,
+            askers: saved.askers,
+        };
         Ok(())
     }
 }
