@@ -130,9 +130,7 @@ impl Desk for DirectlyDesk {
     fn summarize(&self, request: &wiremock::Request) -> Option<String> {
         let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
         let p = request.url.path();
-        if p == "/v1/questions" {
-            Some(format!("message: {}", body["text"].as_str()?))
-        } else if p == "/v1/messages" {
+        if p == "/v1/questions" || p == "/v1/messages" {
             Some(format!("message: {}", body["text"].as_str()?))
         } else if let Some(rest) = p.strip_prefix("/v1/responses/") {
             Some(format!("read: {}", rest.strip_suffix("/markAsRead")?))
