@@ -4,10 +4,14 @@
 //!   the `deskwire-conformance` binary with these arguments; writes `target/conformance/report.{md,json}`.
 //! * `bench [--strict] [-- <criterion args>]` — run the criterion benches and print each
 //!   ratio beside its goal (`deskwire_benches::RATIOS`).
+//! * `docs [--check]` — write the capability matrix (provider × operation, from each channel's
+//!   `capabilities()`) into README; `--check` fails when README is stale (CI).
 //! * `ci` — what CI runs: `.ci/run`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod docs;
 
 use clap::{Parser, Subcommand};
 use deskwire_benches::{Goal, RATIOS};
@@ -38,6 +42,12 @@ enum Cmd {
         /// Extra arguments for criterion (after `--`), e.g. `--quick`.
         #[arg(last = true)]
         criterion: Vec<String>,
+    },
+    /// Write the capability matrix into README (from each channel's `capabilities()`).
+    Docs {
+        /// Only check that README is up to date.
+        #[arg(long)]
+        check: bool,
     },
     /// Run what CI runs (`.ci/run`).
     Ci,
@@ -76,6 +86,13 @@ fn main() -> ExitCode {
             status(cmd)
         }
         Cmd::Bench { strict, criterion } => bench(strict, &criterion),
+        Cmd::Docs { check } => match docs::run(&root().join("README.md"), check) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Ci => {
             let mut cmd = Command::new("bash");
             cmd.arg(root().join(".ci/run")).current_dir(root());
