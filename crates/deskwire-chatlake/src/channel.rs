@@ -136,7 +136,7 @@ impl ChatlakeChannel {
     }
 
     async fn post(&self, conversation: u64, message: &CustomerMessage) -> Result<Sent, ChannelError> {
-        message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        message.check_for(PROVIDER, CAPABILITIES)?;
         let mut wire = NewMessage::incoming(&message.text);
         if let Some(id) = &message.external_id {
             wire = wire.source_id(id);
@@ -148,8 +148,8 @@ impl ChatlakeChannel {
                     content_type,
                     data,
                 } => wire = wire.attach(Upload::new(filename, content_type, data.clone())),
-                Attachment::Url { .. } => return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUrls)),
-                _ => return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUploads)),
+                // Refused by `check_for` (not in the capabilities); never dropped.
+                other => return Err(ChannelError::unsupported(PROVIDER, other.operation())),
             }
         }
         let created = self
@@ -274,13 +274,10 @@ pub fn provider_error(error: Error) -> ChannelError {
     };
     match error {
         Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => ChannelError::Provider {
-            provider: PROVIDER,
-            delivery: error.delivery(),
-            status,
-            retry_after,
-            source: Box::new(error),
-        },
+        error => {
+            let delivery = error.delivery();
+            ChannelError::from_provider(PROVIDER, error, delivery, status, retry_after)
+        }
     }
 }
 
@@ -307,13 +304,8 @@ impl Channel for ChatlakeChannel {
     }
 
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
-        first.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
-        if customer.id.trim().is_empty() {
-            return Err(ChannelError::invalid(
-                PROVIDER,
-                ValidationError::new("customer.id", ValidationProblem::Empty),
-            ));
-        }
+        customer.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        first.check_for(PROVIDER, CAPABILITIES)?;
         let source = self.session(customer).await?;
         let created = self
             .api

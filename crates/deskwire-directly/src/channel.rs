@@ -195,22 +195,11 @@ pub fn provider_error(error: Error) -> ChannelError {
     };
     match error {
         Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => ChannelError::Provider {
-            provider: PROVIDER,
-            delivery: error.delivery(),
-            status,
-            retry_after,
-            source: Box::new(error),
-        },
+        error => {
+            let delivery = error.delivery();
+            ChannelError::from_provider(PROVIDER, error, delivery, status, retry_after)
+        }
     }
-}
-
-fn text_only(message: &CustomerMessage) -> Result<(), ChannelError> {
-    message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
-    if !message.attachments.is_empty() {
-        return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUrls));
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -224,7 +213,7 @@ impl Channel for DirectlyChannel {
     }
 
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
-        text_only(first)?;
+        first.check_for(PROVIDER, CAPABILITIES)?;
         let invalid = |e| ChannelError::invalid(PROVIDER, e);
         let email = customer
             .email
@@ -253,7 +242,7 @@ impl Channel for DirectlyChannel {
 
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
         let (question, email) = Self::question(conversation)?;
-        text_only(message)?;
+        message.check_for(PROVIDER, CAPABILITIES)?;
         let latest = self.state.lock().await.responses.get(question.as_str()).cloned();
         let target = match latest {
             Some(response) => MessageTarget::Response(response),

@@ -27,12 +27,10 @@
 //! the author Engage Digital needs on every message.
 
 use deskwire_core::channel::{
-    async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
-    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Received, Role,
-    Sent, Started, Typing,
+    async_trait, digest_id, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer,
+    CustomerMessage, DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation,
+    Received, Role, Sent, Started, Typing,
 };
-use deskwire_core::{ValidationError, ValidationProblem};
-use sha2::{Digest as _, Sha256};
 
 use crate::inbound::{
     Action, ActionError, Create, Endpoint, EndpointRequest, EndpointResponse, ImplementationInfo, List, ObjectName,
@@ -122,7 +120,7 @@ impl EngageDigitalChannel {
     }
 
     async fn push(&self, thread: &str, author: User, message: &CustomerMessage) -> Result<Sent, ChannelError> {
-        message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        message.check_for(PROVIDER, CAPABILITIES)?;
         let id = message
             .external_id
             .clone()
@@ -140,7 +138,7 @@ impl EngageDigitalChannel {
                 }
                 Attachment::Bytes { filename, data, .. } => wire::Attachment::inline(data, filename),
                 // A kind added to the neutral model later: refuse rather than drop it.
-                _ => return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUploads)),
+                other => return Err(ChannelError::unsupported(PROVIDER, other.operation())),
             });
         }
         self.client.create_message(&wire).await.map_err(provider_error)?;
@@ -157,13 +155,10 @@ pub fn provider_error(error: Error) -> ChannelError {
     };
     match error {
         Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => ChannelError::Provider {
-            provider: PROVIDER,
-            delivery: error.delivery(),
-            status,
-            retry_after,
-            source: Box::new(error),
-        },
+        error => {
+            let delivery = error.delivery();
+            ChannelError::from_provider(PROVIDER, error, delivery, status, retry_after)
+        }
     }
 }
 
@@ -178,17 +173,10 @@ impl Channel for EngageDigitalChannel {
     }
 
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
-        first.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
-        if customer.id.trim().is_empty() {
-            return Err(ChannelError::invalid(
-                PROVIDER,
-                ValidationError::new("customer.id", ValidationProblem::Empty),
-            ));
-        }
-        let since = DateTime::now();
-        let since_text = serde_json::to_value(&since)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
+        customer.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
+        first.check_for(PROVIDER, CAPABILITIES)?;
+        let since_text = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         let thread_id = deskwire_core::channel::new_id();
         let conversation = ConversationRef::new(PROVIDER, &thread_id)
@@ -283,9 +271,7 @@ fn agent_message_id(content: &AgentContent) -> String {
     }
     let mut first_try = content.clone();
     first_try.retry = None;
-    let bytes = serde_json::to_vec(&first_try).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
-    format!("agent-{}", const_hex::encode(&digest[..12]))
+    digest_id("agent", &serde_json::to_vec(&first_try).unwrap_or_default())
 }
 
 fn events_of(action: &Action) -> Vec<DeskEvent> {

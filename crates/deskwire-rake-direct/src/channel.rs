@@ -21,7 +21,7 @@
 //! The [`ConversationRef`] is `rake-direct:<session id>`.
 
 use deskwire_core::channel::{
-    async_trait, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage, DeskEvent,
+    async_trait, digest_id, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage, DeskEvent,
     DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Received, Role, Sent, Started,
 };
 use deskwire_core::{ValidationError, ValidationProblem};
@@ -113,26 +113,15 @@ impl RakeDirectChannel {
     }
 }
 
-fn text_only(message: &CustomerMessage) -> Result<(), ChannelError> {
-    message.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
-    if !message.attachments.is_empty() {
-        return Err(ChannelError::unsupported(PROVIDER, Operation::AttachmentUrls));
-    }
-    Ok(())
-}
-
 /// A client error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
 pub fn provider_error(error: Error) -> ChannelError {
     let status = error.status();
     match error {
         Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => ChannelError::Provider {
-            provider: PROVIDER,
-            delivery: error.delivery(),
-            status,
-            retry_after: None,
-            source: Box::new(error),
-        },
+        error => {
+            let delivery = error.delivery();
+            ChannelError::from_provider(PROVIDER, error, delivery, status, None)
+        }
     }
 }
 
@@ -157,11 +146,7 @@ fn message_id(delivery: &ReturnDelivery) -> String {
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         });
-    named.unwrap_or_else(|| {
-        use sha2::Digest as _;
-        let digest = sha2::Sha256::digest(delivery.raw.to_string().as_bytes());
-        format!("delivery-{}", const_hex::encode(&digest[..12]))
-    })
+    named.unwrap_or_else(|| digest_id("delivery", delivery.raw.to_string().as_bytes()))
 }
 
 fn event(delivery: ReturnDelivery) -> DeskEvent {
@@ -215,7 +200,7 @@ impl Channel for RakeDirectChannel {
     }
 
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
-        text_only(first)?;
+        first.check_for(PROVIDER, CAPABILITIES)?;
         let mut open = match self.platform {
             None => OpenSession::widget(self.webhook.clone(), &first.text, self.timeout_secs),
             Some(platform) => {
@@ -242,7 +227,7 @@ impl Channel for RakeDirectChannel {
 
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
         let session = Self::session(conversation)?;
-        text_only(message)?;
+        message.check_for(PROVIDER, CAPABILITIES)?;
         self.client
             .send(PostToSession::new(session, &message.text))
             .await

@@ -115,6 +115,24 @@ impl ChannelError {
         }
     }
 
+    /// A provider client's failure: `delivery`, `status` and `retry_after` as that error
+    /// reports them, the error itself kept as the source (see [`ChannelError::provider_error`]).
+    pub fn from_provider<E: std::error::Error + Send + Sync + 'static>(
+        provider: &'static str,
+        error: E,
+        delivery: Delivery,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        Self::Provider {
+            provider,
+            delivery,
+            status,
+            retry_after,
+            source: Box::new(error),
+        }
+    }
+
     /// Shorthand for [`ChannelError::Invalid`].
     pub fn invalid(provider: &'static str, error: ValidationError) -> Self {
         Self::Invalid { provider, error }

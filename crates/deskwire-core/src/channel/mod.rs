@@ -63,8 +63,8 @@ pub use capability::{matrix_markdown, Capabilities, EventKind, Operation};
 pub use error::{ChannelError, ProviderError};
 pub use events::{Cursor, DeskEvent, DeskMessage, InboundRequest, InboundResponse, Polled, Received, Role};
 pub use model::{
-    new_id, Attachment, ConversationRef, Customer, CustomerMessage, DeskMessageRef, ParseRefError, Sent, Started,
-    Typing,
+    digest_id, new_id, Attachment, ConversationRef, Customer, CustomerMessage, DeskMessageRef, ParseRefError, Sent,
+    Started, Typing,
 };
 pub use retrying::Retrying;
 pub use throttled::Throttled;

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use bytes::Bytes;
 
+use super::capability::{Capabilities, Operation};
 use crate::{ValidationError, ValidationProblem};
 
 /// The customer a conversation is about, as your front end knows them.
@@ -54,6 +55,14 @@ impl Customer {
         self
     }
 
+    /// Refuses a customer without an id before anything is sent.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        if self.id.trim().is_empty() {
+            return Err(ValidationError::new("customer.id", ValidationProblem::Empty));
+        }
+        Ok(())
+    }
+
     /// The name, else the id: what a desk shows when it needs *some* name.
     pub fn display_name(&self) -> &str {
         self.name
@@ -100,6 +109,16 @@ impl Attachment {
             filename: filename.into(),
             content_type: content_type.into(),
             data: data.into(),
+        }
+    }
+}
+
+impl Attachment {
+    /// The capability sending this attachment needs.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::Url { .. } => Operation::AttachmentUrls,
+            Self::Bytes { .. } => Operation::AttachmentUploads,
         }
     }
 }
@@ -167,6 +186,21 @@ impl CustomerMessage {
     pub fn check(&self) -> Result<(), ValidationError> {
         if self.text.trim().is_empty() && self.attachments.is_empty() {
             return Err(ValidationError::new("text", ValidationProblem::Empty));
+        }
+        Ok(())
+    }
+
+    /// What a channel checks before sending: the message is not empty
+    /// ([`ChannelError::Invalid`](super::ChannelError::Invalid)) and each attachment is of a
+    /// kind `capabilities` supports ([`ChannelError::Unsupported`](super::ChannelError::Unsupported)
+    /// naming it) — never silently dropped.
+    pub fn check_for(&self, provider: &'static str, capabilities: Capabilities) -> Result<(), super::ChannelError> {
+        self.check().map_err(|e| super::ChannelError::invalid(provider, e))?;
+        for attachment in &self.attachments {
+            let needs = attachment.operation();
+            if !capabilities.supports(needs) {
+                return Err(super::ChannelError::unsupported(provider, needs));
+            }
         }
         Ok(())
     }
@@ -430,6 +464,14 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A stable id for something the desk sent without one: `<prefix>-` and the first 12 bytes of
+/// the SHA-256 of `content`, in hex, so a repeated delivery of the same content gets the same id.
+pub fn digest_id(prefix: &str, content: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(content);
+    format!("{prefix}-{}", const_hex::encode(&digest[..12]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +501,32 @@ mod tests {
         for bad in ["", "chatlake", ":7", "Chat:7", "chatlake:", "chatlake:?a=b"] {
             assert!(bad.parse::<ConversationRef>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn check_for_names_the_unsupported_attachment_kind() {
+        let caps = Capabilities::none().with(Operation::AttachmentUrls);
+        let upload = CustomerMessage::text("x").attach(Attachment::bytes("a.png", "image/png", &b"png"[..]));
+        assert!(matches!(
+            upload.check_for("p", caps),
+            Err(super::super::ChannelError::Unsupported {
+                provider: "p",
+                operation: Operation::AttachmentUploads
+            })
+        ));
+        let link = CustomerMessage::text("x").attach(Attachment::url("https://example.com/a.png"));
+        assert!(link.check_for("p", caps).is_ok());
+        assert!(matches!(
+            CustomerMessage::text(" ").check_for("p", caps),
+            Err(super::super::ChannelError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn digest_ids_are_stable_and_distinct() {
+        assert_eq!(digest_id("x", b"a"), digest_id("x", b"a"));
+        assert_ne!(digest_id("x", b"a"), digest_id("x", b"b"));
+        assert_eq!(digest_id("agent", b"a").len(), "agent-".len() + 24);
     }
 
     #[test]
