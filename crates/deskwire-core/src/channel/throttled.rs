@@ -40,9 +40,9 @@ impl<C: Channel> Throttled<C> {
         &self.inner
     }
 
-    async fn slot(&self, operation: Operation) -> Result<(), ChannelError> {
+    async fn slot(&self, operation: Operation) {
         if !self.inner.capabilities().supports(operation) {
-            return Ok(()); // the inner channel refuses at once; no slot needed
+            return; // the inner channel refuses at once; no slot needed
         }
         let at = {
             // A poisoned lock only means another caller panicked while holding it; the slot
@@ -54,7 +54,6 @@ impl<C: Channel> Throttled<C> {
             at
         };
         tokio::time::sleep_until(at).await;
-        Ok(())
     }
 }
 
@@ -67,30 +66,30 @@ impl<C: Channel> Channel for Throttled<C> {
         self.inner.capabilities()
     }
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
-        self.slot(Operation::StartConversation).await?;
+        self.slot(Operation::StartConversation).await;
         self.inner.start_conversation(customer, first).await
     }
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
-        self.slot(Operation::Send).await?;
+        self.slot(Operation::Send).await;
         self.inner.send(conversation, message).await
     }
     async fn typing(&self, conversation: &ConversationRef, typing: &Typing) -> Result<(), ChannelError> {
-        self.slot(Operation::Typing).await?;
+        self.slot(Operation::Typing).await;
         self.inner.typing(conversation, typing).await
     }
     async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
-        self.slot(Operation::MarkRead).await?;
+        self.slot(Operation::MarkRead).await;
         self.inner.mark_read(message).await
     }
     async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
-        self.slot(Operation::Close).await?;
+        self.slot(Operation::Close).await;
         self.inner.close(conversation).await
     }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         self.inner.receive(request).await
     }
     async fn poll(&self) -> Result<Polled, ChannelError> {
-        self.slot(Operation::Poll).await?;
+        self.slot(Operation::Poll).await;
         self.inner.poll().await
     }
     async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
