@@ -7,7 +7,7 @@
 //! ```
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -28,11 +28,17 @@ impl CapturedLogs {
             .with_max_level(tracing::Level::TRACE)
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
             .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        // A callsite first hit on another test's thread while this dispatcher was being
-        // registered can keep a stale "never" interest and go unseen here; recompute them all.
-        tracing::callsite::rebuild_interest_cache();
-        Self { _guard: guard, buffer }
+        // tracing-core computes a new callsite's interest from the *registering thread's*
+        // default alone while at most one dispatcher is registered. With only this scoped one, a
+        // span first hit by another test's thread (no subscriber) would be cached as `never`
+        // and never reach this capture. A second dispatcher, kept for the whole process, makes
+        // registration consult every live dispatcher.
+        static KEEP_REGISTRY_SHARED: OnceLock<tracing::Dispatch> = OnceLock::new();
+        KEEP_REGISTRY_SHARED.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+        Self {
+            _guard: tracing::subscriber::set_default(subscriber),
+            buffer,
+        }
     }
 
     /// What was captured so far.
