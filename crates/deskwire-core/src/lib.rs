@@ -14,6 +14,8 @@
 //! * [`channel`] — the [`Channel`](channel::Channel) trait every provider implements: start a
 //!   conversation, send, typing, mark read, close, and desk events from webhooks or polls;
 //!   wrappers for retry, throttling and tracing.
+//! * [`json`] — [`Extra`](json::Extra) and [`Json`](json::Json): unmodelled JSON kept whole, with
+//!   credential-like keys redacted from `Debug` at any depth.
 //! * [`open_enum!`] — string enums with a fallback variant that keeps unknown values.
 //!
 //! This crate knows no provider.
@@ -29,6 +31,7 @@
 
 pub mod channel;
 pub mod error;
+pub mod json;
 pub mod mac;
 mod open_enum;
 pub mod retry;

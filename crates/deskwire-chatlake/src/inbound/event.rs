@@ -7,6 +7,7 @@
 //! times and (on updates) `changed_attributes`; typing events carry `user`, `conversation`,
 //! `is_private`.
 
+use deskwire_core::json::{Extra, Json};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -25,7 +26,7 @@ pub struct NamedRef {
     pub name: Option<String>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `message_created` / `message_updated`.
@@ -99,7 +100,7 @@ pub fn changes(changed_attributes: Option<&Value>) -> Vec<Change> {
 impl ConversationEvent {
     /// What changed.
     pub fn changes(&self) -> Vec<Change> {
-        changes(self.conversation.changed_attributes.as_ref())
+        changes(self.conversation.changed_attributes.as_deref())
     }
 }
 
@@ -115,7 +116,7 @@ pub struct TypingEvent {
     pub is_private: Option<bool>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `webwidget_triggered` (web-widget inboxes).
@@ -125,7 +126,7 @@ pub struct WebwidgetEvent {
     /// Contact inbox id.
     pub id: Option<u64>,
     /// The contact.
-    pub contact: Option<Value>,
+    pub contact: Option<Json>,
     /// The inbox.
     pub inbox: Option<NamedRef>,
     /// The account.
@@ -135,10 +136,10 @@ pub struct WebwidgetEvent {
     /// The session.
     pub source_id: Option<String>,
     /// Browser details.
-    pub event_info: Option<Value>,
+    pub event_info: Option<Json>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `contact_created` / `contact_updated` (account webhooks only).
@@ -149,7 +150,7 @@ pub struct ContactEvent {
     #[serde(flatten)]
     pub contact: Contact,
     /// What changed (updates).
-    pub changed_attributes: Option<Value>,
+    pub changed_attributes: Option<Json>,
 }
 
 /// `inbox_created` / `inbox_updated` (account webhooks only).
@@ -160,7 +161,7 @@ pub struct InboxEvent {
     #[serde(flatten)]
     pub inbox: Inbox,
     /// What changed (updates).
-    pub changed_attributes: Option<Value>,
+    pub changed_attributes: Option<Json>,
 }
 
 /// A webhook event.
@@ -169,7 +170,9 @@ pub struct InboxEvent {
 pub enum WebhookEvent {
     /// A message was created (including private notes and the messages you created).
     MessageCreated(Box<MessageEvent>),
-    /// A message changed (status, content, submitted values).
+    /// A message changed (content, `content_attributes` such as submitted values or an
+    /// `external_error`). The payload (`Message#webhook_data`) carries **no** `status` key:
+    /// read a delivery status through the Application API.
     MessageUpdated(Box<MessageEvent>),
     /// A conversation was created.
     ConversationCreated(Box<ConversationEvent>),
@@ -199,8 +202,8 @@ pub enum WebhookEvent {
     Unknown {
         /// Its `event` name.
         event: String,
-        /// The payload without `event`.
-        payload: Map<String, Value>,
+        /// The payload without `event` (credentials hidden from `Debug`).
+        payload: Extra,
     },
 }
 
@@ -212,7 +215,7 @@ fn typed<T: DeserializeOwned>(event: &str, payload: Map<String, Value>) -> Resul
         .map_err(|e| WebhookError::Payload {
             reason: format!("`{event}` payload: {e}"),
             payload: match payload {
-                Value::Object(map) => Some(map),
+                Value::Object(map) => Some(map.into()),
                 _ => None,
             },
         })
@@ -236,7 +239,7 @@ impl WebhookEvent {
             _ => {
                 return Err(WebhookError::Payload {
                     reason: "no `event` name".into(),
-                    payload: Some(payload),
+                    payload: Some(payload.into()),
                 })
             }
         };
@@ -255,7 +258,10 @@ impl WebhookEvent {
             "contact_updated" => Self::ContactUpdated(typed(&event, payload)?),
             "inbox_created" => Self::InboxCreated(typed(&event, payload)?),
             "inbox_updated" => Self::InboxUpdated(typed(&event, payload)?),
-            _ => Self::Unknown { event, payload },
+            _ => Self::Unknown {
+                event,
+                payload: payload.into(),
+            },
         })
     }
 

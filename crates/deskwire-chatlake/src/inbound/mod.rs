@@ -12,21 +12,32 @@
 //! then decodes the [`WebhookEvent`] and exposes `X-Chatwoot-Delivery` (constant across
 //! retries) for de-duplication.
 //!
-//! Servers before the signing release (account webhooks before 4.11.2, API inboxes before
-//! 4.13) send no signature. Accept those only through [`WebhookVerifier::accept_unsigned`] — and
-//! then protect the URL some other way (a secret path, an IP allow-list).
+//! Which servers sign (chatwoot/chatwoot `app/listeners/webhook_listener.rb` and
+//! `agent_bot_listener.rb` at the release tags):
 //!
-//! Facts: Chatwoot PRs #13573 and #13892 and receivers using `"{ts}.{body}"` (the notes
-//! mark the exact upstream signing code as unverified).
+//! * account webhooks from **4.12.0** (PR #13573). 4.11.2 is split: its tag (on the merge into
+//!   `develop`) signs, the release merge on `master` does not, so a 4.11.2 server may or may not;
+//! * the API inbox's `webhook_url` and agent-bot webhooks from **4.13.0** (PR #13892), with
+//!   their own `secret` (not the inbox `hmac_token`);
+//! * nothing is signed when the webhook has no secret.
+//!
+//! Older servers send no signature headers; accept those only through
+//! [`WebhookVerifier::accept_unsigned`] — and then protect the URL some other way (a secret
+//! path, an IP allow-list).
+//!
+//! The recipe is Chatwoot's own: `lib/webhooks/trigger.rb` (chatwoot/chatwoot, identical at
+//! v4.12.0 `b6b85626` and v4.13.0 `88ffa329`) signs `"#{timestamp}.#{body}"` with the secret
+//! and sends lowercase hex; the conformance suite replays vectors computed by that expression
+//! in Ruby (`conformance/vectors/chatlake/chatwoot.json`).
 
 mod event;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use deskwire_core::json::Extra;
 use deskwire_core::mac::{HmacSha256, SignatureError};
 use deskwire_core::Secret;
 use http::{HeaderMap, HeaderName};
-use serde_json::{Map, Value};
 
 pub use self::event::{
     changes, Change, ContactEvent, ConversationEvent, EchoFilter, InboxEvent, MessageEvent, NamedRef, Skip,
@@ -48,7 +59,7 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 #[non_exhaustive]
 pub enum WebhookError {
     /// A required header is absent.
-    #[error("the `{0}` header is missing; is the webhook's secret set on the server (4.11.2+/4.13+)?")]
+    #[error("the `{0}` header is missing; Chatwoot signs account webhooks from 4.12.0 and API-inbox and agent-bot webhooks from 4.13.0, and only when the webhook has a secret (older servers: WebhookVerifier::accept_unsigned)")]
     MissingHeader(&'static str),
     /// The signature is not `sha256=` and 64 hex digits.
     #[error("the signature header is not `sha256=<64 hex digits>`")]
@@ -84,8 +95,8 @@ pub enum WebhookError {
     Payload {
         /// Why.
         reason: String,
-        /// The JSON object, when it was one (without `event`).
-        payload: Option<Map<String, Value>>,
+        /// The JSON object, when it was one (without `event`); credentials hidden from `Debug`.
+        payload: Option<Extra>,
     },
 }
 

@@ -1,5 +1,6 @@
 //! Wire types of the Client API (what a chat front end uses, without an access token).
 
+use deskwire_core::json::{Extra, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -20,7 +21,7 @@ pub struct PublicInbox {
     pub timezone: Option<String>,
     /// Everything else (working hours, greeting, CSAT).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Fields to create or update a contact through the Client API.
@@ -64,7 +65,7 @@ pub struct PublicContact {
     pub phone_number: Option<String>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A conversation of the Client API.
@@ -86,8 +87,8 @@ pub struct PublicConversation {
     /// Messages (private notes and activity excluded).
     pub messages: Option<Vec<Message>>,
     /// The contact record.
-    pub contact: Option<Value>,
+    pub contact: Option<Json>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }

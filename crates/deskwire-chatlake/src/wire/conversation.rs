@@ -2,6 +2,7 @@
 //! whole conversation, the seed prints `{ "id": 0 }` — both read as [`Conversation`]), listing
 //! with filters, and the toggle calls.
 
+use deskwire_core::json::{Extra, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -62,10 +63,10 @@ pub struct Conversation {
     pub contact_inbox: Option<ContactInbox>,
     /// What changed (`conversation_updated` webhooks): one-key objects
     /// `{attr: {previous_value, current_value}}`.
-    pub changed_attributes: Option<Value>,
+    pub changed_attributes: Option<Json>,
     /// Everything else the server sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `meta` of a conversation.
@@ -81,12 +82,12 @@ pub struct ConversationMeta {
     /// `User` or `AgentBot`.
     pub assignee_type: Option<String>,
     /// The team.
-    pub team: Option<Value>,
+    pub team: Option<Json>,
     /// Whether the contact's identity was verified.
     pub hmac_verified: Option<bool>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// The first message sent with a new conversation (sender: the token's owner).
@@ -166,7 +167,7 @@ pub struct StatusToggled {
     pub snoozed_until: Option<Timestamp>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Whom to assign a conversation to.
@@ -262,7 +263,7 @@ pub struct ConversationCounts {
     pub all_count: Option<u64>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// One page of `GET /conversations` (the answer's `data`).

@@ -2,6 +2,7 @@
 //! with [`Upload`]s going as multipart), and the list and status-update calls.
 
 use bytes::Bytes;
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -50,7 +51,7 @@ pub struct Message {
     pub attachments: Option<Vec<Attachment>>,
     /// Everything else the server sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Message {
@@ -78,7 +79,7 @@ pub struct Sender {
     pub thumbnail: Option<String>,
     /// Everything else the server sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// An attachment as the server describes it. `data_url` redirects (301) to the file.
@@ -103,7 +104,7 @@ pub struct Attachment {
     pub file_size: Option<u64>,
     /// Everything else (width, height, coordinates, ...).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A file to attach; sent as one `attachments[]` part of a multipart body.
@@ -247,7 +248,7 @@ pub struct MessageListMeta {
     pub assignee_last_seen_at: Option<Timestamp>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `GET /conversations/{id}/messages`.

@@ -1,7 +1,7 @@
 //! Automatic answers: `POST /automaticAnswers` classifies a text and may return a ready answer.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
 
 use super::{User, Uuid};
@@ -19,7 +19,7 @@ pub struct AutomaticAnswer {
     pub content: Option<AnswerContent>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// The answer of an [`AutomaticAnswer`]; its `uuid` is what feedback is given on.
@@ -34,5 +34,5 @@ pub struct AnswerContent {
     pub author: Option<User>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }

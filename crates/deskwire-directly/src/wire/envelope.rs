@@ -2,6 +2,7 @@
 //! leniently: Directly's own client reads `data` for most calls, the whole body for close and
 //! mark-as-resolved, and a top-level `questions` for the list call, so all of these are read.
 
+use deskwire_core::json::Extra;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -19,7 +20,7 @@ pub struct Meta {
     pub correlation_id: Option<String>,
     /// Everything else in `meta`.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 fn string_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {

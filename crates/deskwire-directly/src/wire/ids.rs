@@ -1,12 +1,12 @@
 //! Identifiers: [`Uuid`] (kept exactly as the server wrote it, checked strictly when a caller
 //! types one in) and [`ExternalId`] (your own id for a question or message, per system).
 
+use deskwire_core::json::Extra;
 use std::fmt;
 use std::str::FromStr;
 
 use deskwire_core::{ValidationError, ValidationProblem};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// A Directly UUID.
 ///
@@ -103,7 +103,7 @@ pub struct ExternalId {
     pub system: String,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl ExternalId {
@@ -112,7 +112,7 @@ impl ExternalId {
         Self {
             id: id.into(),
             system: system.into(),
-            extra: Map::new(),
+            extra: Extra::new(),
         }
     }
 }

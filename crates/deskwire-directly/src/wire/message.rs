@@ -2,8 +2,9 @@
 //! the system ([`MessageType::is_system`]). The guide's messages carry only `author` and
 //! `body`, so every field is optional.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use serde_with::skip_serializing_none;
 
 use super::{ExternalId, MessageType, Timestamp, User, Uuid};
@@ -44,7 +45,7 @@ pub struct Message {
     pub question_uuid: Option<Uuid>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A button offered with a message.
@@ -57,7 +58,7 @@ pub struct Action {
     pub link: Option<String>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Experts Directly is notifying, and how fast they usually answer.
@@ -71,7 +72,7 @@ pub struct PotentialExperts {
     pub last_response_time_in_millis: Option<Value>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Message {

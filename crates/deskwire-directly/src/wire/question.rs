@@ -3,6 +3,7 @@
 //! [`QuestionState`]. Only `uuid`s of questions and responses are required; everything the
 //! guide's reduced example omits is optional.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -49,7 +50,7 @@ pub struct Question {
     pub is_claimed: Option<bool>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// The exchange on a question.
@@ -71,7 +72,7 @@ pub struct Conversation {
     pub unread_message_count: Option<u64>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// An expert's (or the automated) response and the messages exchanged on it.
@@ -106,7 +107,7 @@ pub struct Response {
     pub recognition_recipient: Option<User>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A question's status.
@@ -132,7 +133,7 @@ pub struct QuestionState {
     pub is_claimed: Option<bool>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Whether, when and why a question was rerouted.
@@ -149,7 +150,7 @@ pub struct RerouteStatus {
     pub kind: Option<RerouteType>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// How responses are rated.
@@ -165,7 +166,7 @@ pub struct RatingSystem {
     pub values: Option<Vec<String>>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Question {

@@ -2,6 +2,7 @@
 //! take the required fields as arguments and the rest through setters; `extra` carries fields
 //! this crate does not name (e.g. the undocumented classification field when asking).
 
+use deskwire_core::json::Extra;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -41,7 +42,7 @@ pub struct NewQuestion {
     pub external_ids: Option<Vec<ExternalId>>,
     /// Fields this crate does not name, sent as given.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl NewQuestion {
@@ -55,7 +56,7 @@ impl NewQuestion {
             metadata: None,
             question_category: None,
             external_ids: None,
-            extra: Map::new(),
+            extra: Extra::new(),
         }
     }
 

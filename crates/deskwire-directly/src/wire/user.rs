@@ -1,8 +1,9 @@
 //! [`User`]: the author of a question, response or message — the end user, an expert, a bot,
 //! or "System". The guide's authors carry only `name`, so every field is optional.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use serde_with::skip_serializing_none;
 
 use super::{Timestamp, UserType, Uuid};
@@ -37,7 +38,7 @@ pub struct User {
     pub is_elite: Option<bool>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// An expert's reputation. Directly's client types both numbers as strings; either form is kept.
@@ -51,7 +52,7 @@ pub struct Reputation {
     pub helpfulness_score: Option<Value>,
     /// Fields this version does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl User {

@@ -6,6 +6,7 @@
 //! `retry` and `sender_name`. Every field is optional because `null`, absent and empty mean the
 //! same thing to Engage Digital; fields this version does not know are kept in `extra`.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{AttachmentType, DateTime, Format, StructuredContent};
@@ -40,7 +41,7 @@ pub struct AgentAttachment {
     pub filename: Option<String>,
     /// Fields this version does not model.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: Extra,
 }
 
 /// The `params` of `messages.create`, `private_messages.create` and `threads.create` sent by
@@ -96,7 +97,7 @@ pub struct AgentContent {
     pub updated_at: Option<DateTime>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: Extra,
 }
 
 impl AgentContent {
@@ -132,7 +133,7 @@ pub struct QueuingUpdate {
     pub in_reply_to_id: Option<String>,
     /// Fields this version does not model.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: Extra,
 }
 
 #[cfg(test)]

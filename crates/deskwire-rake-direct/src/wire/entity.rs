@@ -1,6 +1,7 @@
 //! The two parties of a request: `initiatingEntity` (who sends) and `secondaryEntity` (the
 //! customer a new session is opened with).
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 
 use super::EntityId;
@@ -25,7 +26,7 @@ pub struct Sender {
     pub first_name: Option<String>,
     /// Fields the docs do not show, kept as given and sent back.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: Extra,
 }
 
 impl Sender {
