@@ -4,7 +4,7 @@
 //! count — never the token.
 
 use bytes::Bytes;
-use deskwire_core::retry::{drive, Attempt, Outcome, RetryPolicy};
+use deskwire_core::retry::{drive, Attempt, Decision, Outcome, RetryPolicy};
 use deskwire_core::transport::{endpoint_url, execute};
 use deskwire_core::{DecodeError, TransportErrorKind};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
@@ -12,7 +12,7 @@ use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 use crate::request::{ApiRequest, Body, FormPart};
 
 /// A 2xx answer.
@@ -61,9 +61,13 @@ impl Connection {
                     span.record("attempts", attempt);
                     self.once(request, url.clone())
                 },
-                |attempt, outcome, retry_after, _error| {
+                |attempt, outcome, retry_after, error| {
                     if let Outcome::Status(status) = outcome {
                         span.record("status", status);
+                    }
+                    if matches!(error, Error::IdentityCheckFailed(_)) {
+                        // The same hash fails the same way every time.
+                        return Decision::Stop;
                     }
                     self.retry
                         .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat())
@@ -105,6 +109,11 @@ impl Connection {
                 status: answer.status,
                 body: answer.body,
             })
+        } else if answer.status == 500 && request.is_identity_checked() {
+            Err(Error::IdentityCheckFailed(ApiError::new(
+                answer.status,
+                String::from_utf8_lossy(&answer.body).into_owned(),
+            )))
         } else {
             Err(Error::from_status(
                 answer.status,

@@ -143,6 +143,15 @@ pub enum Error {
     /// A 5xx or another unexpected status.
     #[error("Chatlake failed ({0}); the request may have been acted on")]
     Server(ApiError),
+    /// A 500 from a Client API contact call (create, show, update): almost certainly the
+    /// server's identity check. On an inbox with identity validation (`hmac_mandatory`), or
+    /// whenever an `identifier_hash` is sent, Chatwoot compares it with the hex HMAC-SHA256 of
+    /// the request's `identifier` (an absent one counts as `""`) keyed with the inbox's
+    /// `hmac_token`, and a mismatch raises an error no controller rescues, so the answer is a
+    /// bare 500 (chatwoot/chatwoot `app/controllers/public/api/v1/inboxes/contacts_controller.rb`,
+    /// `process_hmac`, v4.13.0). Never retried: the same hash fails every time.
+    #[error("Chatlake answered {0} to a Client API contact call: most likely the identity check failed — give PublicClientBuilder::hmac_token the inbox's hmac_token (not the webhook secret) and pass the contact's identifier; otherwise a server fault")]
+    IdentityCheckFailed(ApiError),
     /// A success answer that does not have the expected shape.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -181,7 +190,7 @@ impl Error {
             | Self::Unprocessable(_)
             | Self::RateLimited { .. }
             | Self::Rejected(_) => Delivery::Rejected,
-            Self::Server(e) => Delivery::of_unexpected_status(e.status),
+            Self::Server(e) | Self::IdentityCheckFailed(e) => Delivery::of_unexpected_status(e.status),
             Self::Decode(_) => Delivery::MaybeDelivered,
             Self::Transport(e) => e.kind.delivery(),
         }
@@ -195,7 +204,8 @@ impl Error {
             | Self::NotFound(e)
             | Self::Unprocessable(e)
             | Self::Rejected(e)
-            | Self::Server(e) => Some(e.status),
+            | Self::Server(e)
+            | Self::IdentityCheckFailed(e) => Some(e.status),
             Self::RateLimited { .. } => Some(429),
             Self::Decode(e) => Some(e.status),
             _ => None,
@@ -210,7 +220,8 @@ impl Error {
             | Self::NotFound(e)
             | Self::Unprocessable(e)
             | Self::Rejected(e)
-            | Self::Server(e) => Some(e),
+            | Self::Server(e)
+            | Self::IdentityCheckFailed(e) => Some(e),
             _ => None,
         }
     }

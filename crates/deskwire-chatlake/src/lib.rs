@@ -36,7 +36,7 @@
 //!
 //! # Seed guide versus the server
 //!
-//! | Seed guide | Server (Chatwoot 4.8) | Here |
+//! | Seed guide | Server (Chatwoot 4.8–4.13) | Here |
 //! |---|---|---|
 //! | create contact answers a flat contact | `{payload:{contact, contact_inbox}}` | [`wire::ContactCreated`] reads both, says which ([`wire::AnswerShape`]) |
 //! | create conversation answers `{ "id": 0 }` | the whole conversation | [`wire::Conversation`] needs only `id` |
@@ -49,10 +49,19 @@
 //!
 //! * Documented or read in the server's code: paths, bodies, error shapes, limits, the
 //!   interactive content rules (`ContentAttributeValidator`), identity hashes.
-//! * Inferred: the webhook signature recipe `"{timestamp}.{body}"` (from the release's PR text
-//!   and independent receivers; the exact upstream code after 4.8 was not read); the ISO format
-//!   of webhook `created_at`; a 500 for a wrong `identifier_hash`. The verifier's tolerance is
+//! * Read in Chatwoot's code (chatwoot/chatwoot, tag v4.13.0) and replayed from vectors its own
+//!   expressions produce: the webhook signature `"{timestamp}.{body}"` (`lib/webhooks/trigger.rb`),
+//!   `identifier_hash` and the bare 500 a failed identity check answers
+//!   (`app/controllers/public/api/v1/inboxes/contacts_controller.rb`), the phone pattern
+//!   anchored at the end only and blank phones (`app/models/contact.rb`), `webhook_url`'s
+//!   length-only check (`app/models/channel/api.rb`), and `message_*` webhook payloads without
+//!   a `status` key (`Message#webhook_data`).
+//! * Inferred: the ISO format of webhook `created_at`. The verifier's tolerance is
 //!   configurable; unsigned servers need an explicit opt-out.
+//! * Secrets in payloads: `inbox_*` events embed the raw channel record (an API inbox's
+//!   `hmac_token` and webhook `secret`) and conversation events the contact's `pubsub_token`;
+//!   every unmodelled field is kept in a [`deskwire_core::json::Extra`], whose `Debug` hides
+//!   credential-like keys at any depth.
 //! * Not modelled (use [`ChatlakeClient::send`]): account webhooks management, contact filters,
 //!   avatar uploads, reports, the Platform API.
 #![warn(missing_docs)]

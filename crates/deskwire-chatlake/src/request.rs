@@ -50,6 +50,7 @@ pub struct ApiRequest {
     query: Vec<(String, String)>,
     body: Body,
     repeat: Repeat,
+    identity_checked: bool,
 }
 
 impl ApiRequest {
@@ -68,6 +69,7 @@ impl ApiRequest {
             query: Vec::new(),
             body: Body::Empty,
             repeat,
+            identity_checked: false,
         }
     }
 
@@ -94,6 +96,18 @@ impl ApiRequest {
     pub fn idempotent(mut self) -> Self {
         self.repeat = Repeat::Safe;
         self
+    }
+
+    /// Marks a Client API contact call the server guards with its identity check
+    /// (`identifier_hash`), whose failure it answers with a bare 500.
+    pub(crate) fn identity_checked(mut self) -> Self {
+        self.identity_checked = true;
+        self
+    }
+
+    /// Whether a 500 answer most likely means a failed identity check.
+    pub(crate) fn is_identity_checked(&self) -> bool {
+        self.identity_checked
     }
 
     /// Name of the operation, for traces (`contacts.create`).

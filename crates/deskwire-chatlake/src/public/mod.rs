@@ -3,10 +3,20 @@
 //! inboxes. A contact is addressed by its `contact_identifier` (the `source_id` the create call
 //! returns).
 //!
-//! Identity validation: when the inbox has `hmac_mandatory`, contacts must carry
-//! `identifier_hash` = hex HMAC-SHA256 of the identifier keyed with the inbox's `hmac_token`
-//! (not the webhook secret) — [`identifier_hash`]. A wrong hash fails on the server (probably
-//! with a 500: the public controllers do not map that error; an inference).
+//! # Identity validation
+//!
+//! Chatwoot checks `identifier_hash` before it **creates, shows or updates** a contact, when
+//! the inbox has identity validation on (`hmac_mandatory`) or whenever a hash is sent: it must
+//! equal the hex HMAC-SHA256 of the request's `identifier` (an absent one counts as the empty
+//! string) keyed with the inbox's `hmac_token` — not the webhook `secret`. A mismatch raises an
+//! error no controller rescues, so the server answers a bare 500 (chatwoot/chatwoot
+//! `app/controllers/public/api/v1/inboxes/contacts_controller.rb`, `process_hmac` and
+//! `valid_hmac?`, tag v4.13.0).
+//!
+//! Give the client the inbox's token once ([`PublicClientBuilder::hmac_token`]) and it sends
+//! `identifier` and its `identifier_hash` on every create, show and update; a 500 from those
+//! calls is [`Error::IdentityCheckFailed`], never retried. [`identifier_hash`] computes a hash
+//! yourself (for a web widget's `setUser`, say).
 
 mod wire;
 
@@ -57,9 +67,18 @@ pub struct PublicClientBuilder {
     transport: TransportConfig,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
+    hmac_token: Option<HmacSha256>,
 }
 
 impl PublicClientBuilder {
+    /// The inbox's `hmac_token` (shown to administrators in the inbox settings; not the webhook
+    /// secret): the client then sends `identifier` and `identifier_hash` on every contact
+    /// create, show and update, as inboxes with identity validation require.
+    pub fn hmac_token(mut self, hmac_token: &Secret) -> Self {
+        self.hmac_token = Some(HmacSha256::new(hmac_token));
+        self
+    }
+
     /// HTTP settings. Its `base_url`, when set, replaces the builder's.
     pub fn transport(mut self, transport: TransportConfig) -> Self {
         self.transport = transport;
@@ -99,14 +118,26 @@ impl PublicClientBuilder {
                 retry: self.retry,
                 api: "public",
             },
+            identity: self.hmac_token,
         })
     }
 }
 
 /// Client of the Client API for one API inbox. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PublicClient {
     conn: Connection,
+    /// The inbox's `hmac_token`, keyed once.
+    identity: Option<HmacSha256>,
+}
+
+impl std::fmt::Debug for PublicClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicClient")
+            .field("base_url", &self.conn.base)
+            .field("hmac_token", &self.identity.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 fn contact_path(contact: &str, tail: &[String]) -> Vec<String> {
@@ -137,7 +168,20 @@ impl PublicClient {
             transport: TransportConfig::default(),
             retry: RetryPolicy::default(),
             http: None,
+            hmac_token: None,
         }
+    }
+
+    /// `fields` with `identifier_hash` filled in when the client knows the inbox's token and
+    /// the caller gave no hash: the hash of `identifier`, or of `""` when there is none, which
+    /// is what the server compares it with.
+    fn with_identity(&self, fields: &PublicContactFields) -> PublicContactFields {
+        let mut fields = fields.clone();
+        if let (Some(mac), None) = (&self.identity, &fields.identifier_hash) {
+            let identifier = fields.identifier.as_deref().unwrap_or_default();
+            fields.identifier_hash = Some(mac.sign_hex(identifier.as_bytes()));
+        }
+        fields
     }
 
     /// The inbox's base URL.
@@ -157,24 +201,50 @@ impl PublicClient {
             .await
     }
 
-    /// Creates (or finds, by identifier, email or phone) a contact.
+    /// Creates (or finds, by identifier, email or phone) a contact. With
+    /// [`PublicClientBuilder::hmac_token`], `identifier_hash` is added (see the module docs).
     pub async fn create_contact(&self, fields: &PublicContactFields) -> Result<PublicContact, Error> {
         validate::phone_number("phone_number", fields.phone_number.as_deref())?;
-        let request = ApiRequest::new("public.contacts.create", Method::POST, &["contacts"]).json(fields)?;
+        let request = ApiRequest::new("public.contacts.create", Method::POST, &["contacts"])
+            .json(&self.with_identity(fields))?
+            .identity_checked();
         self.conn.call(&request).await
     }
 
-    /// Gets the contact.
-    pub async fn get_contact(&self, contact_identifier: &str) -> Result<PublicContact, Error> {
-        let request = ApiRequest::new(
+    /// Gets the contact. `identifier` is the contact's own identifier (your external id), when it
+    /// has one: with [`PublicClientBuilder::hmac_token`] it is sent with its `identifier_hash`
+    /// in the query, as the server's identity check reads them there.
+    pub async fn get_contact(
+        &self,
+        contact_identifier: &str,
+        identifier: Option<&str>,
+    ) -> Result<PublicContact, Error> {
+        let mut request = ApiRequest::new(
             "public.contacts.get",
             Method::GET,
             &contact_path(contact_identifier, &[]),
-        );
+        )
+        .identity_checked();
+        if self.identity.is_some() {
+            let identity = self.with_identity(&PublicContactFields {
+                identifier: identifier.map(str::to_owned),
+                ..PublicContactFields::default()
+            });
+            request = request.query(
+                [
+                    identity.identifier.map(|i| ("identifier".to_owned(), i)),
+                    identity.identifier_hash.map(|h| ("identifier_hash".to_owned(), h)),
+                ]
+                .into_iter()
+                .flatten(),
+            );
+        }
         self.conn.call(&request).await
     }
 
-    /// Updates the contact (`identifier` cannot change).
+    /// Updates the contact. The server never changes `identifier` here but checks it: set it to
+    /// the contact's identifier so that, with [`PublicClientBuilder::hmac_token`], its
+    /// `identifier_hash` is sent and the identity check passes.
     pub async fn update_contact(
         &self,
         contact_identifier: &str,
@@ -186,7 +256,8 @@ impl PublicClient {
             Method::PATCH,
             &contact_path(contact_identifier, &[]),
         )
-        .json(fields)?
+        .json(&self.with_identity(fields))?
+        .identity_checked()
         .idempotent();
         self.conn.call(&request).await
     }
