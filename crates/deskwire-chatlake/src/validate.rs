@@ -51,18 +51,35 @@ pub fn message(message: &NewMessage) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// `+` then 2 to 15 digits, the first not 0 (the server's `/\+[1-9]\d{1,14}\z/`).
+/// `+` then 2 to 15 digits, the first not 0: E.164 itself. The server is more lenient (see
+/// [`phone_number`]); this is for callers who want the strict form.
 pub fn is_e164(phone: &str) -> bool {
-    let Some(digits) = phone.strip_prefix('+') else {
-        return false;
-    };
+    phone.strip_prefix('+').is_some_and(is_e164_digits)
+}
+
+fn is_e164_digits(digits: &str) -> bool {
     (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
 }
 
-/// A phone number, when given, must be E.164.
+/// What the server's contact validation accepts as a phone number: a blank value (that is how
+/// a number is cleared), or any text that **ends** in `+`, a digit 1–9 and 1 to 14 more
+/// digits. Chatwoot's pattern `/\+[1-9]\d{1,14}\z/` is anchored at the end only, so
+/// `tel:+15550001` passes too (chatwoot/chatwoot `app/models/contact.rb`, tag v4.13.0).
+pub fn is_accepted_phone(phone: &str) -> bool {
+    if phone.chars().all(char::is_whitespace) {
+        return true;
+    }
+    // Only the last `+` can start a match: digits alone follow it up to the end.
+    phone.rsplit_once('+').is_some_and(|(_, digits)| is_e164_digits(digits))
+}
+
+/// A phone number, when given, must be one the server accepts ([`is_accepted_phone`]).
 pub fn phone_number(field: &str, phone: Option<&str>) -> Result<(), ValidationError> {
     match phone {
-        Some(p) if !is_e164(p) => Err(invalid(field, format!("`{p}` is not E.164 (`+` and up to 15 digits)"))),
+        Some(p) if !is_accepted_phone(p) => Err(invalid(
+            field,
+            format!("`{p}` does not end in an E.164 number (`+` and up to 15 digits); send \"\" to clear it"),
+        )),
         _ => Ok(()),
     }
 }
@@ -132,7 +149,9 @@ pub fn status_update(update: &StatusUpdate) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// A webhook URL: http(s), ≤ 2048 characters.
+/// An API inbox's `webhook_url`: at most 2048 characters — the only check the server makes
+/// (chatwoot/chatwoot `app/models/channel/api.rb`, tag v4.13.0). Anything else it accepts
+/// (a blank value switches the webhook off), so nothing else is refused here.
 pub fn webhook_url(field: &str, url: &str) -> Result<(), ValidationError> {
     let chars = url.chars().count();
     if chars > MAX_URL_CHARS {
@@ -144,10 +163,7 @@ pub fn webhook_url(field: &str, url: &str) -> Result<(), ValidationError> {
             },
         ));
     }
-    match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(()),
-        _ => Err(invalid(field, "must be an http or https URL")),
-    }
+    Ok(())
 }
 
 /// A new API inbox.
@@ -199,12 +215,39 @@ mod tests {
     fn phone_numbers() {
         for ok in ["+15550001", "+12", "+123456789012345"] {
             assert!(is_e164(ok), "{ok}");
+            assert!(is_accepted_phone(ok), "{ok}");
         }
-        for bad in ["15550001", "+0123", "+1", "+1234567890123456", "+1 555", ""] {
+        for bad in [
+            "15550001",
+            "+0123",
+            "+1",
+            "+1234567890123456",
+            "+1 555",
+            "",
+            "tel:+15550001",
+        ] {
             assert!(!is_e164(bad), "{bad}");
+        }
+        // The server's pattern is anchored at the end only, and blank clears the number.
+        for accepted in ["", "  ", "tel:+15550001", "x+12", "+1+15550001", "ab+123456789012345"] {
+            assert!(is_accepted_phone(accepted), "{accepted:?}");
+            phone_number("phone_number", Some(accepted)).unwrap();
+        }
+        for refused in [
+            "15550001",
+            "+0123",
+            "+1",
+            "+1234567890123456",
+            "+1 555",
+            "+15550001 ",
+            "+١٢٣",
+            "+15550001+",
+        ] {
+            assert!(!is_accepted_phone(refused), "{refused:?}");
         }
         let c = NewContact::in_inbox(1).phone_number("555-0001");
         assert_eq!(new_contact(&c).unwrap_err().field, "phone_number");
+        new_contact(&NewContact::in_inbox(1).phone_number("")).unwrap();
     }
 
     #[test]
@@ -237,8 +280,18 @@ mod tests {
         u.external_error = Some("x".into());
         assert!(status_update(&u).is_err());
         webhook_url("u", "https://hooks.example/x").unwrap();
-        assert!(webhook_url("u", "ftp://x").is_err());
-        assert!(webhook_url("u", &format!("https://x/{}", "a".repeat(2048))).is_err());
+        // Only the length is the server's business.
+        webhook_url("u", "ftp://x").unwrap();
+        webhook_url("u", "").unwrap();
+        let at_limit = format!("https://x/{}", "é".repeat(MAX_URL_CHARS - 10));
+        webhook_url("u", &at_limit).unwrap();
+        assert_eq!(
+            webhook_url("u", &format!("{at_limit}a")).unwrap_err().problem,
+            ValidationProblem::TooLong {
+                max: 2048,
+                actual: 2049
+            }
+        );
         assert!(new_api_inbox(&NewApiInbox::new(" ")).is_err());
     }
 }

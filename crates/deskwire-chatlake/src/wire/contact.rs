@@ -3,6 +3,7 @@
 //! Creating a contact answers `{payload:{contact, contact_inbox}}` on real servers; the seed
 //! guide (and the swagger) show a flat contact. [`ContactCreated`] reads both.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -42,7 +43,7 @@ pub struct Contact {
     pub contact_inboxes: Option<Vec<ContactInbox>>,
     /// Everything else the server sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A contact's session on an inbox. `source_id` is what conversations are created with (and,
@@ -56,7 +57,7 @@ pub struct ContactInbox {
     pub inbox: Option<Inbox>,
     /// Everything else the server sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Which shape a create-contact answer had.
@@ -202,7 +203,7 @@ pub struct ContactUpdate {
     pub name: Option<String>,
     /// Email.
     pub email: Option<String>,
-    /// Phone number, E.164.
+    /// Phone number, E.164 (the server accepts any text ending in one); `""` clears it.
     pub phone_number: Option<String>,
     /// Avatar image URL.
     pub avatar_url: Option<String>,
@@ -226,7 +227,7 @@ pub struct PageMeta {
     pub current_page: Option<Value>,
     /// Everything else.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// One page of contacts (`GET /contacts`, `/contacts/search`).

@@ -1,6 +1,7 @@
 //! Inboxes: the slim form inside contacts, the full record in create answers and `GET
 //! /inboxes/{id}`, and [`NewApiInbox`] to create an API inbox with its `webhook_url`.
 
+use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -41,7 +42,7 @@ pub struct Inbox {
     pub updated_at: Option<Timestamp>,
     /// Everything else the server sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `POST /inboxes` for an API inbox: `{name, channel:{type:"api", webhook_url, hmac_mandatory,
@@ -51,7 +52,7 @@ pub struct Inbox {
 pub struct NewApiInbox {
     /// Inbox name.
     pub name: String,
-    /// Where Chatlake posts this inbox's events (≤ 2048 characters, http or https).
+    /// Where Chatlake posts this inbox's events (≤ 2048 characters, the only check the server makes).
     pub webhook_url: Option<String>,
     /// Require `identifier_hash` on the Client API.
     pub hmac_mandatory: Option<bool>,
