@@ -7,8 +7,9 @@
 //!
 //! 1. refuses anything but `POST` (405) and bodies over the limit (413, checked against
 //!    `Content-Length` before reading when served through axum);
-//! 2. verifies `X-SMCCSDK-SIGNATURE` over the **raw body bytes**, before any parsing — or, only
-//!    when that header is absent, the `signature` query parameter. Failure answers 422
+//! 2. verifies the signature over the **raw body bytes**, before any parsing: the request passes
+//!    when `X-SMCCSDK-SIGNATURE` or the `signature` query parameter carries the body's HMAC
+//!    (as the official PHP SDK decides; [`Endpoint::authenticate`]). Failure answers 422
 //!    `Invalid signature` and your code never runs;
 //! 3. decodes `{action, params, time}` into an [`Action`]; malformed JSON, unknown actions and
 //!    unusable params get typed [`RequestError`]s, answered with Engage Digital's own texts
@@ -49,7 +50,7 @@
 //! | behaviour | status |
 //! |-|-|
 //! | raw-body HMAC, header name, response signing, `{"error":{"fatal"}}`, `list` order | documented |
-//! | `signature` query parameter on Engage Digital's own requests | **uncertain**: documented for the Send API, accepted by the official PHP SDK; accepted here only when the header is absent, and can be turned off with [`Endpoint::accept_query_signature`] |
+//! | `signature` query parameter on Engage Digital's own requests | documented as an alternative to the header (`request-response.md`); the official PHP SDK accepts a request when **either** carries the right HMAC, and so does this endpoint (turn the query off with [`Endpoint::accept_query_signature`]) |
 //! | `destroy` | **uncertain**: some pages say `destroy`, others `delete`; both decode to [`Action::Delete`] |
 //! | no freshness check on `time` | the docs give no rule; `time` is decoded and exposed, never enforced |
 //! | answers to requests refused before the source | chosen: Engage Digital's own error texts, plain text, signed |
@@ -107,8 +108,8 @@ impl<S: Source> Endpoint<S> {
         self
     }
 
-    /// Whether a `signature` query parameter is accepted when the header is absent (default
-    /// `true`).
+    /// Whether a `signature` query parameter can authenticate a request, beside or instead of
+    /// the header (default `true`, as the official PHP SDK).
     pub fn accept_query_signature(mut self, accept: bool) -> Self {
         self.accept_query_signature = accept;
         self
@@ -153,31 +154,52 @@ impl<S: Source> Endpoint<S> {
         Ok(())
     }
 
-    /// Checks the signature over the raw body: the header if present, else (when allowed) the
-    /// `signature` query parameter.
+    /// Checks the signature over the raw body. The request is authentic when the
+    /// `X-SMCCSDK-SIGNATURE` header **or** (unless turned off) the `signature` query parameter
+    /// carries the HMAC of the body — the rule of the official PHP SDK's `is_valid_request`
+    /// (ringcentral/engage-digital-source-sdk `engage-digital-source-sdk-php/sdk.php`, commit
+    /// b4dda83dea259416c956adaedef718a9ae177be2), so a correct query signature passes even
+    /// beside a wrong header. Both carry the same keyed MAC of the same bytes: accepting either
+    /// lets in no one who lacks the access token, and refusing one would refuse what Engage
+    /// Digital's reference endpoint accepts (its "alternative signature" puts the MAC in the
+    /// query). Unlike the PHP SDK, comparison is constant-time and either hex case passes.
     pub fn authenticate(&self, request: &EndpointRequest) -> Result<(), RequestError> {
-        let from_header = request.headers.get(SIGNATURE_HEADER).map(|v| v.to_str());
-        let signature = match from_header {
-            Some(Ok(value)) => value.to_owned(),
-            Some(Err(_)) => {
-                return Err(RequestError::InvalidSignature(SignatureError::Malformed {
-                    expected_len: 64,
-                }))
-            }
-            None if self.accept_query_signature => request
-                .query
-                .as_deref()
-                .and_then(|q| {
-                    url::form_urlencoded::parse(q.as_bytes())
-                        .find(|(k, _)| k == SIGNATURE_QUERY_PARAM)
-                        .map(|(_, v)| v.into_owned())
-                })
-                .ok_or(RequestError::MissingSignature)?,
-            None => return Err(RequestError::MissingSignature),
+        let header = request.headers.get(SIGNATURE_HEADER);
+        let query = if self.accept_query_signature {
+            request.query.as_deref().and_then(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == SIGNATURE_QUERY_PARAM)
+                    .map(|(_, v)| v.into_owned())
+            })
+        } else {
+            None
         };
-        self.signer
-            .verify(&request.body, &signature)
-            .map_err(RequestError::InvalidSignature)
+        if header.is_none() && query.is_none() {
+            return Err(RequestError::MissingSignature);
+        }
+        let mut refusal = None;
+        if let Some(value) = header {
+            let verdict = match value.to_str() {
+                Ok(signature) => self.signer.verify(&request.body, signature),
+                Err(_) => Err(SignatureError::Malformed { expected_len: 64 }),
+            };
+            match verdict {
+                Ok(()) => return Ok(()),
+                Err(e) => refusal = Some(e),
+            }
+        }
+        if let Some(signature) = query {
+            match self.signer.verify(&request.body, &signature) {
+                Ok(()) => return Ok(()),
+                // The header's reason, when there was a header, is the one worth reporting.
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        Err(RequestError::InvalidSignature(
+            refusal.unwrap_or(SignatureError::Mismatch),
+        ))
     }
 
     /// Everything before your source runs: method, size, signature, then decoding.

@@ -181,28 +181,59 @@ async fn one_changed_byte_anywhere_gets_422_and_never_reaches_the_source() {
     assert!(e.source().calls().is_empty());
 }
 
+/// The official PHP SDK's rule (`is_valid_request`: header `===` HMAC **or** `?signature=` `===`
+/// HMAC): either place may carry the MAC, and a right one in one place is not spoiled by a
+/// wrong one in the other. The conformance suite replays the SDK's own verdicts.
 #[tokio::test]
-async fn the_query_parameter_is_used_only_when_the_header_is_absent() {
+async fn the_header_or_the_query_parameter_authenticates() {
     let e = endpoint(Recorder::default());
     let good = signer().sign(INFO_BODY.as_bytes());
-    let query = format!("foo=1&signature={good}");
-    let by_query = EndpointRequest::post(INFO_BODY).query(query.clone());
-    assert_eq!(e.handle(by_query).await.status, StatusCode::OK);
-    // A wrong header is not rescued by a right query parameter.
-    let wrong_header = EndpointRequest::post(INFO_BODY)
-        .signature(&"0".repeat(128))
-        .query(query.clone());
-    assert_eq!(e.handle(wrong_header).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = "0".repeat(128);
+    let status = |header: Option<&str>, query: Option<&str>| {
+        let mut request = EndpointRequest::post(INFO_BODY);
+        if let Some(h) = header {
+            request = request.signature(h);
+        }
+        if let Some(q) = query {
+            request = request.query(format!("foo=1&signature={q}"));
+        }
+        let e = &e;
+        async move { e.handle(request).await.status }
+    };
+    assert_eq!(status(Some(&good), None).await, StatusCode::OK);
+    assert_eq!(status(None, Some(&good)).await, StatusCode::OK);
+    assert_eq!(
+        status(Some(&bad), Some(&good)).await,
+        StatusCode::OK,
+        "a right query beside a wrong header"
+    );
+    assert_eq!(
+        status(Some(&good), Some(&bad)).await,
+        StatusCode::OK,
+        "a right header beside a wrong query"
+    );
+    assert_eq!(status(Some(&bad), Some(&bad)).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status(Some(&bad), None).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status(None, Some(&bad)).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status(Some(""), Some("")).await, StatusCode::UNPROCESSABLE_ENTITY);
     let missing = e.handle(EndpointRequest::post(INFO_BODY)).await;
     assert_eq!(
         (missing.status, text(&missing)),
         (StatusCode::UNPROCESSABLE_ENTITY, "Missing signature")
     );
-    // Turned off, the query parameter counts for nothing.
+    assert_eq!(e.source().calls().len(), 4);
+    // Turned off, the query parameter counts for nothing, beside a header or alone.
     let strict = endpoint(Recorder::default()).accept_query_signature(false);
-    let refused = strict.handle(EndpointRequest::post(INFO_BODY).query(query)).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(e.source().calls().len(), 1);
+    let by_query = EndpointRequest::post(INFO_BODY).query(format!("signature={good}"));
+    let refused = strict.handle(by_query).await;
+    assert_eq!(
+        (refused.status, text(&refused)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "Missing signature")
+    );
+    let beside = EndpointRequest::post(INFO_BODY)
+        .signature(&bad)
+        .query(format!("signature={good}"));
+    assert_eq!(strict.handle(beside).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(strict.source().calls().is_empty());
 }
 
