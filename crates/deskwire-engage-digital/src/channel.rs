@@ -7,14 +7,26 @@
 //!
 //! | neutral operation | Engage Digital |
 //! |-|-|
-//! | `start_conversation` | `threads.create` (a structure-only thread, id generated, title = the customer's name) then `messages.create` in it, authored by the customer (`User`: your customer id, name, email, created now) |
+//! | `start_conversation` | `messages.create` in a new thread (id generated), authored by the customer (`User`: your customer id, name, email, created now); no `threads.create` (see below) |
 //! | `send` | `messages.create` in the thread, authored by the customer; id = the message's `external_id`, else generated |
 //! | attachments | URLs as `url` attachments, bytes inline (base64 `content`) |
 //! | `typing` | `typing.start` (the preview, else the configured placeholder) / `typing.stop` on the thread; the 2 s rule is the client's [`TypingLimit`](crate::TypingLimit) |
 //! | `mark_read` | `status.mark_as_read` with the id this channel answered to the agent's `messages.create` |
 //! | `close` | unsupported: the Channel SDK has no action to end a thread |
-//! | `receive` | the polling endpoint, signature checked over the raw body: `implementation.info` declares `messages` (list, create), `threads` (list), `status.mark_as_read` and the options `threads.no_content`, `messages.text`, `messages.no_title`, `view.messaging`, `messaging.typing_indicator`, `messaging.queuing_update`; `*.list` answers `[]` (everything is pushed); `messages.create` → [`DeskEvent::Message`] (role agent); `messaging.queuing_update` → [`DeskEvent::Other`] |
+//! | `receive` | the polling endpoint, signature checked over the raw body: `implementation.info` declares `messages` (list, create), `threads` (list, show), `status.mark_as_read` and the options `threads.no_content`, `messages.text`, `messages.no_title`, `view.messaging`, `messaging.typing_indicator`, `messaging.queuing_update`; `*.list` answers `[]` (everything is pushed); `threads.show` answers the thread's id and title (the customer's name); `messages.create` → [`DeskEvent::Message`] (role agent); `messaging.queuing_update` → [`DeskEvent::Other`] |
 //! | `poll` | unsupported: Engage Digital calls you |
+//!
+//! What is sent agrees with what is declared: the Send API accepts only actions the source
+//! declares in `implementation.info` (`send-api.md`: "you must define what actions can be
+//! processed", 422 `Invalid action`), and with `threads.no_content` only `threads.show` and
+//! `threads.list` are valid for threads (`options.md`; ringcentral/engage-digital-api-docs
+//! 95ff4ddccb59a3acb0f906533e46597ffaf8dae6). So a conversation starts with the customer's
+//! first `messages.create` carrying a new `thread_id`, and Engage Digital learns the thread
+//! (id and title) from `threads.show` — as RingCentral's own Glip source does
+//! (ringcentral/engage-digital-sdk-source-glip `src/server/index.js` and
+//! `src/server/app/config.js`, 57067992ae496604f7f989d4b1c5eab28cf03679). Titles are kept in
+//! memory for the last [`THREAD_TITLES`] conversations started; an older or restarted one is
+//! shown with its id as title.
 //!
 //! Engage Digital does not tell a source that a conversation was resolved, closed or read; no
 //! such events come from this channel.
@@ -34,13 +46,16 @@ use deskwire_core::channel::{
 
 use crate::inbound::{
     Action, ActionError, Create, Endpoint, EndpointRequest, EndpointResponse, ImplementationInfo, List, ObjectName,
-    ObjectType, Resource, SdkOption, Source,
+    ObjectType, Resource, ResourceResult, SdkOption, Source, Target,
 };
 use crate::wire::{self, AgentContent, DateTime, Message, Thread, TypingStart, TypingStop, TypingTarget, User};
 use crate::{Error, SendApiClient};
 
 /// The provider key.
 pub const PROVIDER: &str = "engage-digital";
+
+/// How many conversations' thread titles the channel remembers for `threads.show`.
+pub const THREAD_TITLES: usize = 10_000;
 
 /// What the channel supports.
 pub const CAPABILITIES: Capabilities = Capabilities::none()
@@ -79,7 +94,7 @@ impl EngageDigitalChannel {
     /// A channel sending with `client`; its polling endpoint checks signatures with the same
     /// access token.
     pub fn new(client: SendApiClient) -> Self {
-        let endpoint = Endpoint::with_signer(client.signer().clone(), ChannelSource);
+        let endpoint = Endpoint::with_signer(client.signer().clone(), ChannelSource::default());
         Self {
             client,
             endpoint,
@@ -98,7 +113,7 @@ impl EngageDigitalChannel {
     pub fn implementation_info() -> ImplementationInfo {
         ImplementationInfo::builder()
             .object(ObjectName::Messages, [wire::Operation::List, wire::Operation::Create])
-            .object(ObjectName::Threads, [wire::Operation::List])
+            .object(ObjectName::Threads, [wire::Operation::List, wire::Operation::Show])
             .mark_as_read()
             .option(SdkOption::ThreadsNoContent)
             .option(SdkOption::MessagesText)
@@ -189,16 +204,14 @@ impl Channel for EngageDigitalChannel {
             mobile_phone: customer.phone.clone(),
             ..author
         };
-        let thread = Thread::structure_only(&thread_id).title(customer.display_name());
-        self.client.create_thread(&thread).await.map_err(provider_error)?;
-        match self.push(&thread_id, author, first).await {
-            Ok(sent) => Ok(Started::new(conversation, sent)),
-            Err(error) => Err(ChannelError::Incomplete {
-                provider: PROVIDER,
-                conversation,
-                source: Box::new(error),
-            }),
-        }
+        // Remembered before sending: Engage Digital may ask for the thread as soon as the
+        // message lands.
+        self.endpoint
+            .source()
+            .titles
+            .remember(&thread_id, customer.display_name());
+        let sent = self.push(&thread_id, author, first).await?;
+        Ok(Started::new(conversation, sent))
     }
 
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
@@ -222,7 +235,7 @@ impl Channel for EngageDigitalChannel {
             Typing::Off => self.client.typing_stop(&TypingStop::new(target)).await,
             _ => return Err(ChannelError::unsupported(PROVIDER, Operation::Typing)),
         };
-        result.map_err(provider_error)
+        result.map(drop).map_err(provider_error)
     }
 
     async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
@@ -230,7 +243,11 @@ impl Channel for EngageDigitalChannel {
             .conversation
             .expect_provider(PROVIDER)
             .map_err(|e| ChannelError::invalid(PROVIDER, e))?;
-        self.client.mark_as_read(&message.id).await.map_err(provider_error)
+        self.client
+            .mark_as_read(&message.id)
+            .await
+            .map(drop)
+            .map_err(provider_error)
     }
 
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
@@ -311,12 +328,51 @@ fn agent_message(create: &Create) -> DeskEvent {
     DeskEvent::Message(message)
 }
 
-/// The endpoint's source: everything is pushed, so lists are empty; an agent's reply is
-/// acknowledged with its id.
-#[derive(Debug)]
-struct ChannelSource;
+/// Thread titles of recent conversations, oldest forgotten first.
+#[derive(Debug, Default)]
+struct ThreadTitles {
+    inner: std::sync::Mutex<(
+        std::collections::HashMap<String, String>,
+        std::collections::VecDeque<String>,
+    )>,
+}
+
+impl ThreadTitles {
+    fn remember(&self, thread: &str, title: &str) {
+        let mut guard = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (titles, order) = &mut *guard;
+        if titles.insert(thread.to_owned(), title.to_owned()).is_none() {
+            order.push_back(thread.to_owned());
+        }
+        while order.len() > THREAD_TITLES {
+            if let Some(oldest) = order.pop_front() {
+                titles.remove(&oldest);
+            }
+        }
+    }
+
+    fn title(&self, thread: &str) -> Option<String> {
+        let guard = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.0.get(thread).cloned()
+    }
+}
+
+/// The endpoint's source: everything is pushed, so lists are empty; a thread is shown with its
+/// title; an agent's reply is acknowledged with its id.
+#[derive(Debug, Default)]
+struct ChannelSource {
+    titles: ThreadTitles,
+}
 
 impl Source for ChannelSource {
+    async fn show(&self, request: Target) -> ResourceResult {
+        if request.object != ObjectType::Threads {
+            return Err(ActionError::NotImplemented);
+        }
+        let title = self.titles.title(&request.id).unwrap_or_else(|| request.id.clone());
+        Ok(Thread::structure_only(&request.id).title(title).into())
+    }
+
     async fn implementation_info(&self) -> Result<ImplementationInfo, ActionError> {
         Ok(EngageDigitalChannel::implementation_info())
     }
@@ -346,6 +402,20 @@ mod tests {
     #[test]
     fn the_declared_implementation_has_no_problem() {
         assert_eq!(EngageDigitalChannel::implementation_info().problems(), []);
+    }
+
+    #[test]
+    fn thread_titles_are_bounded_oldest_first() {
+        let titles = ThreadTitles::default();
+        for i in 0..=THREAD_TITLES {
+            titles.remember(&i.to_string(), "t");
+        }
+        assert_eq!(titles.title("0"), None);
+        assert_eq!(titles.title("1").as_deref(), Some("t"));
+        assert_eq!(titles.title(&THREAD_TITLES.to_string()).as_deref(), Some("t"));
+        titles.remember("1", "renamed");
+        assert_eq!(titles.title("1").as_deref(), Some("renamed"));
+        assert_eq!(titles.inner.lock().unwrap().1.len(), THREAD_TITLES);
     }
 
     #[test]

@@ -194,18 +194,33 @@ impl ImplementationInfo {
     }
 
     /// Whether `action` (`"<object>.<operation>"`) is declared. `implementation.info` always is;
-    /// `messaging.queuing_update` is declared by its option.
+    /// `messaging.queuing_update` and `typing.start` / `typing.stop` are declared by their
+    /// options (`messaging.queuing_update`, `messaging.typing_indicator`: no documented example
+    /// lists a `typing` object); with `messages.unthreaded` no `threads.*` action is, and with
+    /// `threads.no_content` only `threads.show` and `threads.list` are (`options.md`).
     pub fn declares(&self, action: &str) -> bool {
         match action {
             "implementation.info" => true,
             "messaging.queuing_update" => self.has_option(&SdkOption::MessagingQueuingUpdate),
-            _ => action.split_once('.').is_some_and(|(object, operation)| {
-                let operation = if operation == "destroy" { "delete" } else { operation };
-                self.operations(&ObjectName::from(object))
-                    .iter()
-                    .any(|op| op.as_str() == operation || (operation == "delete" && op.as_str() == "destroy"))
-            }),
+            "typing.start" | "typing.stop" => {
+                self.has_option(&SdkOption::MessagingTypingIndicator) || self.lists_operation(action)
+            }
+            _ if action.starts_with("threads.") && self.has_option(&SdkOption::MessagesUnthreaded) => false,
+            "threads.show" | "threads.list" => self.lists_operation(action),
+            _ if action.starts_with("threads.") && self.has_option(&SdkOption::ThreadsNoContent) => false,
+            _ => self.lists_operation(action),
         }
+    }
+
+    /// Whether `objects` lists the operation of `"<object>.<operation>"` (`destroy` and
+    /// `delete` alike).
+    fn lists_operation(&self, action: &str) -> bool {
+        action.split_once('.').is_some_and(|(object, operation)| {
+            let operation = if operation == "destroy" { "delete" } else { operation };
+            self.operations(&ObjectName::from(object))
+                .iter()
+                .any(|op| op.as_str() == operation || (operation == "delete" && op.as_str() == "destroy"))
+        })
     }
 
     /// Translations of custom action names: language (`default`, `fr`, ...) to action to label.

@@ -1,5 +1,6 @@
 //! Integration tests of the Send API client against a wiremock Engage Digital.
 
+mod channel;
 mod endpoint;
 mod errors;
 mod limits;
