@@ -12,7 +12,7 @@ use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::{
     Format, Message, SelectItem, StructuredContent, Thread, TypingStart, TypingStop, TypingTarget, User,
 };
-use deskwire_engage_digital::{Error, SendApiClient};
+use deskwire_engage_digital::{Accepted, Error, SendApiClient};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -90,9 +90,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn report(what: &str, result: Result<(), Error>) {
+fn report(what: &str, result: Result<Accepted, Error>) {
     match result {
-        Ok(()) => println!("{what}: sent"),
+        Ok(accepted) => println!("{what}: sent (HTTP {})", accepted.status),
         Err(e) => {
             let advice = match e.delivery() {
                 Delivery::NotSent => "nothing left this machine: fix and resend",

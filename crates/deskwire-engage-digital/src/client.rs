@@ -16,7 +16,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::error::{interpret_response, Error, Rejection};
+use crate::error::{interpret_response, Accepted, Error, Rejection};
 use crate::sign::{Signer, SIGNATURE_HEADER};
 use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
 use crate::validate;
@@ -97,7 +97,7 @@ impl SendApiClientBuilder {
             ));
         }
         let base = self.transport.base_url.as_deref().unwrap_or(&self.endpoint);
-        let url = realtime_url(base, &self.source_id)?;
+        let (url, source_id) = realtime_url(base, &self.source_id)?;
         let http = match self.http {
             Some(http) => http,
             None => self.transport.build_client()?,
@@ -106,7 +106,7 @@ impl SendApiClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 url,
-                source_id: self.source_id,
+                source_id,
                 signer: Signer::new(&self.access_token),
                 retry: self.retry,
                 typing: TypingLimiter::new(self.typing, TYPING_START_INTERVAL),
@@ -115,11 +115,43 @@ impl SendApiClientBuilder {
     }
 }
 
-fn realtime_url(base: &str, source_id: &str) -> Result<Url, Error> {
-    if source_id.trim().is_empty() {
-        return Err(Error::InvalidConfig("the source id is empty".into()));
+/// The URL to post to, and the source id: `base` is either the domain (`https://<domain>`,
+/// possibly behind a path prefix) or the whole "Realtime endpoint URL" the channel settings
+/// show (`…/realtime/sdk/<source id>`), which is used as given.
+fn realtime_url(base: &str, source_id: &str) -> Result<(Url, String), Error> {
+    let parsed = Url::parse(base.trim()).map_err(|e| Error::InvalidConfig(format!("`{base}` is not a URL: {e}")))?;
+    let segments: Vec<String> = parsed
+        .path_segments()
+        .map(|s| s.filter(|s| !s.is_empty()).map(percent_decode).collect())
+        .unwrap_or_default();
+    if let [.., realtime, sdk, named] = segments.as_slice() {
+        if realtime == "realtime" && sdk == "sdk" {
+            if !source_id.trim().is_empty() && source_id != named {
+                return Err(Error::InvalidConfig(format!(
+                    "the endpoint is the Realtime endpoint URL of source `{named}`, but the source id given is `{source_id}`"
+                )));
+            }
+            let mut url = parsed.clone();
+            url.set_query(None);
+            url.set_fragment(None);
+            // Checks the scheme and drops a trailing `/`.
+            let url = endpoint_url(url.as_str(), &[]).map_err(Error::InvalidConfig)?;
+            return Ok((url, named.clone()));
+        }
     }
-    endpoint_url(base, &["realtime", "sdk", source_id]).map_err(Error::InvalidConfig)
+    if source_id.trim().is_empty() {
+        return Err(Error::InvalidConfig(
+            "the source id is empty; give it, or the whole Realtime endpoint URL from the channel's settings".into(),
+        ));
+    }
+    let url = endpoint_url(base.trim(), &["realtime", "sdk", source_id]).map_err(Error::InvalidConfig)?;
+    Ok((url, source_id.to_owned()))
+}
+
+fn percent_decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Client of the Send API for one channel (source). Cheap to clone; clones share the HTTP
@@ -156,8 +188,15 @@ struct Inner {
 }
 
 impl SendApiClient {
-    /// Starts a builder with the channel's endpoint base (`https://<domain>`), its source id and
-    /// its API access token.
+    /// A builder from the channel settings' "Realtime endpoint URL"
+    /// (`https://<domain>/realtime/sdk/<source id>`), posted to as given, and the API access
+    /// token. The source id is read from the URL when the client is built.
+    pub fn builder_for_url(realtime_endpoint_url: impl Into<String>, access_token: Secret) -> SendApiClientBuilder {
+        Self::builder(realtime_endpoint_url, String::new(), access_token)
+    }
+
+    /// Starts a builder with the channel's endpoint base (`https://<domain>`) — or its whole
+    /// "Realtime endpoint URL", used as given — its source id and its API access token.
     pub fn builder(
         endpoint: impl Into<String>,
         source_id: impl Into<String>,
@@ -238,7 +277,7 @@ impl SendApiClient {
     }
 
     /// Validates, signs and sends `params`.
-    pub async fn send<P: SendParams + ?Sized>(&self, params: &P) -> Result<(), Error> {
+    pub async fn send<P: SendParams + ?Sized>(&self, params: &P) -> Result<Accepted, Error> {
         let request = self.prepare(params)?;
         self.send_prepared(&request).await
     }
@@ -246,14 +285,14 @@ impl SendApiClient {
     /// Escape hatch for actions this crate does not model: sends `{"action", "params"}` as given.
     /// Only the size limit is checked, and the request is retried only when it provably never
     /// left the machine.
-    pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<(), Error> {
+    pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<Accepted, Error> {
         let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| Error::Encode(e.to_string()))?;
         let request = self.seal(Cow::Owned(action.to_owned()), body, Repeat::OnlyIfNotSent, None)?;
         self.send_prepared(&request).await
     }
 
     /// Sends a prepared request, applying the typing limit and the retry policy.
-    pub async fn send_prepared(&self, request: &SignedRequest) -> Result<(), Error> {
+    pub async fn send_prepared(&self, request: &SignedRequest) -> Result<Accepted, Error> {
         let span = tracing::info_span!(
             "engage_digital.send",
             action = %request.action,
@@ -283,7 +322,7 @@ impl SendApiClient {
         .await
     }
 
-    async fn post_with_retries(&self, request: &SignedRequest) -> Result<(), Error> {
+    async fn post_with_retries(&self, request: &SignedRequest) -> Result<Accepted, Error> {
         let span = tracing::Span::current();
         drive(
             |attempt| {
@@ -325,7 +364,7 @@ impl SendApiClient {
         }
     }
 
-    async fn post_once(&self, request: &SignedRequest) -> Attempt<(), Error> {
+    async fn post_once(&self, request: &SignedRequest) -> Attempt<Accepted, Error> {
         let sent = self
             .inner
             .http
@@ -334,47 +373,51 @@ impl SendApiClient {
             .header(SIGNATURE_HEADER, &request.signature)
             .body(request.body.clone());
         match execute(sent).await {
-            Ok(answer) => (
-                Outcome::Status(answer.status),
-                answer.retry_after,
-                interpret_response(answer.status, &answer.body),
-            ),
+            Ok(answer) => {
+                let result = interpret_response(answer.status, &answer.body);
+                if let Ok(accepted) = &result {
+                    if !accepted.is_documented_ok() {
+                        tracing::debug!(status = accepted.status, "accepted without the documented `ok` body");
+                    }
+                }
+                (Outcome::Status(answer.status), answer.retry_after, result)
+            }
             Err(error) => (Outcome::Transport(error.kind), None, Err(error.into())),
         }
     }
 
     /// `messages.create`: pushes a customer message.
-    pub async fn create_message(&self, message: &Message) -> Result<(), Error> {
+    pub async fn create_message(&self, message: &Message) -> Result<Accepted, Error> {
         self.send(message).await
     }
 
     /// `private_messages.create`.
-    pub async fn create_private_message(&self, message: &PrivateMessage) -> Result<(), Error> {
+    pub async fn create_private_message(&self, message: &PrivateMessage) -> Result<Accepted, Error> {
         self.send(message).await
     }
 
     /// `threads.create`.
-    pub async fn create_thread(&self, thread: &Thread) -> Result<(), Error> {
+    pub async fn create_thread(&self, thread: &Thread) -> Result<Accepted, Error> {
         self.send(thread).await
     }
 
     /// `users.create`: creates an identity ahead of time (puppet users, PM recipients).
-    pub async fn create_user(&self, user: &User) -> Result<(), Error> {
+    pub async fn create_user(&self, user: &User) -> Result<Accepted, Error> {
         self.send(user).await
     }
 
     /// `status.mark_as_read` for your content id.
-    pub async fn mark_as_read(&self, id: impl Into<String>) -> Result<(), Error> {
+    pub async fn mark_as_read(&self, id: impl Into<String>) -> Result<Accepted, Error> {
         self.send(&MarkAsRead::new(id)).await
     }
 
     /// `typing.start`, subject to the one-per-2-seconds rule.
-    pub async fn typing_start(&self, typing: &TypingStart) -> Result<(), Error> {
+    pub async fn typing_start(&self, typing: &TypingStart) -> Result<Accepted, Error> {
         self.send(typing).await
     }
 
     /// `typing.stop`; also resets the thread's `typing.start` timer.
-    pub async fn typing_stop(&self, typing: &TypingStop) -> Result<(), Error> {
+    pub async fn typing_stop(&self, typing: &TypingStop) -> Result<Accepted, Error> {
         self.send(typing).await
     }
 }
@@ -385,19 +428,55 @@ mod tests {
 
     #[test]
     fn realtime_url_is_built_from_the_base() {
+        let url = |base, source| realtime_url(base, source).map(|(u, s)| (u.to_string(), s));
         for base in ["https://x.engagement.dimelo.com", "https://x.engagement.dimelo.com/"] {
             assert_eq!(
-                realtime_url(base, "8da592bc6fcf8bae41b2").unwrap().as_str(),
-                "https://x.engagement.dimelo.com/realtime/sdk/8da592bc6fcf8bae41b2"
+                url(base, "8da592bc6fcf8bae41b2").unwrap(),
+                (
+                    "https://x.engagement.dimelo.com/realtime/sdk/8da592bc6fcf8bae41b2".to_owned(),
+                    "8da592bc6fcf8bae41b2".to_owned()
+                )
             );
         }
         assert_eq!(
-            realtime_url("http://127.0.0.1:9/proxy", "a/b").unwrap().as_str(),
+            url("http://127.0.0.1:9/proxy", "a/b").unwrap().0,
             "http://127.0.0.1:9/proxy/realtime/sdk/a%2Fb"
         );
         assert!(matches!(realtime_url("ftp://x", "1"), Err(Error::InvalidConfig(_))));
         assert!(matches!(realtime_url("not a url", "1"), Err(Error::InvalidConfig(_))));
         assert!(matches!(realtime_url("https://x", " "), Err(Error::InvalidConfig(_))));
+    }
+
+    /// The channel settings show the whole "Realtime endpoint URL"; it is used as given, never
+    /// with the path doubled.
+    #[test]
+    fn the_whole_realtime_endpoint_url_is_used_as_given() {
+        let full = "https://tenant.digital.ringcentral.com/realtime/sdk/5dc206a10e69dc66c5b55f21";
+        for (base, source) in [
+            (full, "5dc206a10e69dc66c5b55f21"),
+            (full, ""),
+            (
+                "https://tenant.digital.ringcentral.com/realtime/sdk/5dc206a10e69dc66c5b55f21/",
+                "",
+            ),
+            (
+                "https://tenant.digital.ringcentral.com/realtime/sdk/5dc206a10e69dc66c5b55f21?signature=x",
+                "",
+            ),
+        ] {
+            let (url, source_id) = realtime_url(base, source).unwrap();
+            assert_eq!(url.path(), "/realtime/sdk/5dc206a10e69dc66c5b55f21", "{base}");
+            assert_eq!(url.query(), None);
+            assert_eq!(source_id, "5dc206a10e69dc66c5b55f21");
+        }
+        let e = realtime_url(full, "other").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid Send API client configuration: the endpoint is the Realtime endpoint URL of source `5dc206a10e69dc66c5b55f21`, but the source id given is `other`"
+        );
+        assert!(realtime_url("https://tenant.example", "").is_err());
+        let client = SendApiClient::builder_for_url(full, Secret::new("t")).build().unwrap();
+        assert_eq!(client.url().as_str(), full);
     }
 
     #[test]

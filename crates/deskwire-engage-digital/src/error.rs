@@ -192,7 +192,7 @@ pub enum Error {
         /// When a new `typing.start` will be allowed.
         retry_in: Duration,
     },
-    /// An answer that is neither `200 ok` nor a documented error.
+    /// An answer that is neither a 2xx nor a documented error.
     #[error("unexpected answer from Engage Digital: HTTP {status}: {}; {}", truncate(.body), Delivery::of_unexpected_status(*.status).describe())]
     UnexpectedResponse {
         /// HTTP status received.
@@ -241,14 +241,40 @@ impl Error {
     }
 }
 
-/// Interprets an answer: `200` with body `ok` is success, a documented row is
+/// A Send API answer in the 2xx range: the request was accepted.
+///
+/// The docs promise `200` with the body `ok`; every official client (JS `post-message.js`,
+/// Python `post_message.py`, C# `DimeloClient.cs`) takes any 2xx as success and never reads
+/// the body, so this does too, and keeps the body for whoever wants to look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// HTTP status (200–299).
+    pub status: u16,
+    /// The body as received.
+    pub body: bytes::Bytes,
+}
+
+impl Accepted {
+    /// Whether the answer is the documented `200` + `ok` (plain or as a JSON string).
+    pub fn is_documented_ok(&self) -> bool {
+        self.status == 200
+            && error_text(&String::from_utf8_lossy(&self.body))
+                .trim()
+                .eq_ignore_ascii_case("ok")
+    }
+}
+
+/// Interprets an answer: any 2xx is [`Accepted`] (see there), a documented row is
 /// [`Error::Rejected`], anything else is [`Error::UnexpectedResponse`].
-pub fn interpret_response(status: u16, body: &[u8]) -> Result<(), Error> {
+pub fn interpret_response(status: u16, body: &[u8]) -> Result<Accepted, Error> {
+    if (200..300).contains(&status) {
+        return Ok(Accepted {
+            status,
+            body: bytes::Bytes::copy_from_slice(body),
+        });
+    }
     let text = String::from_utf8_lossy(body);
     let message = error_text(&text);
-    if status == 200 && message.trim().eq_ignore_ascii_case("ok") {
-        return Ok(());
-    }
     match Rejection::match_row(status, &message) {
         Some(rejection) => Err(Error::Rejected {
             rejection,
@@ -269,15 +295,25 @@ mod tests {
     #[test]
     fn ok_is_success_in_its_plain_and_json_forms() {
         for body in ["ok", "ok\n", " ok ", "\"ok\""] {
-            assert!(interpret_response(200, body.as_bytes()).is_ok(), "{body:?}");
+            assert!(
+                interpret_response(200, body.as_bytes()).unwrap().is_documented_ok(),
+                "{body:?}"
+            );
         }
     }
 
+    /// As the official clients: any 2xx is success, whatever the body; the body is kept.
     #[test]
-    fn a_200_without_ok_is_unexpected_and_may_be_delivered() {
-        let e = interpret_response(200, b"{}").unwrap_err();
-        assert!(matches!(&e, Error::UnexpectedResponse { status: 200, body } if body == "{}"));
-        assert_eq!(e.delivery(), Delivery::MaybeDelivered);
+    fn any_2xx_is_accepted_with_its_body() {
+        for (status, body) in [(200, "{}"), (201, ""), (202, "queued"), (204, ""), (299, "ok")] {
+            let accepted = interpret_response(status, body.as_bytes()).unwrap();
+            assert_eq!((accepted.status, &accepted.body[..]), (status, body.as_bytes()));
+            assert!(!accepted.is_documented_ok());
+        }
+        for status in [199, 300, 304] {
+            let e = interpret_response(status, b"ok").unwrap_err();
+            assert!(matches!(&e, Error::UnexpectedResponse { .. }), "{status}");
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //!
 //! * **Send API** ([`SendApiClient`]): you `POST {"action", "params"}` to
 //!   `https://<domain>/realtime/sdk/<source_id>` to push messages, private messages, threads and
-//!   users, mark agent contents as read and show typing. Success is HTTP 200 with the body `ok`.
+//!   users, mark agent contents as read and show typing. Success is documented as HTTP 200 with
+//!   the body `ok`; like the official clients, any 2xx is success ([`Accepted`] keeps the body).
+//!   The endpoint is the domain or the whole "Realtime endpoint URL" of the channel settings.
 //! * **Polling endpoint** ([`inbound`]): Engage Digital calls your endpoint
 //!   (`implementation.info`, `messages.list`, agent replies as `messages.create`, ...). You
 //!   implement [`inbound::Source`]; [`inbound::Endpoint`] verifies each request over its raw
@@ -74,6 +76,6 @@ pub mod validate;
 pub mod wire;
 
 pub use client::{SendApiClient, SendApiClientBuilder, SignedRequest};
-pub use error::{error_text, interpret_response, Error, Rejection};
+pub use error::{error_text, interpret_response, Accepted, Error, Rejection};
 pub use sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
 pub use typing::{TypingLimit, TYPING_START_INTERVAL};

@@ -1,4 +1,4 @@
-//! Answers other than `200 ok` become typed errors that keep the provider's text.
+//! Answers outside 2xx become typed errors that keep the provider's text.
 
 use deskwire_core::{Delivery, TransportErrorKind};
 use deskwire_engage_digital::wire::MarkAsRead;
@@ -39,9 +39,28 @@ async fn undocumented_answers_keep_status_and_body() {
     assert!(matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>"));
     assert_eq!(e.delivery(), Delivery::Rejected);
 
-    let e = answer(200, "okay").await;
-    assert!(matches!(&e, Error::UnexpectedResponse { status: 200, .. }));
+    let e = answer(302, "moved").await;
+    assert!(matches!(&e, Error::UnexpectedResponse { status: 302, .. }));
+    let e = answer(500, "oops").await;
     assert_eq!(e.delivery(), Delivery::MaybeDelivered);
+}
+
+/// The official clients take any 2xx as success without reading the body (JS axios
+/// `validateStatus`, Python `raise_for_status`, C# `IsSuccessStatusCode`); so does this one, and
+/// it hands the body over.
+#[tokio::test]
+async fn any_2xx_is_success_and_keeps_the_body() {
+    for (status, body) in [(200, "ok"), (200, "okay"), (201, r#"{"id":"1"}"#), (204, "")] {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let accepted = client(&server).send(&MarkAsRead::new("890")).await.unwrap();
+        assert_eq!((accepted.status, &accepted.body[..]), (status, body.as_bytes()));
+        assert_eq!(accepted.is_documented_ok(), body == "ok");
+    }
 }
 
 #[tokio::test]
