@@ -105,28 +105,103 @@ pub struct PollSpec {
     pub shape: bool,
 }
 
-/// `[webhook]`: a signed delivery and what the verifier must decide.
+/// `[webhook]`: what the verifier must decide about the case's vector delivery.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookSpec {
-    /// `X-Chatwoot-Timestamp` of the delivery.
-    pub timestamp: u64,
     /// The verifier's clock, unix seconds.
     pub now: u64,
-    /// The signature presented (hex, without `sha256=`).
-    pub presented: String,
     /// `accepted`, `mismatch`, `stale`, `from-the-future` or `signed-without-timestamp`.
     pub expect: String,
+    /// The verifier's secret, when it is not the one the delivery was signed with.
+    pub key: Option<String>,
 }
 
-/// One documented example.
+/// Where a case's bytes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// Printed in a provider document kept in `conformance/sources/<provider>/`; the case's
+    /// `documented.txt` must appear there verbatim.
+    Docs,
+    /// From the provider's own code or repositories, cited by `[upstream]` (repository, path,
+    /// commit): vectors produced by running upstream's own expressions or clients (committed
+    /// with the script that made them, under `conformance/vectors/` and `tools/upstream/`),
+    /// or shapes transcribed from upstream code into `example.txt`.
+    Upstream,
+    /// Built here from a documented rule or table row (`row`, printed verbatim in `source`) or
+    /// from an upstream location (`[upstream]`).
+    Synthesised,
+}
+
+impl Provenance {
+    /// The name used in `case.toml` and the reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provenance::Docs => "docs",
+            Provenance::Upstream => "upstream",
+            Provenance::Synthesised => "synthesised",
+        }
+    }
+
+    /// All provenances, in report order.
+    pub const ALL: [Provenance; 3] = [Provenance::Docs, Provenance::Upstream, Provenance::Synthesised];
+}
+
+/// `[upstream]`: where in the provider's own repositories a case comes from.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamRef {
+    /// `owner/name` on GitHub.
+    pub repo: String,
+    /// Path of the file in that repository (or in the published package).
+    pub path: String,
+    /// The commit read (40 hex digits).
+    pub commit: Option<String>,
+    /// The release tag at that commit, when there is one.
+    pub tag: Option<String>,
+    /// `name@version` of the published package read, when no commit is known.
+    pub package: Option<String>,
+    /// Lines of `path` the case rests on.
+    pub lines: Option<String>,
+    /// Vector file under `conformance/vectors/` (its `generator` script must be in the repo).
+    pub vectors: Option<String>,
+}
+
+/// `[request]`: what an answer case sends before the mock answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// Exact bytes sent through the client's byte escape hatch, when the operation needs them.
+    pub body: Option<String>,
+}
+
+/// One case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Case {
     /// The slug (folder name without its number).
     pub id: String,
-    /// Seed file (or provider note) the example comes from.
-    pub source: String,
-    /// Heading in that source.
+    /// Where the case's bytes come from.
+    pub provenance: Provenance,
+    /// Document under `conformance/sources/<provider>/` the example (docs) or row
+    /// (synthesised) is printed in.
+    pub source: Option<String>,
+    /// Heading in that source, or what the case covers.
     pub heading: String,
+    /// For synthesised cases built from a document: the rule or row, verbatim.
+    pub row: Option<String>,
+    /// Upstream citation (upstream cases; synthesised cases built from upstream material).
+    pub upstream: Option<UpstreamRef>,
+    /// Selects entries of the `[upstream] vectors` file: `"<set>"` or `"<set>/<name>"`.
+    pub vector: Option<String>,
+    /// What an answer case sends.
+    pub request: Option<RequestSpec>,
+    /// Vectors (by name) where this crate decides otherwise than upstream, on purpose.
+    #[serde(default)]
+    pub deviations: Vec<String>,
+    /// Why the deviations are right.
+    pub deviation_reason: Option<String>,
     /// Other places printing the same example.
     #[serde(default)]
     pub also_in: Vec<String>,
@@ -161,7 +236,8 @@ pub struct Case {
     /// Provider key.
     #[serde(skip)]
     pub provider: String,
-    /// Contents of `documented.txt`.
+    /// Contents of `documented.txt` (docs cases) or `example.txt` (the example as transcribed
+    /// here from upstream, when the case has one); empty otherwise.
     #[serde(skip)]
     pub documented: String,
 }
@@ -229,7 +305,17 @@ fn load_one(dir: &Path, provider: &str) -> Result<Case, String> {
         |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
     let mut case: Case =
         toml::from_str(&read("case.toml")?).map_err(|e| format!("{}: {e}", dir.join("case.toml").display()))?;
-    case.documented = read("documented.txt")?;
+    case.documented = match case.provenance {
+        Provenance::Docs => read("documented.txt")?,
+        _ if dir.join("documented.txt").exists() => {
+            return Err(format!(
+                "{}: only docs cases have a documented.txt (text printed in conformance/sources/); name the transcribed example example.txt",
+                dir.display()
+            ))
+        }
+        _ if dir.join("example.txt").exists() => read("example.txt")?,
+        _ => String::new(),
+    };
     case.dir = dir.to_path_buf();
     case.provider = provider.to_owned();
     let folder = case.folder();

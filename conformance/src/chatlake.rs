@@ -1,6 +1,7 @@
 //! Chatlake cases: the seed's six JSON blocks (three requests, three answers), the real answer
-//! shapes and webhook payloads printed in the provider notes, the error table's rows, and
-//! webhook signature cases.
+//! shapes, webhook payloads and error bodies as Chatwoot's views and controllers render them
+//! (upstream, cited by commit), and webhook-signature and `identifier_hash` cases over vectors
+//! Chatwoot's own expressions produced (`vectors/chatlake/chatwoot.json`).
 //!
 //! Roundtrips compare JSON values after [`normalise`]: `null` members are dropped (the typed
 //! model writes an absent field instead, which the server reads the same) and an integer
@@ -10,6 +11,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use deskwire_chatlake::inbound::{WebhookError, WebhookEvent, WebhookVerifier};
+use deskwire_chatlake::public::{identifier_hash, PublicClient};
 use deskwire_chatlake::wire::{
     AnswerShape, ContactCreated, Conversation, Message, MessageType, NewContact, NewConversation, NewMessage,
 };
@@ -39,7 +41,7 @@ pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
         Kind::Response => response(case, ctx, &mut stages).await,
         Kind::Webhook => webhook(case, ctx, &mut stages),
         Kind::Error => error(case, ctx, &mut stages).await,
-        Kind::Signature => signature(case, ctx, &mut stages),
+        Kind::Signature => signature(case, ctx, &mut stages).await,
         other => stages.run(Stage::Parse, || {
             Err(format!("kind `{}` has no Chatlake runner", other.name()))
         }),
@@ -345,7 +347,7 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
         .run_async(Stage::Wire, || async {
             let spec = case.response.as_ref().ok_or("no [response]")?;
             let body = spec.body.clone().ok_or("no [response] body")?;
-            if !case.documented.contains(body.trim()) {
+            if case.provenance == crate::case::Provenance::Docs && !case.documented.contains(body.trim()) {
                 return Err("the answer body is not the documented one".into());
             }
             let server = MockServer::start().await;
@@ -385,69 +387,219 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
     });
 }
 
-fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
-    let mut body = Vec::new();
+/// A webhook vector: the secret, the exact body and the headers Chatwoot's expression made.
+struct Delivery {
+    name: String,
+    secret: String,
+    body: Vec<u8>,
+    timestamp: u64,
+    signature: String,
+    timestamp_header: String,
+}
+
+fn deliveries(case: &Case, ctx: &Context) -> Result<Vec<Delivery>, String> {
+    ctx.vectors(case)?
+        .into_iter()
+        .map(|(name, v)| {
+            let text = |key: &str| {
+                v[key]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("{name}: no `{key}`"))
+            };
+            let header = |key: &str| {
+                v["headers"][key]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("{name}: no `{key}` header"))
+            };
+            Ok(Delivery {
+                secret: text("secret")?,
+                body: text("body")?.into_bytes(),
+                timestamp: v["timestamp"].as_u64().ok_or_else(|| format!("{name}: no timestamp"))?,
+                signature: header("X-Chatwoot-Signature")?,
+                timestamp_header: header("X-Chatwoot-Timestamp")?,
+                name,
+            })
+        })
+        .collect()
+}
+
+fn headers_of(signature: &str, timestamp: &str) -> Result<http::HeaderMap, String> {
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "x-chatwoot-signature",
+        signature.parse().map_err(|_| "signature header")?,
+    );
+    headers.insert(
+        "x-chatwoot-timestamp",
+        timestamp.parse().map_err(|_| "timestamp header")?,
+    );
+    Ok(headers)
+}
+
+fn verdict_name(result: &Result<(), WebhookError>) -> Result<&'static str, String> {
+    Ok(match result {
+        Ok(()) => "accepted",
+        Err(WebhookError::Mismatch) => "mismatch",
+        Err(WebhookError::Stale { .. }) => "stale",
+        Err(WebhookError::FromTheFuture { .. }) => "from-the-future",
+        Err(WebhookError::SignedWithoutTimestamp) => "signed-without-timestamp",
+        Err(other) => return Err(format!("unexpected error: {other}")),
+    })
+}
+
+async fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
+    if case.operation == "identifier_hash" {
+        return identifier_hashes(case, ctx, stages).await;
+    }
+    let mut vectors = Vec::new();
     stages.run(Stage::Parse, || {
         ctx.check_provenance(case)?;
-        let spec = case.signature.as_ref().ok_or("no [signature]")?;
-        body = case.file(&spec.body_file)?;
+        vectors = deliveries(case, ctx)?;
         Ok(())
     });
     stages.run(Stage::Roundtrip, || {
-        // The expected value was computed by Python's hmac module when the case was written.
-        let spec = case.signature.as_ref().ok_or("no [signature]")?;
-        let hook = case.webhook.as_ref().ok_or("no [webhook]")?;
-        let ours = HmacSha256::new(&Secret::new(spec.key.clone()))
-            .sign_hex(&[hook.timestamp.to_string().as_bytes(), b".", &body].concat());
-        if ours != spec.expected {
-            return Err(format!("signed {ours}, the vector says {}", spec.expected));
+        // Signing the same bytes the way the server does must give the vector's headers (the
+        // body-only mistake is upstream's expression without the "<ts>." prefix).
+        for d in &vectors {
+            let mac = HmacSha256::new(&Secret::new(d.secret.clone()));
+            let signed = if case.provenance == crate::case::Provenance::Synthesised {
+                mac.sign_hex(&d.body)
+            } else {
+                mac.sign_hex(&[d.timestamp.to_string().as_bytes(), b".", &d.body].concat())
+            };
+            if format!("sha256={signed}") != d.signature || d.timestamp.to_string() != d.timestamp_header {
+                return Err(format!(
+                    "{}: signed sha256={signed}, the vector says {}",
+                    d.name, d.signature
+                ));
+            }
         }
         Ok(())
     });
-    let verdict = |presented: &str, body: &[u8]| -> Result<(), WebhookError> {
-        let spec = case.signature.as_ref().expect("checked");
-        let hook = case.webhook.as_ref().expect("checked");
-        let mut headers = http::HeaderMap::new();
-        headers.insert(
-            "x-chatwoot-signature",
-            format!("sha256={presented}").parse().expect("hex"),
-        );
-        headers.insert(
-            "x-chatwoot-timestamp",
-            hook.timestamp.to_string().parse().expect("digits"),
-        );
-        WebhookVerifier::new(&Secret::new(spec.key.clone()))
-            .verify_at(&headers, body, UNIX_EPOCH + Duration::from_secs(hook.now))
-            .map(drop)
-    };
+    let verdict =
+        |d: &Delivery, body: &[u8], now: u64, key: Option<&str>| -> Result<Result<(), WebhookError>, String> {
+            let headers = headers_of(&d.signature, &d.timestamp_header)?;
+            let secret = Secret::new(key.unwrap_or(&d.secret).to_owned());
+            // Authenticity and freshness only: decoding is the webhook cases' business.
+            Ok(WebhookVerifier::new(&secret)
+                .authenticate_at(&headers, body, UNIX_EPOCH + Duration::from_secs(now))
+                .map(drop))
+        };
     let mut shown = String::new();
     stages.run(Stage::Wire, || {
-        let hook = case.webhook.as_ref().ok_or("no [webhook]")?;
-        let result = verdict(&hook.presented, &body);
-        let got = match &result {
-            Ok(()) => "accepted",
-            Err(WebhookError::Mismatch) => "mismatch",
-            Err(WebhookError::Stale { .. }) => "stale",
-            Err(WebhookError::FromTheFuture { .. }) => "from-the-future",
-            Err(WebhookError::SignedWithoutTimestamp) => "signed-without-timestamp",
-            Err(other) => return Err(format!("unexpected error: {other}")),
-        };
-        if got != hook.expect {
-            return Err(format!("expected {}, got {got}: {result:?}", hook.expect));
+        for d in &vectors {
+            let (now, expect, key) = match &case.webhook {
+                Some(hook) => (hook.now, hook.expect.as_str(), hook.key.as_deref()),
+                // A whole set: every delivery verifies at its own timestamp.
+                None => (d.timestamp, "accepted", None),
+            };
+            let result = verdict(d, &d.body, now, key)?;
+            let got = verdict_name(&result)?;
+            if got != expect {
+                return Err(format!("{}: expected {expect}, got {got}: {result:?}", d.name));
+            }
+            shown.push_str(&format!(
+                "{}: timestamp {} now {now}{} -> {result:?}\n",
+                d.name,
+                d.timestamp,
+                if key.is_some() { " (another secret)" } else { "" }
+            ));
         }
-        shown = format!(
-            "timestamp: {}\nnow: {}\nverdict: {result:?}\n",
-            hook.timestamp, hook.now
-        );
         Ok(())
     });
     stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &shown));
     stages.run(Stage::Properties, || {
-        let hook = case.webhook.as_ref().ok_or("no [webhook]")?;
-        if hook.expect == "accepted" {
-            every_bit_flip_fails(&body, |b| verdict(&hook.presented, b).is_ok())
-        } else {
-            decoder_survives(&body, |b| verdict(&hook.presented, b))
+        for d in &vectors {
+            let (now, expect) = case
+                .webhook
+                .as_ref()
+                .map_or((d.timestamp, "accepted"), |h| (h.now, h.expect.as_str()));
+            if expect == "accepted" {
+                every_bit_flip_fails(&d.body, |b| verdict(d, b, now, None).is_ok_and(|r| r.is_ok()))?;
+            } else {
+                decoder_survives(&d.body, |b| verdict(d, b, now, None))?;
+            }
         }
+        Ok(())
+    });
+}
+
+/// `identifier_hash` vectors: the hash function and the Client API's show request.
+async fn identifier_hashes(case: &Case, ctx: &Context, stages: &mut Stages) {
+    let mut vectors = Vec::new();
+    stages.run(Stage::Parse, || {
+        ctx.check_provenance(case)?;
+        vectors = ctx.vectors(case)?;
+        Ok(())
+    });
+    // Ruby's `#to_s` of the identifier: nil is "", an integer its digits, a string itself.
+    let to_s = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    stages.run(Stage::Roundtrip, || {
+        for (name, v) in &vectors {
+            let token = Secret::new(v["hmac_token"].as_str().ok_or("no hmac_token")?.to_owned());
+            let ours = identifier_hash(&token, &to_s(&v["identifier"]));
+            if Some(ours.as_str()) != v["identifier_hash"].as_str() {
+                return Err(format!(
+                    "{name}: hashed {ours}, the vector says {}",
+                    v["identifier_hash"]
+                ));
+            }
+        }
+        Ok(())
+    });
+    let mut shown = String::new();
+    stages
+        .run_async(Stage::Wire, || async {
+            for (name, v) in &vectors {
+                let server = MockServer::start().await;
+                Mock::given(method("GET"))
+                    .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"source_id":"c-1","id":1}"#))
+                    .mount(&server)
+                    .await;
+                let token = Secret::new(v["hmac_token"].as_str().ok_or("no hmac_token")?.to_owned());
+                let client = PublicClient::builder(server.uri(), "inb-1")
+                    .hmac_token(&token)
+                    .retry_policy(RetryPolicy::never())
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let identifier = to_s(&v["identifier"]);
+                let identifier = (!v["identifier"].is_null()).then_some(identifier.as_str());
+                client.get_contact("c-1", identifier).await.map_err(|e| e.to_string())?;
+                let request = server
+                    .received_requests()
+                    .await
+                    .unwrap_or_default()
+                    .pop()
+                    .ok_or("nothing sent")?;
+                let sent: std::collections::HashMap<String, String> = request
+                    .url
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                if sent.get("identifier_hash").map(String::as_str) != v["identifier_hash"].as_str() {
+                    return Err(format!("{name}: the show request carried {sent:?}"));
+                }
+                shown.push_str(&format!("{name}: {}\n", request.url.query().unwrap_or_default()));
+            }
+            Ok(())
+        })
+        .await;
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &shown));
+    stages.run(Stage::Properties, || {
+        for (_, v) in &vectors {
+            let token = Secret::new(v["hmac_token"].as_str().unwrap_or_default().to_owned());
+            let identifier = to_s(&v["identifier"]);
+            every_bit_flip_fails(identifier.as_bytes(), |b| {
+                identifier_hash(&token, &String::from_utf8_lossy(b)).as_str()
+                    == v["identifier_hash"].as_str().unwrap_or_default()
+            })?;
+        }
+        Ok(())
     });
 }

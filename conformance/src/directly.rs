@@ -1,6 +1,7 @@
 //! Directly cases: the guide's sample flow and its polling step, the response-format envelope
-//! and the conversation data model (both repaired, notes §11), one case per documented error
-//! status, and the system-message list.
+//! and the conversation data model (both repaired), one case per documented error status, the
+//! system-message list, and the requests Directly's own client (directly-api 1.1.2) sends,
+//! rebuilt with this crate's request functions.
 //!
 //! Every call goes to a wiremock server; expectations are checked from the requests it
 //! received (never by wiremock's panicking `expect`), so a failure is a failed stage.
@@ -31,6 +32,7 @@ const T1: &str = "2017-05-18T17:02:10Z";
 pub async fn run(case: &Case, ctx: &Context) -> CaseReport {
     let mut stages = Stages::new();
     match (case.kind, case.operation.as_str()) {
+        (Kind::Request, "messaging-api") => upstream_requests(case, ctx, &mut stages).await,
         (Kind::Flow, _) => flow(case, ctx, &mut stages).await,
         (Kind::Poll, _) => poll(case, ctx, &mut stages).await,
         (Kind::Response, "envelope") => envelope(case, ctx, &mut stages).await,
@@ -600,4 +602,277 @@ async fn vocabulary(case: &Case, ctx: &Context, stages: &mut Stages) {
             assert_eq!(kind.as_str(), name, "an unknown type is kept");
         })
     });
+}
+
+/// One request Directly's own client sent, as recorded.
+struct Recorded {
+    name: String,
+    args: Value,
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Value,
+    body: Value,
+}
+
+fn recorded(case: &Case, ctx: &Context) -> Result<Vec<Recorded>, String> {
+    ctx.vectors(case)?
+        .into_iter()
+        .map(|(name, v)| {
+            let request = &v["request"];
+            let raw_query = request["raw_query"].as_str().unwrap_or_default();
+            Ok(Recorded {
+                args: v["args"].get(0).cloned().unwrap_or(Value::Null),
+                method: request["method"].as_str().ok_or("no method")?.to_owned(),
+                path: request["path"].as_str().ok_or("no path")?.to_owned(),
+                query: url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect(),
+                headers: request["headers"].clone(),
+                body: request["body"].clone(),
+                name,
+            })
+        })
+        .collect()
+}
+
+/// The same call built with this crate's request functions from the recorded arguments.
+fn our_request(name: &str, a: &Value) -> Result<deskwire_directly::ApiRequest, String> {
+    use deskwire_directly::api;
+    use deskwire_directly::wire::{
+        MessageTarget, NewMessage, QuestionUpdate, Rating, ResolveVerdict, Search, TextQuery, Verdict,
+    };
+    let s = |key: &str| {
+        a[key]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{name}: no `{key}`"))
+    };
+    let email = || UserEmail::new(a["userEmail"].as_str().unwrap_or_default()).map_err(|e| e.to_string());
+    let id = |key: &str| uuid(&s(key)?);
+    let object = |key: &str| a[key].as_object().cloned();
+    let verdict = || match a["quickReply"].as_str() {
+        Some("ACCEPTED") => Ok(Verdict::Accepted),
+        Some("REJECTED") => Ok(Verdict::Rejected),
+        other => Err(format!("{name}: quickReply {other:?}")),
+    };
+    let external_ids = |mut build: Box<dyn FnMut(ExternalId)>| {
+        for e in a["externalIds"].as_array().into_iter().flatten() {
+            build(ExternalId::new(
+                e["id"].as_str().unwrap_or_default(),
+                e["system"].as_str().unwrap_or_default(),
+            ));
+        }
+    };
+    let e = |e: deskwire_directly::Error| e.to_string();
+    Ok(match name {
+        "MessagingApi.createQuestion" => {
+            let mut q = NewQuestion::new(&email()?, s("userName")?, s("text")?);
+            q.subject = a["subject"].as_str().map(str::to_owned);
+            q.question_category = a["questionCategory"].as_str().map(str::to_owned);
+            q.metadata = object("metadata");
+            let mut ids = Vec::new();
+            external_ids(Box::new(|x| ids.push(x)));
+            q.external_ids = (!ids.is_empty()).then_some(ids);
+            api::questions::create(&q).map_err(e)?
+        }
+        "MessagingApi.getQuestion" => {
+            let mut search = Search::new()
+                .external_id(
+                    a["externalId"]["id"].as_str().unwrap_or_default(),
+                    a["externalId"]["system"].as_str().unwrap_or_default(),
+                )
+                .user(&email()?);
+            if let Some(include) = a["includeConversation"].as_bool() {
+                search = search.include_conversation(include);
+            }
+            if let (Some(limit), Some(offset)) = (a["limit"].as_u64(), a["offset"].as_u64()) {
+                search = search.page(limit as u32, offset as u32);
+            }
+            if let Some(at) = a["lastChecked"].as_str() {
+                search = search.changed_after(Timestamp::parse(at).ok_or("lastChecked is not a date-time")?);
+            }
+            api::questions::search(&search)
+        }
+        "MessagingApi.editQuestion" => {
+            let mut update = QuestionUpdate::new(&email()?);
+            if let Some(text) = a["text"].as_str() {
+                update = update.text(text);
+            }
+            if let Some(metadata) = object("metadata") {
+                update = update.metadata(metadata);
+            }
+            api::questions::update(&id("uuid")?, &update).map_err(e)?
+        }
+        "MessagingApi.closeQuestion" => {
+            api::questions::close(&id("questionUuid")?, &email()?, a["integrationToken"].as_str()).map_err(e)?
+        }
+        "MessagingApi.rerouteQuestion" => {
+            api::questions::reroute(&id("uuid")?, &email()?, a["companyTag"].as_str()).map_err(e)?
+        }
+        "MessagingApi.createMessage" => {
+            let mut m = NewMessage::new(&email()?, MessageTarget::Response(id("responseUuid")?), s("text")?);
+            let mut ids = Vec::new();
+            external_ids(Box::new(|x| ids.push(x)));
+            for x in ids {
+                m = m.external_id(x);
+            }
+            api::messages::create(&m).map_err(e)?
+        }
+        "MessagingApi.editMessage" => api::messages::update(&id("uuid")?, &email()?, &s("text")?).map_err(e)?,
+        "MessagingApi.getMessage" => {
+            let mut search = Search::new().external_id(s("externalId")?, "").user(&email()?);
+            if let Some(include) = a["includeConversation"].as_bool() {
+                search = search.include_conversation(include);
+            }
+            api::messages::search(&search)
+        }
+        "MessagingApi.markQuestionAsResolved" => {
+            let company = s("companyTag")?;
+            let mut verdict = if a["confirm"].as_bool() == Some(true) {
+                ResolveVerdict::approve(company)
+            } else {
+                ResolveVerdict::contest(company)
+            };
+            if let Some(x) = a["externalId"].as_str() {
+                verdict = verdict.external_id(x);
+            }
+            api::messages::mark_as_resolved(&id("uuid")?, &email()?, &verdict).map_err(e)?
+        }
+        "MessagingApi.acceptResponse" => api::responses::accept(&id("uuid")?, &email()?).map_err(e)?,
+        "MessagingApi.rateResponse" => {
+            let mut rating = Rating::new(s("rating")?, s("companyTag")?);
+            if let Some(x) = a["externalId"].as_str() {
+                rating = rating.external_id(x);
+            }
+            api::responses::rate(&id("uuid")?, &email()?, &rating).map_err(e)?
+        }
+        "MessagingApi.confirmAutoResponse" => {
+            api::responses::confirm_auto_response(&id("uuid")?, &email()?, verdict()?, a["externalId"].as_str())
+                .map_err(e)?
+        }
+        "MessagingApi.markResponseAsRead" => api::responses::mark_read(&id("uuid")?, &email()?).map_err(e)?,
+        "MessagingApi.deleteUser" => api::users::forget(&email()?).map_err(e)?,
+        "MessagingApi.automaticAnswer" => {
+            let mut query = TextQuery::new(s("text")?);
+            if let Some(x) = a["language"].as_str() {
+                query = query.language(x);
+            }
+            if let Some(x) = object("metadata") {
+                query = query.metadata(x);
+            }
+            if let Some(x) = a["predictedClass"].as_str() {
+                query = query.predicted_class(x);
+            }
+            if let Some(x) = a["questionCategory"].as_str() {
+                query = query.category(x);
+            }
+            api::automation::automatic_answer(&query).map_err(e)?
+        }
+        "MessagingApi.automaticAnswerFeedback" => {
+            let user = a["userEmail"]
+                .as_str()
+                .map(UserEmail::new)
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            api::automation::automatic_answer_feedback(&id("automaticAnswerUuid")?, verdict()?, user.as_ref())
+                .map_err(e)?
+        }
+        "MessagingApi.getMessagingApiStatus" => api::automation::health(),
+        other => return Err(format!("no request function for `{other}`")),
+    })
+}
+
+/// Directly's own client (directly-api 1.1.2) against this crate's request functions, request
+/// by request: method, path, query and JSON body must match; the bearer token travels the same
+/// way. `Content-Type` differs only by the charset parameter, which the snapshot records.
+async fn upstream_requests(case: &Case, ctx: &Context, stages: &mut Stages) {
+    let mut vectors = Vec::new();
+    stages.run(Stage::Parse, || {
+        ctx.check_provenance(case)?;
+        vectors = recorded(case, ctx)?;
+        Ok(())
+    });
+    let mut ours = Vec::new();
+    stages.run(Stage::Roundtrip, || {
+        for v in &vectors {
+            ours.push(our_request(&v.name, &v.args)?);
+        }
+        Ok(())
+    });
+    let mut shown = String::new();
+    stages
+        .run_async(Stage::Wire, || async {
+            let server = MockServer::start().await;
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"data":{}}"#))
+                .mount(&server)
+                .await;
+            let client = DirectlyClient::builder(Credentials::access_token(Secret::new("test-token")))
+                .base_url(server.uri())
+                .retry_policy(RetryPolicy::never())
+                .build()
+                .map_err(|e| e.to_string())?;
+            for (v, request) in vectors.iter().zip(&ours) {
+                client.send(request).await.map_err(|e| format!("{}: {e}", v.name))?;
+                let got = server
+                    .received_requests()
+                    .await
+                    .unwrap_or_default()
+                    .pop()
+                    .ok_or("nothing sent")?;
+                let mut query: Vec<(String, String)> = got.url.query_pairs().into_owned().collect();
+                let mut theirs = v.query.clone();
+                query.sort();
+                theirs.sort();
+                let body: Value = if got.body.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&got.body).map_err(|e| format!("{}: our body: {e}", v.name))?
+                };
+                let header = |name: &str| {
+                    got.headers
+                        .get(name)
+                        .and_then(|h| h.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let mut problems = Vec::new();
+                if got.method.as_str() != v.method {
+                    problems.push(format!("method {} vs {}", got.method, v.method));
+                }
+                if got.url.path() != v.path {
+                    problems.push(format!("path {} vs {}", got.url.path(), v.path));
+                }
+                if query != theirs {
+                    problems.push(format!("query {query:?} vs {theirs:?}"));
+                }
+                if body != v.body {
+                    problems.push(format!("body {body} vs {}", v.body));
+                }
+                let bearer = v.headers["authorization"].as_str().unwrap_or_default();
+                let is_health = v.path == "/health/status";
+                if !is_health && header("authorization") != bearer {
+                    problems.push(format!("authorization `{}` vs `{bearer}`", header("authorization")));
+                }
+                let mime = |t: &str| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                let their_type = v.headers["content-type"].as_str().unwrap_or_default();
+                if v.body != Value::Null && mime(&header("content-type")) != mime(their_type) {
+                    problems.push(format!("content-type `{}` vs `{their_type}`", header("content-type")));
+                }
+                if !problems.is_empty() {
+                    return Err(format!("{}: {}", v.name, problems.join("; ")));
+                }
+                shown.push_str(&format!(
+                    "{}: {} {}{} content-type ours `{}` theirs `{their_type}`\n",
+                    v.name,
+                    v.method,
+                    v.path,
+                    got.url.query().map(|q| format!("?{q}")).unwrap_or_default(),
+                    header("content-type"),
+                ));
+            }
+            Ok(())
+        })
+        .await;
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &shown));
+    stages.skip(Stage::Properties, "request functions are property-tested in the crate");
 }

@@ -4,6 +4,7 @@
 
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::{Delivery, Secret};
+use deskwire_engage_digital::inbound::{Endpoint, EndpointRequest};
 use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::{MarkAsRead, SendParams, SendRequest, TypingStart, TypingStop, TypingTarget};
 use deskwire_engage_digital::{interpret_response, Error, SendApiClient, Signer, TypingLimit, TYPING_START_INTERVAL};
@@ -148,27 +149,93 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
     });
 }
 
-/// A request of `operation` for cases that exercise answers.
-fn sample(operation: &str) -> SendRequest {
-    match operation {
-        "typing.start" => SendRequest::TypingStart(TypingStart::new(TypingTarget::thread("42").in_reply_to_id("890"), "Hello world")),
-        "typing.stop" => SendRequest::TypingStop(TypingStop::new(TypingTarget::thread("42"))),
-        "messages.create" => serde_json::from_str(
-            r#"{"action":"messages.create","params":{"id":"890","author":{"id":"666","created_at":"06/11/2017","screenname":"John Doe"},"body":"Awesome post !","thread_id":"42"}}"#,
-        )
-        .expect("sample decodes"),
-        _ => SendRequest::MarkAsRead(MarkAsRead::new("890")),
+const AUTHOR: &str = r#"{"id":"666","created_at":"06/11/2017","screenname":"John Doe"}"#;
+
+/// What an answer case sends: a typed request, or exact bytes through the escape hatch.
+#[derive(Debug)]
+enum Outgoing {
+    Typed(Box<SendRequest>),
+    Bytes(Vec<u8>),
+}
+
+/// The request of the case's operation — the one its answer belongs to. An operation this
+/// runner does not know is a failure, never a fallback.
+fn outgoing(case: &Case) -> Result<Outgoing, String> {
+    let typed = |json: String| {
+        serde_json::from_str::<SendRequest>(&json)
+            .map(|r| Outgoing::Typed(Box::new(r)))
+            .map_err(|e| format!("sample `{}` does not decode: {e}", case.operation))
+    };
+    match case.operation.as_str() {
+        "typing.start" => Ok(Outgoing::Typed(Box::new(SendRequest::TypingStart(TypingStart::new(
+            TypingTarget::thread("42").in_reply_to_id("890"),
+            "Hello world",
+        ))))),
+        "typing.stop" => Ok(Outgoing::Typed(Box::new(SendRequest::TypingStop(TypingStop::new(
+            TypingTarget::thread("42"),
+        ))))),
+        "status.mark_as_read" => Ok(Outgoing::Typed(Box::new(SendRequest::MarkAsRead(MarkAsRead::new(
+            "890",
+        ))))),
+        "messages.create" => typed(format!(
+            r#"{{"action":"messages.create","params":{{"id":"890","author":{AUTHOR},"body":"Awesome post !","thread_id":"42"}}}}"#
+        )),
+        // The docs' structured-content example (a select).
+        "messages.create:structured" => typed(format!(
+            r#"{{"action":"messages.create","params":{{"id":"891","author":{AUTHOR},"body":"What do you wish?","thread_id":"42","structured_content":{{"type":"select","items":[{{"title":"Option 1","payload":"first_option"}},{{"title":"Option 3"}}]}}}}}}"#
+        )),
+        "messages.create:attachment" => {
+            let message = deskwire_engage_digital::wire::Message::new(
+                "893",
+                "42",
+                serde_json::from_str(AUTHOR).map_err(|e| e.to_string())?,
+            )
+            .body("The label")
+            .attachment(deskwire_engage_digital::wire::Attachment::inline(
+                &[0x25; 4096],
+                "label.pdf",
+            ));
+            Ok(Outgoing::Typed(Box::new(SendRequest::CreateMessage(Box::new(message)))))
+        }
+        "threads.create" => typed(format!(
+            r#"{{"action":"threads.create","params":{{"id":"42","author":{AUTHOR},"body":"Do you have size 9?","title":"Shoes"}}}}"#
+        )),
+        "bytes" => case
+            .request
+            .as_ref()
+            .and_then(|r| r.body.clone())
+            .map(|b| Outgoing::Bytes(b.into_bytes()))
+            .ok_or_else(|| "operation `bytes` needs [request] body".to_owned()),
+        other => Err(format!("unknown operation `{other}` for an answer case")),
     }
 }
 
-async fn answer(case: &Case, status: u16, body: &str) -> Result<Result<(), Error>, String> {
+/// Sends the case's request to a mock answering `status` + `body`; what was sent and the result.
+async fn answer(case: &Case, status: u16, body: &str) -> Result<(String, Result<(), Error>), String> {
+    let outgoing = outgoing(case)?;
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(realtime_path()))
+        .and(SignedBy(signer(TOKEN)))
         .respond_with(ResponseTemplate::new(status).set_body_string(body))
+        .expect(1)
         .mount(&server)
         .await;
-    Ok(client(&server, TOKEN)?.send(&sample(&case.operation)).await.map(drop))
+    let client = client(&server, TOKEN)?;
+    let prepared = match &outgoing {
+        Outgoing::Typed(request) => client.prepare(request.as_ref()),
+        Outgoing::Bytes(bytes) => client.prepare_bytes(bytes.clone()),
+    }
+    .map_err(|e| format!("the request of `{}` was refused before sending: {e}", case.operation))?;
+    let result = client.send_prepared(&prepared).await.map(drop);
+    let received = server.received_requests().await.unwrap_or_default();
+    if received.len() != 1 || received[0].body != prepared.body() {
+        return Err(format!(
+            "the mock received {} requests, not the prepared bytes once",
+            received.len()
+        ));
+    }
+    Ok((prepared.action().to_owned(), result))
 }
 
 async fn response(case: &Case, ctx: &Context, stages: &mut Stages) {
@@ -188,7 +255,7 @@ async fn response(case: &Case, ctx: &Context, stages: &mut Stages) {
     stages
         .run_async(Stage::Wire, || async {
             let spec = spec.as_ref().ok_or("[response] is missing")?;
-            let outcome = answer(case, spec.status, &body).await?;
+            let (_, outcome) = answer(case, spec.status, &body).await?;
             result = format!("{outcome:?}\n");
             outcome.map_err(|e| format!("the documented success answer was refused: {e}"))
         })
@@ -243,7 +310,7 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
         .run_async(Stage::Wire, || async {
             let json_body = serde_json::json!({ "error": body }).to_string();
             for sent in [body.clone(), json_body] {
-                let outcome = answer(case, spec.status, &sent).await?;
+                let (action, outcome) = answer(case, spec.status, &sent).await?;
                 let err = outcome.err().ok_or_else(|| format!("`{sent}` was taken as success"))?;
                 let name = err
                     .rejection()
@@ -256,8 +323,8 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
                     return Err(format!("delivery is {:?}, expected Rejected", err.delivery()));
                 }
                 result.push_str(&format!(
-                    "answer: {} {sent}\nerror: {err:?}\nmessage: {err}\n\n",
-                    spec.status
+                    "sent: {action} ({})\nanswer: {} {sent}\nerror: {err:?}\nmessage: {err}\n\n",
+                    case.operation, spec.status
                 ));
             }
             Ok(())
@@ -284,8 +351,12 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
     let interval = case.rate_limit.as_ref().map(|r| r.interval_ms);
     stages.run(Stage::Parse, || {
         check_parse_common(case, ctx)?;
+        let rule = case
+            .row
+            .as_deref()
+            .ok_or("the case names the documented rule (`row`)")?;
         for needle in ["1 request / thread", "every 2 seconds", "typing.stop", "reset"] {
-            if !case.documented.contains(needle) {
+            if !rule.contains(needle) {
                 return Err(format!("the documented rule no longer says `{needle}`"));
             }
         }
@@ -355,7 +426,209 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
     );
 }
 
+/// Serves a fixed `implementation.info`; everything else is the trait's "not implemented".
+struct Declares(deskwire_engage_digital::inbound::ImplementationInfo);
+
+impl deskwire_engage_digital::inbound::Source for Declares {
+    async fn implementation_info(
+        &self,
+    ) -> Result<deskwire_engage_digital::inbound::ImplementationInfo, deskwire_engage_digital::inbound::ActionError>
+    {
+        Ok(self.0.clone())
+    }
+}
+
+fn text(v: &Value, key: &str) -> Result<String, String> {
+    v[key]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("vector has no `{key}`"))
+}
+
+/// Cases over the official PHP SDK's vectors: `sign` (its signature of a body), `verify` (its
+/// verdict on a request's header and `?signature=`), `respond` (its signed answers).
+async fn upstream_signature(case: &Case, ctx: &Context, stages: &mut Stages) {
+    let mut vectors = Vec::new();
+    stages.run(Stage::Parse, || {
+        check_parse_common(case, ctx)?;
+        vectors = ctx.vectors(case)?;
+        // A printed example that differs from the signed bytes must mean the same JSON.
+        if !case.documented.is_empty() {
+            let printed: Value = serde_json::from_str(&case.documented).map_err(|e| format!("example.txt: {e}"))?;
+            for (name, v) in &vectors {
+                let signed: Value = serde_json::from_str(&text(v, "body")?).map_err(|e| format!("{name}: {e}"))?;
+                if signed != printed {
+                    return Err(format!("{name}: the signed body is not the printed example"));
+                }
+            }
+        }
+        for d in &case.deviations {
+            if !vectors.iter().any(|(n, _)| n == d) {
+                return Err(format!("deviation `{d}` names no vector"));
+            }
+        }
+        Ok(())
+    });
+    let set = case
+        .vector
+        .as_deref()
+        .unwrap_or_default()
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    stages.run(Stage::Roundtrip, || {
+        if set == "verify" {
+            return Ok(());
+        }
+        // Our signer over the same bytes gives the SDK's hex, and accepts it.
+        for (name, v) in &vectors {
+            if v["signature"].is_null() {
+                continue; // error(): the SDK sends no signature
+            }
+            let signature = text(v, "signature")?;
+            let s = signer(&text(v, "key")?);
+            let body = text(v, "body")?;
+            if s.sign(body.as_bytes()) != signature {
+                return Err(format!(
+                    "{name}: signed {}, the SDK {signature}",
+                    s.sign(body.as_bytes())
+                ));
+            }
+            s.verify(body.as_bytes(), &signature)
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        Ok(())
+    });
+    let mut shown = String::new();
+    stages
+        .run_async(Stage::Wire, || async {
+            for (name, v) in &vectors {
+                let key = text(v, "key")?;
+                let body = text(v, "body")?;
+                match set.as_str() {
+                    "verify" => {
+                        let endpoint = Endpoint::new(
+                            &Secret::new(key.clone()),
+                            Declares(deskwire_engage_digital::inbound::ImplementationInfo::builder().build_unchecked()),
+                        );
+                        let mut request = EndpointRequest::post(body.clone());
+                        if let Some(h) = v["header"].as_str() {
+                            request = request.signature(h);
+                        }
+                        if let Some(q) = v["query_signature"].as_str() {
+                            request = request.query(format!("signature={q}"));
+                        }
+                        let ours = endpoint.authenticate(&request).is_ok();
+                        let theirs = v["accepted"].as_bool().ok_or("no `accepted`")?;
+                        let deviates = case.deviations.iter().any(|d| d == name);
+                        match (ours == theirs, deviates) {
+                            (true, false) => {}
+                            (false, true) => {}
+                            (false, false) => {
+                                return Err(format!("{name}: the SDK says accepted={theirs}, the endpoint {ours}"))
+                            }
+                            (true, true) => return Err(format!("{name}: listed as a deviation but agrees")),
+                        }
+                        shown.push_str(&format!(
+                            "{name}: sdk {theirs}, endpoint {ours}{}\n",
+                            if deviates { " (deviation)" } else { "" }
+                        ));
+                    }
+                    "sign" if !key.trim().is_empty() && !body.is_empty() => {
+                        // The client sends exactly these bytes with exactly this header.
+                        let signature = text(v, "signature")?;
+                        let server = MockServer::start().await;
+                        Mock::given(method("POST"))
+                            .and(path(realtime_path()))
+                            .and(header("x-smccsdk-signature", signature.as_str()))
+                            .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+                            .expect(1)
+                            .mount(&server)
+                            .await;
+                        let client = client(&server, &key)?;
+                        let prepared = client.prepare_bytes(body.clone()).map_err(|e| e.to_string())?;
+                        client
+                            .send_prepared(&prepared)
+                            .await
+                            .map_err(|e| format!("{name}: the mock refused the signature header: {e}"))?;
+                        shown.push_str(&format!("{name}: {signature}\n"));
+                    }
+                    "sign" => shown.push_str(&format!(
+                        "{name}: {} (not sendable: empty key or body)\n",
+                        text(v, "signature")?
+                    )),
+                    "respond" if v["signature"].is_null() => {
+                        // error(): a bare 400 without a signature, which Engage Digital cannot
+                        // authenticate; the endpoint signs every answer, errors included.
+                        shown.push_str(&format!(
+                            "{name}: {} unsigned\n",
+                            v["status"].as_str().unwrap_or_default()
+                        ));
+                    }
+                    "respond" => {
+                        let signature = text(v, "signature")?;
+                        // An implementation.info answer served by the endpoint is byte for byte
+                        // the SDK's when no escaping differs, and so is its signature.
+                        if let Ok(info) =
+                            serde_json::from_str::<deskwire_engage_digital::inbound::ImplementationInfo>(&body)
+                        {
+                            if body.contains("\"objects\"") {
+                                let endpoint = Endpoint::new(&Secret::new(key.clone()), Declares(info));
+                                let request_body = r#"{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}"#;
+                                let request = EndpointRequest::post(request_body)
+                                    .signature(&signer(&key).sign(request_body.as_bytes()));
+                                let answer = endpoint.handle(request).await;
+                                if answer.body != body.as_bytes() || answer.signature() != Some(signature.as_str()) {
+                                    return Err(format!(
+                                        "{name}: the endpoint answered {} signed {:?}",
+                                        String::from_utf8_lossy(&answer.body),
+                                        answer.signature()
+                                    ));
+                                }
+                            }
+                        }
+                        shown.push_str(&format!(
+                            "{name}: {} {signature}\n",
+                            v["status"].as_str().unwrap_or_default()
+                        ));
+                    }
+                    other => return Err(format!("unknown vector set `{other}`")),
+                }
+            }
+            Ok(())
+        })
+        .await;
+    stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &shown));
+    stages.run(Stage::Properties, || {
+        for (_, v) in &vectors {
+            let (Ok(key), Ok(body), Ok(signature)) = (text(v, "key"), text(v, "body"), text(v, "signature")) else {
+                continue;
+            };
+            if set == "verify" {
+                continue;
+            }
+            let s = signer(&key);
+            every_bit_flip_fails(body.as_bytes(), |b| s.verify(b, &signature).is_ok())?;
+        }
+        if !case.documented.is_empty() {
+            for (_, v) in &vectors {
+                let s = signer(&text(v, "key")?);
+                if s.verify(case.documented.trim_end().as_bytes(), &text(v, "signature")?)
+                    .is_ok()
+                {
+                    return Err("the printed example, which differs from the signed bytes, also verifies".into());
+                }
+            }
+        }
+        Ok(())
+    });
+}
+
 async fn signature(case: &Case, ctx: &Context, stages: &mut Stages) {
+    if case.vector.is_some() {
+        return upstream_signature(case, ctx, stages).await;
+    }
     let Some(spec) = case.signature.clone() else {
         return stages.run(Stage::Parse, || Err("[signature] is missing".into()));
     };

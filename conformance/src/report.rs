@@ -5,12 +5,14 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
+use crate::case::Provenance;
 use crate::stage::{CaseReport, Outcome, Stage};
 
 struct Row {
     provider: String,
     cases: usize,
     passed: usize,
+    provenance: BTreeMap<&'static str, usize>,
     stages: BTreeMap<Stage, (usize, usize)>,
 }
 
@@ -22,12 +24,14 @@ fn rows(reports: &[CaseReport]) -> Vec<Row> {
                 provider: r.provider.clone(),
                 cases: 0,
                 passed: 0,
+                provenance: BTreeMap::new(),
                 stages: BTreeMap::new(),
             });
         }
         let row = rows.last_mut().expect("just pushed");
         row.cases += 1;
         row.passed += usize::from(r.passed());
+        *row.provenance.entry(r.provenance).or_default() += 1;
         for (stage, outcome) in &r.stages {
             let (pass, ran) = row.stages.entry(*stage).or_default();
             match outcome {
@@ -43,9 +47,29 @@ fn rows(reports: &[CaseReport]) -> Vec<Row> {
     rows
 }
 
+/// Column groups: the case counts, cases per provenance, the stages that compare against the
+/// source, and the regression stages (our own output against itself).
+const SEPARATOR: &str = "|";
+
 fn header() -> Vec<String> {
-    let mut h: Vec<String> = ["provider", "cases", "passed", "failed"].map(String::from).to_vec();
-    h.extend(Stage::ALL.iter().map(|s| s.name().to_owned()));
+    let mut h: Vec<String> = ["provider", "cases", "passed", "failed", SEPARATOR]
+        .map(String::from)
+        .to_vec();
+    h.extend(Provenance::ALL.iter().map(|p| p.name().to_owned()));
+    h.push(SEPARATOR.into());
+    h.extend(
+        Stage::ALL
+            .iter()
+            .filter(|s| s.against_source())
+            .map(|s| s.name().to_owned()),
+    );
+    h.push(SEPARATOR.into());
+    h.extend(
+        Stage::ALL
+            .iter()
+            .filter(|s| !s.against_source())
+            .map(|s| s.name().to_owned()),
+    );
     h
 }
 
@@ -55,13 +79,26 @@ fn cells(row: &Row) -> Vec<String> {
         row.cases.to_string(),
         row.passed.to_string(),
         (row.cases - row.passed).to_string(),
+        SEPARATOR.into(),
     ];
-    c.extend(Stage::ALL.iter().map(|s| {
+    c.extend(
+        Provenance::ALL
+            .iter()
+            .map(|p| row.provenance.get(p.name()).copied().unwrap_or_default().to_string()),
+    );
+    let stage = |s: &Stage| {
         let (pass, ran) = row.stages.get(s).copied().unwrap_or_default();
         format!("{pass}/{ran}")
-    }));
+    };
+    c.push(SEPARATOR.into());
+    c.extend(Stage::ALL.iter().filter(|s| s.against_source()).map(stage));
+    c.push(SEPARATOR.into());
+    c.extend(Stage::ALL.iter().filter(|s| !s.against_source()).map(stage));
     c
 }
+
+/// The legend printed under the table.
+pub const LEGEND: &str = "docs: printed in a document in conformance/sources/ · upstream: from the provider's own code (vectors its code produced, or shapes read in it) · synthesised: built here from a documented rule or row\nparse/roundtrip/wire compare against the source; snapshot/properties are regression checks of our own output\n";
 
 /// The terminal table: one row per provider, stage columns as `passed/ran`.
 pub fn table(reports: &[CaseReport]) -> String {
@@ -93,6 +130,7 @@ pub fn table(reports: &[CaseReport]) -> String {
         out += &line(r);
         out += "\n";
     }
+    out += LEGEND;
     out
 }
 
@@ -112,16 +150,18 @@ pub fn failures(reports: &[CaseReport]) -> String {
 /// `report.md`: the table, then every case with its stages.
 pub fn markdown(reports: &[CaseReport]) -> String {
     let mut out = String::from("# Conformance report\n\n");
-    let h = header();
+    let h: Vec<String> = header().into_iter().filter(|c| c != SEPARATOR).collect();
     let _ = writeln!(out, "| {} |", h.join(" | "));
     let _ = writeln!(out, "|{}|", vec!["-"; h.len()].join("|"));
     for row in rows(reports) {
-        let _ = writeln!(out, "| {} |", cells(&row).join(" | "));
+        let c: Vec<String> = cells(&row).into_iter().filter(|c| c != SEPARATOR).collect();
+        let _ = writeln!(out, "| {} |", c.join(" | "));
     }
-    out.push_str("\n## Cases\n\n| provider | case | kind | source | ");
+    let _ = writeln!(out, "\n{}", LEGEND.replace('\n', "\n\n"));
+    out.push_str("## Cases\n\n| provider | case | kind | provenance | source | ");
     out.push_str(&Stage::ALL.map(|s| s.name()).join(" | "));
     out.push_str(" | status |\n|");
-    out.push_str(&vec!["-"; 5 + Stage::ALL.len()].join("|"));
+    out.push_str(&vec!["-"; 6 + Stage::ALL.len()].join("|"));
     out.push_str("|\n");
     for r in reports {
         let stages: Vec<&str> = Stage::ALL
@@ -130,10 +170,11 @@ pub fn markdown(reports: &[CaseReport]) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.provider,
             r.folder,
             r.kind,
+            r.provenance,
             r.source,
             stages.join(" | "),
             if r.passed() { "pass" } else { "fail" }
@@ -148,7 +189,7 @@ pub fn markdown(reports: &[CaseReport]) -> String {
     out
 }
 
-/// `report.json`: `{"providers":[{"provider":…,"cases":[{"id","source","kind","stages":{…},"status"}]}]}`.
+/// `report.json`: `{"providers":[{"provider":…,"provenance":{"docs":n,…},"cases":[{"id","provenance","source","kind","stages":{…},"against_source":{…},"regression":{…},"status"}]}]}`.
 pub fn json(reports: &[CaseReport]) -> Value {
     let mut providers: Vec<Value> = Vec::new();
     for row in rows(reports) {
@@ -171,18 +212,35 @@ pub fn json(reports: &[CaseReport]) -> Value {
                         Outcome::Pass => None,
                     })
                     .collect();
+                let group = |against: bool| -> serde_json::Map<String, Value> {
+                    r.stages
+                        .iter()
+                        .filter(|(s, _)| s.against_source() == against)
+                        .map(|(s, o)| (s.name().to_owned(), Value::from(o.word())))
+                        .collect()
+                };
                 json!({
                     "id": r.id,
                     "folder": r.folder,
+                    "provenance": r.provenance,
                     "source": r.source,
                     "kind": r.kind,
                     "stages": stages,
+                    "against_source": group(true),
+                    "regression": group(false),
                     "details": details,
                     "status": if r.passed() { "pass" } else { "fail" },
                 })
             })
             .collect();
-        providers.push(json!({ "provider": row.provider, "cases": cases }));
+        let provenance: serde_json::Map<String, Value> = Provenance::ALL
+            .iter()
+            .map(|p| {
+                let n = row.provenance.get(p.name()).copied().unwrap_or_default();
+                (p.name().to_owned(), Value::from(n))
+            })
+            .collect();
+        providers.push(json!({ "provider": row.provider, "provenance": provenance, "cases": cases }));
     }
     json!({ "providers": providers })
 }

@@ -28,6 +28,12 @@ impl Stage {
         Stage::Properties,
     ];
 
+    /// Whether the stage compares against the case's source (the documented or upstream
+    /// bytes). Snapshot and properties check our own output against itself (regression).
+    pub fn against_source(self) -> bool {
+        matches!(self, Stage::Parse | Stage::Roundtrip | Stage::Wire)
+    }
+
     /// Column name.
     pub fn name(self) -> &'static str {
         match self {
@@ -71,7 +77,9 @@ pub struct CaseReport {
     pub id: String,
     /// Case folder name.
     pub folder: String,
-    /// Source file.
+    /// Where it comes from: `docs`, `upstream` or `synthesised`.
+    pub provenance: &'static str,
+    /// The document (docs) or repository location (upstream) it cites.
     pub source: String,
     /// Case kind name.
     pub kind: &'static str,
@@ -158,9 +166,29 @@ impl Stages {
             provider: case.provider.clone(),
             id: case.id.clone(),
             folder: case.folder(),
-            source: case.source.clone(),
+            provenance: case.provenance.name(),
+            source: cited(case),
             kind: case.kind.name(),
             stages: self.outcomes,
         }
+    }
+}
+
+/// What a case cites, in one line: `sources/<provider>/<file>` or `owner/repo@commit:path`.
+fn cited(case: &crate::case::Case) -> String {
+    if let Some(source) = &case.source {
+        return format!("sources/{}/{source}", case.provider);
+    }
+    match &case.upstream {
+        Some(u) => {
+            let at = u
+                .commit
+                .as_deref()
+                .map(|c| c.get(..12).unwrap_or(c).to_owned())
+                .or_else(|| u.package.clone())
+                .unwrap_or_default();
+            format!("{}@{at}:{}", u.repo, u.path)
+        }
+        None => String::new(),
     }
 }

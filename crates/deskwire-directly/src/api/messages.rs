@@ -23,9 +23,19 @@ pub fn update(uuid: &Uuid, user: &UserEmail, text: &str) -> Result<ApiRequest, E
     )
 }
 
-/// `GET /messages` with the search's query.
+/// `GET /messages` with the search's query. Unlike questions, messages are found by the bare
+/// `externalId=<id>` (no system): so Directly's own client asks (directly-api 1.1.2
+/// `MessagingApi.getMessage`); the search's external-id system is not sent.
 pub fn search(search: &Search) -> ApiRequest {
-    ApiRequest::new("messages.search", Method::GET, &["messages"]).query(search.pairs())
+    let pairs = search
+        .pairs()
+        .into_iter()
+        .filter_map(|(key, value)| match key.as_str() {
+            "externalId.id" => Some(("externalId".to_owned(), value)),
+            "externalId.system" => None,
+            _ => Some((key, value)),
+        });
+    ApiRequest::new("messages.search", Method::GET, &["messages"]).query(pairs)
 }
 
 /// `POST /messages/{uuid}/markAsResolved`: `uuid` is the `MARK_AS_RESOLVED_MESSAGE`'s

@@ -33,14 +33,24 @@ pub fn rate(uuid: &Uuid, user: &UserEmail, rating: &Rating) -> Result<ApiRequest
     )
 }
 
-/// `POST /responses/{uuid}/confirmAutoResponse`.
-pub fn confirm_auto_response(uuid: &Uuid, user: &UserEmail, verdict: Verdict) -> Result<ApiRequest, Error> {
+/// `POST /responses/{uuid}/confirmAutoResponse`, with your id of the answer when you keep one
+/// (Directly's own client sends `externalId`: directly-api 1.1.2 `MessagingApi.confirmAutoResponse`).
+pub fn confirm_auto_response(
+    uuid: &Uuid,
+    user: &UserEmail,
+    verdict: Verdict,
+    external_id: Option<&str>,
+) -> Result<ApiRequest, Error> {
+    let mut body = json!({"uuid": uuid, "userEmail": user, "quickReply": verdict});
+    if let Some(id) = external_id {
+        body["externalId"] = json!(id);
+    }
     Ok(ApiRequest::new(
         "responses.confirm_auto_response",
         Method::POST,
         &["responses", uuid.as_str(), "confirmAutoResponse"],
     )
-    .json(&json!({"uuid": uuid, "userEmail": user, "quickReply": verdict}))?
+    .json(&body)?
     .idempotent())
 }
 
@@ -66,14 +76,17 @@ impl DirectlyClient {
         self.conn.data(&rate(uuid, user, rating)?).await
     }
 
-    /// Accepts or rejects an automated response.
+    /// Accepts or rejects an automated response (`external_id`: your id of the answer).
     pub async fn confirm_auto_response(
         &self,
         uuid: &Uuid,
         user: &UserEmail,
         verdict: Verdict,
+        external_id: Option<&str>,
     ) -> Result<Response, Error> {
-        self.conn.data(&confirm_auto_response(uuid, user, verdict)?).await
+        self.conn
+            .data(&confirm_auto_response(uuid, user, verdict, external_id)?)
+            .await
     }
 
     /// Marks a response read by its user.

@@ -259,6 +259,16 @@ async fn messages() {
         sent("GET", "/v1/messages", &[("userEmail", "ana@example.com")], None)
     );
 
+    // Messages are found by the bare `externalId`, as Directly's own client asks.
+    let (server, c) = answering(200, envelope(json!({"messages": []}))).await;
+    c.search_messages(&Search::new().external_id("ticket-1", "helpdesk"))
+        .await
+        .unwrap();
+    assert_eq!(
+        only_request(&server).await,
+        sent("GET", "/v1/messages", &[("externalId", "ticket-1")], None)
+    );
+
     let (server, c) = answering(200, json!({"meta": {}})).await;
     c.mark_as_resolved(&m(), &user(), &ResolveVerdict::contest("acme").external_id("x-1"))
         .await
@@ -295,7 +305,9 @@ async fn responses_users_automation_health() {
     );
 
     let (server, c) = answering(200, response.clone()).await;
-    c.confirm_auto_response(&r(), &user(), Verdict::Rejected).await.unwrap();
+    c.confirm_auto_response(&r(), &user(), Verdict::Rejected, None)
+        .await
+        .unwrap();
     assert_eq!(
         only_request(&server).await,
         sent(
