@@ -367,12 +367,9 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
             if !variant.starts_with(&format!("{expected}(")) && !variant.starts_with(&format!("{expected} {{")) {
                 return Err(format!("expected `{expected}`, got {variant}"));
             }
-            let kept = match &e {
-                Error::RateLimited { raw, .. } => raw == &body,
-                other => other
-                    .api_error()
-                    .is_some_and(|a| a.raw == body && !matches!(a.body, ErrorBody::Json(_))),
-            };
+            let kept = e
+                .api_error()
+                .is_some_and(|a| a.body == body && !matches!(a.detail, ErrorBody::Json(_)));
             if !kept {
                 return Err(format!("the raw body or its shape was not kept: {e:?}"));
             }

@@ -10,7 +10,7 @@ use deskwire_core::retry::RetryPolicy;
 use deskwire_core::Secret;
 use deskwire_directly::inbound::{Author, QuestionCursor, QuestionEvent};
 use deskwire_directly::wire::{ExternalId, MessageType, NewQuestion, Question, Timestamp, Uuid};
-use deskwire_directly::{ApiError, Credentials, DirectlyClient, Error, Polled, UserEmail};
+use deskwire_directly::{correlation_id, Credentials, DirectlyClient, Error, ErrorDetail, Polled, UserEmail};
 use serde_json::{json, Value};
 use wiremock::matchers::{any, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -342,8 +342,8 @@ async fn envelope(case: &Case, ctx: &Context, stages: &mut Stages) {
     });
     let body = documented.to_string();
     stages.run(Stage::Roundtrip, || {
-        let status = case.response.as_ref().ok_or("no [response]")?.status;
-        let read = ApiError::new(status, body.clone());
+        case.response.as_ref().ok_or("no [response]")?;
+        let read = ErrorDetail::parse(&body);
         if read.error.as_ref() != documented.get("error") {
             return Err(format!("the raw `error` was not kept: {read:?}"));
         }
@@ -365,7 +365,7 @@ async fn envelope(case: &Case, ctx: &Context, stages: &mut Stages) {
             let e = client.get_question(&uuid(QUESTION)?).await.err().ok_or("no error")?;
             check_variant(&e, spec.rejection.as_deref().ok_or("no rejection")?)?;
             let api = e.api_error().ok_or("no API error")?;
-            if api.raw != body || api.message.as_deref() != Some("error message") {
+            if api.body != body || api.detail.message.as_deref() != Some("error message") {
                 return Err(format!("the body was not read as the envelope: {api:?}"));
             }
             shown = format!("error: {e}\ndelivery: {:?}\ntyped: {e:#?}\n", e.delivery());
@@ -374,9 +374,7 @@ async fn envelope(case: &Case, ctx: &Context, stages: &mut Stages) {
         .await;
     stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &shown));
     stages.run(Stage::Properties, || {
-        decoder_survives(body.as_bytes(), |b| {
-            ApiError::new(400, String::from_utf8_lossy(b).into_owned())
-        })
+        decoder_survives(body.as_bytes(), |b| ErrorDetail::parse(&String::from_utf8_lossy(b)))
     });
 }
 
@@ -498,9 +496,9 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
             check_variant(&e, spec.rejection.as_deref().ok_or("no rejection")?)?;
             let api = e.api_error().ok_or("no API error")?;
             let expected_id = format!("corr-{}", spec.status);
-            if api.raw != body
-                || api.message.as_deref() != Some(row_text)
-                || e.correlation_id() != Some(expected_id.as_str())
+            if api.body != body
+                || api.detail.message.as_deref() != Some(row_text)
+                || correlation_id(&e) != Some(expected_id.as_str())
             {
                 return Err(format!("status, message, raw body or correlation id not kept: {api:?}"));
             }
@@ -523,9 +521,7 @@ async fn error(case: &Case, ctx: &Context, stages: &mut Stages) {
     stages.run(Stage::Snapshot, || snapshot::check(&case.dir, "result", &shown));
     stages.run(Stage::Properties, || {
         let body = case.response.as_ref().and_then(|r| r.body.clone()).unwrap_or_default();
-        decoder_survives(body.as_bytes(), |b| {
-            ApiError::new(500, String::from_utf8_lossy(b).into_owned())
-        })
+        decoder_survives(body.as_bytes(), |b| ErrorDetail::parse(&String::from_utf8_lossy(b)))
     });
 }
 

@@ -7,7 +7,10 @@ use deskwire_core::{Delivery, Secret};
 use deskwire_engage_digital::inbound::{Endpoint, EndpointRequest};
 use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::{MarkAsRead, SendParams, SendRequest, TypingStart, TypingStop, TypingTarget};
-use deskwire_engage_digital::{interpret_response, Error, SendApiClient, Signer, TypingLimit, TYPING_START_INTERVAL};
+use deskwire_engage_digital::{
+    interpret_response, EngageDigitalFailure, Error, RejectionOf, SendApiClient, Signer, TypingLimit,
+    TYPING_START_INTERVAL,
+};
 use serde_json::Value;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -402,13 +405,19 @@ async fn rate_limit(case: &Case, ctx: &Context, stages: &mut Stages) {
             for ((what, outcome), ok) in steps.iter().zip(expect_ok) {
                 let shown = match outcome {
                     Ok(()) => "sent".to_owned(),
-                    Err(Error::TypingThrottled { key, .. }) => {
+                    Err(Error::Provider(EngageDigitalFailure::TypingThrottled { key, .. })) => {
                         format!("refused client-side ({key}), nothing sent")
                     }
                     Err(e) => format!("error: {e}"),
                 };
                 log.push_str(&format!("{what}: {shown}\n"));
-                if outcome.is_ok() != ok || (!ok && !matches!(outcome, Err(Error::TypingThrottled { .. }))) {
+                if outcome.is_ok() != ok
+                    || (!ok
+                        && !matches!(
+                            outcome,
+                            Err(Error::Provider(EngageDigitalFailure::TypingThrottled { .. }))
+                        ))
+                {
                     return Err(format!("{what}: {shown}"));
                 }
             }

@@ -3,7 +3,6 @@
 //! read back as one documented scenario, encode to the same JSON value, pass validation and
 //! reach a wiremock Rake exactly as documented.
 
-use deskwire_core::transport::TransportConfig;
 use deskwire_core::Secret;
 use deskwire_rake_direct::wire::{RakeDirectRequest, SessionId};
 use deskwire_rake_direct::RakeDirectClient;
@@ -72,7 +71,7 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
                 .mount(&server)
                 .await;
             let client = RakeDirectClient::builder(WORKSPACE, secret.clone())
-                .transport(TransportConfig::default().with_base_url(server.uri()))
+                .base_url(server.uri())
                 .build()
                 .map_err(|e| e.to_string())?;
             let prepared = client

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use deskwire_core::channel::{async_trait, Channel, ConversationRef, InboundRequest};
 use deskwire_core::retry::RetryPolicy;
-use deskwire_core::transport::TransportConfig;
 use deskwire_core::Secret;
 use deskwire_rake_direct::channel::RakeDirectChannel;
 use deskwire_rake_direct::inbound::{Authenticity, ReturnWebhookVerifier};
@@ -47,7 +46,7 @@ impl RakeDirectDesk {
             .mount(server)
             .await;
         let client = RakeDirectClient::builder(WORKSPACE, Secret::new("contract-workspace-secret"))
-            .transport(TransportConfig::default().with_base_url(server.uri()))
+            .base_url(server.uri())
             .retry_policy(RetryPolicy::never())
             .build()
             .expect("a valid client");

@@ -32,7 +32,7 @@ use http::StatusCode;
 use crate::inbound::{EchoFilter, WebhookError, WebhookEvent, WebhookVerifier};
 use crate::public::PublicClient;
 use crate::wire::{ConversationStatus, NewContact, NewConversation, NewMessage, SenderType, ToggleStatus, Upload};
-use crate::{ChatlakeClient, Error};
+use crate::ChatlakeClient;
 
 /// The provider key.
 pub const PROVIDER: &str = "chatlake";
@@ -99,7 +99,7 @@ impl ChatlakeChannel {
             .api
             .search_contacts(&customer.id, None)
             .await
-            .map_err(provider_error)?
+            .map_err(ChannelError::from)?
             .payload
             .into_iter()
             .find(|c| c.identifier.as_deref() == Some(customer.id.as_str()));
@@ -117,7 +117,7 @@ impl ChatlakeChannel {
                 .api
                 .create_contact_inbox(contact.id, self.inbox_id, None)
                 .await
-                .map_err(provider_error)?;
+                .map_err(ChannelError::from)?;
             return created.source_id.ok_or_else(|| no_session("the new contact inbox"));
         }
         let mut contact = NewContact::in_inbox(self.inbox_id).identifier(&customer.id);
@@ -128,7 +128,7 @@ impl ChatlakeChannel {
         if let Some(phone) = &customer.phone {
             contact = contact.phone_number(phone);
         }
-        let created = self.api.create_contact(&contact).await.map_err(provider_error)?;
+        let created = self.api.create_contact(&contact).await.map_err(ChannelError::from)?;
         created
             .source_id(Some(self.inbox_id))
             .map(str::to_owned)
@@ -156,7 +156,7 @@ impl ChatlakeChannel {
             .api
             .create_message(conversation, &wire)
             .await
-            .map_err(provider_error)?;
+            .map_err(ChannelError::from)?;
         Ok(Sent::with_id(created.id.to_string()))
     }
 
@@ -261,23 +261,9 @@ fn no_session(what: &str) -> ChannelError {
         delivery: deskwire_core::Delivery::MaybeDelivered,
         status: None,
         retry_after: None,
+        retryable: false,
+        attempts: 1,
         source: format!("{what} has no session (`source_id`) on the inbox").into(),
-    }
-}
-
-/// A client error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
-pub fn provider_error(error: Error) -> ChannelError {
-    let status = error.status();
-    let retry_after = match &error {
-        Error::RateLimited { retry_after, .. } => *retry_after,
-        _ => None,
-    };
-    match error {
-        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => {
-            let delivery = error.delivery();
-            ChannelError::from_provider(PROVIDER, error, delivery, status, retry_after)
-        }
     }
 }
 
@@ -311,7 +297,7 @@ impl Channel for ChatlakeChannel {
             .api
             .create_conversation(&NewConversation::for_session(self.inbox_id, &source))
             .await
-            .map_err(provider_error)?;
+            .map_err(ChannelError::from)?;
         let conversation = ConversationRef::new(PROVIDER, created.id.to_string()).with("source", source);
         match self.post(created.id, first).await {
             Ok(sent) => Ok(Started::new(conversation, sent)),
@@ -337,7 +323,7 @@ impl Channel for ChatlakeChannel {
         self.client_api
             .toggle_typing(source, id, on)
             .await
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
@@ -345,7 +331,7 @@ impl Channel for ChatlakeChannel {
         self.client_api
             .update_last_seen(source, id)
             .await
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
@@ -358,7 +344,7 @@ impl Channel for ChatlakeChannel {
             .toggle_status(id, &resolve)
             .await
             .map(|_| ())
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {

@@ -2,12 +2,10 @@
 //! user or agent-bot access token in a header. The operations live in [`crate::api`], one
 //! module per resource; [`ChatlakeClient::send`] calls anything else.
 
-use deskwire_core::retry::RetryPolicy;
-use deskwire_core::transport::{endpoint_url, TransportConfig};
+use deskwire_core::engine::{ClientConfig, Connection, RawAnswer, Request};
 use deskwire_core::Secret;
-use serde::de::DeserializeOwned;
 
-use crate::connection::{decode, token_header, Connection, RawAnswer};
+use crate::connection::{token_header, ChatlakeConnection, Chatwoot};
 use crate::error::Error;
 use crate::request::ApiRequest;
 
@@ -42,38 +40,18 @@ impl TokenHeader {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct ChatlakeClientBuilder {
-    base_url: String,
+    config: ClientConfig,
     account_id: u64,
     token: Secret,
     token_header: TokenHeader,
-    transport: TransportConfig,
-    retry: RetryPolicy,
-    http: Option<reqwest::Client>,
 }
 
 impl ChatlakeClientBuilder {
-    /// How to spell the token header (default `api_access_token`).
+    deskwire_core::client_config_setters!(config);
+
+    /// Which spelling of the token header to send (default `api_access_token`).
     pub fn token_header(mut self, header: TokenHeader) -> Self {
         self.token_header = header;
-        self
-    }
-
-    /// HTTP settings (timeouts, user agent). Its `base_url`, when set, replaces the builder's.
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// Retry policy. Reads are repeated after a lost answer; creating calls (a message, a
-    /// contact) only when nothing left the machine, since the server does not de-duplicate them.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Shares an existing `reqwest::Client`.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
         self
     }
 
@@ -84,24 +62,14 @@ impl ChatlakeClientBuilder {
                 "the access token is empty; copy it from Profile settings > Access Token".into(),
             ));
         }
-        let base = self.transport.base_url.as_deref().unwrap_or(&self.base_url);
         let account = self.account_id.to_string();
-        let base = endpoint_url(base, &["api", "v1", "accounts", &account])
-            .map_err(Error::InvalidConfig)?
-            .to_string();
-        let http = match self.http {
-            Some(http) => http,
-            None => self.transport.build_client()?,
+        let provider = Chatwoot {
+            token: Some(token_header(self.token_header.name(), &self.token)?),
+            api: "application",
         };
-        Ok(ChatlakeClient {
-            conn: Connection {
-                http,
-                base,
-                auth: Some(token_header(self.token_header.name(), &self.token)?),
-                retry: self.retry,
-                api: "application",
-            },
-        })
+        let conn = Connection::new(&self.config, &["api", "v1", "accounts", &account], provider)
+            .map_err(|e| Error::InvalidConfig(e.to_string()))?;
+        Ok(ChatlakeClient { conn })
     }
 }
 
@@ -124,7 +92,7 @@ impl ChatlakeClientBuilder {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ChatlakeClient {
-    pub(crate) conn: Connection,
+    pub(crate) conn: ChatlakeConnection,
 }
 
 impl ChatlakeClient {
@@ -132,29 +100,35 @@ impl ChatlakeClient {
     /// access token (a user's, or an agent bot's — bots may call only a few endpoints).
     pub fn builder(base_url: impl Into<String>, account_id: u64, token: Secret) -> ChatlakeClientBuilder {
         ChatlakeClientBuilder {
-            base_url: base_url.into(),
+            config: ClientConfig::new(base_url),
             account_id,
             token,
             token_header: TokenHeader::default(),
-            transport: TransportConfig::default(),
-            retry: RetryPolicy::default(),
-            http: None,
         }
     }
 
     /// The account's base URL (`.../api/v1/accounts/{id}`).
     pub fn base_url(&self) -> &str {
-        &self.conn.base
+        self.conn.base_url()
     }
 
-    /// Escape hatch: sends any request under the account and returns the 2xx answer.
-    pub async fn send(&self, request: &ApiRequest) -> Result<RawAnswer, Error> {
+    /// Sends a typed request under the account and returns its decoded answer.
+    ///
+    /// ```no_run
+    /// # async fn run(client: deskwire_chatlake::ChatlakeClient) -> Result<(), deskwire_chatlake::Error> {
+    /// use deskwire_chatlake::ApiRequest;
+    /// // An endpoint this crate does not model, decoded as you choose.
+    /// let request = ApiRequest::get("canned_responses.list", &["canned_responses"]).decode_json::<serde_json::Value>();
+    /// let canned = client.send(&request).await?;
+    /// # let _ = canned; Ok(()) }
+    /// ```
+    pub async fn send<T>(&self, request: &Request<T>) -> Result<T, Error> {
         self.conn.send(request).await
     }
 
-    /// Escape hatch: sends any request and decodes the answer as `T`.
-    pub async fn send_json<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, Error> {
-        decode(&self.conn.send(request).await?)
+    /// Escape hatch: sends any request under the account and returns the 2xx answer as is.
+    pub async fn send_raw(&self, request: &ApiRequest) -> Result<RawAnswer, Error> {
+        self.conn.send_raw(request.head()).await
     }
 }
 

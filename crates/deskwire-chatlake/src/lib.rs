@@ -79,6 +79,5 @@ pub mod validate;
 pub mod wire;
 
 pub use client::{ChatlakeClient, ChatlakeClientBuilder, TokenHeader, CLOUD_BASE_URL};
-pub use connection::RawAnswer;
-pub use error::{ApiError, Error, ErrorBody};
-pub use request::{ApiRequest, Body, FormPart};
+pub use error::{Chatlake, ChatlakeFailure, Error, ErrorBody};
+pub use request::{ApiRequest, Body, FormPart, RawAnswer, Request};

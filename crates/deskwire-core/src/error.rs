@@ -145,6 +145,19 @@ pub struct TransportError {
     pub kind: TransportErrorKind,
     /// The underlying error's text, URL removed.
     pub message: String,
+    /// How many attempts the client made, this one included.
+    pub attempts: u32,
+}
+
+impl TransportError {
+    /// A failure of one attempt.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            attempts: 1,
+        }
+    }
 }
 
 fn kind_text(kind: &TransportErrorKind) -> &'static str {
@@ -178,6 +191,119 @@ pub struct RateLimited {
     pub raw_body: String,
 }
 
+/// A request could not be encoded (a custom `Serialize` failed); nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not encode the request: {0}; nothing was sent")]
+pub struct EncodeError(pub String);
+
+/// A provider's answer to a request it did not accept: the status, `Retry-After`, the raw body
+/// and the provider's reading of it (`detail`), and how many attempts the client made.
+///
+/// Every provider error's `Rejected`, `RateLimited` and `Server` variants carry one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError<D = ()> {
+    /// HTTP status.
+    pub status: u16,
+    /// `Retry-After`, when the provider sent one.
+    pub retry_after: Option<Duration>,
+    /// The body exactly as received (lossy UTF-8).
+    pub body: String,
+    /// The provider's reading of the body (its error shape, a documented row).
+    pub detail: D,
+    /// How many attempts the client made, this one included.
+    pub attempts: u32,
+}
+
+impl<D> ApiError<D> {
+    /// An answer read by the engine.
+    #[cfg(feature = "client")]
+    pub fn from_answer(answer: &crate::engine::RawAnswer, detail: D, attempts: u32) -> Self {
+        Self {
+            status: answer.status,
+            retry_after: answer.retry_after,
+            body: answer.text(),
+            detail,
+            attempts,
+        }
+    }
+}
+
+impl<D> std::fmt::Display for ApiError<D> {
+    /// `HTTP <status>: <body>`, the body cut at 300 characters.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const MAX: usize = 300;
+        let body = self.body.trim();
+        match body.char_indices().nth(MAX) {
+            Some((cut, _)) => write!(f, "HTTP {}: {}… ({} bytes)", self.status, &body[..cut], body.len()),
+            None if body.is_empty() => write!(f, "HTTP {} (empty body)", self.status),
+            None => write!(f, "HTTP {}: {body}", self.status),
+        }
+    }
+}
+
+/// Which of the common variants an unaccepted answer belongs to: the one rule every provider
+/// crate classifies statuses by before its own refinements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusClass {
+    /// 429: refused unprocessed, come back later.
+    RateLimited,
+    /// Another 4xx (408 excepted): refused; sending it again unchanged will not help.
+    Rejected,
+    /// 5xx, 408 or anything else unexpected: the provider may have acted on it.
+    Server,
+}
+
+impl StatusClass {
+    /// The class of a non-success status.
+    pub fn of(status: u16) -> Self {
+        match status {
+            429 => Self::RateLimited,
+            400..=499 if status != 408 => Self::Rejected,
+            _ => Self::Server,
+        }
+    }
+}
+
+/// The contract every provider error keeps, so callers and wrappers (`Retrying`, the
+/// channel layer) read them all the same way.
+pub trait ProviderError: std::error::Error + Send + Sync + 'static {
+    /// Whether the request may have reached the provider and been acted on.
+    fn delivery(&self) -> Delivery;
+
+    /// The HTTP status, when the provider answered.
+    fn status(&self) -> Option<u16> {
+        None
+    }
+
+    /// How long the provider asked to wait, when it said.
+    fn retry_after(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Whether the same request may succeed later: a transport failure, a rate limit, a server
+    /// failure, a client-side throttle. Refusals, validation, configuration, encoding and
+    /// credential failures are permanent.
+    fn is_retryable(&self) -> bool;
+
+    /// How many attempts the client already made (its own retries included); 0 when nothing
+    /// was sent.
+    fn attempts(&self) -> u32 {
+        0
+    }
+
+    /// The provider's answer body, when there was one.
+    fn raw_body(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl TransportError {
+    /// Whether trying again may help: always, for a failure below HTTP.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self.kind, TransportErrorKind::Build)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +326,7 @@ mod tests {
     #[test]
     fn transport_message_says_delivery() {
         let e = TransportError {
+            attempts: 1,
             kind: TransportErrorKind::Timeout,
             message: "operation timed out".into(),
         };

@@ -5,13 +5,17 @@
 //! * [`mac`] — keyed HMAC-SHA-512 / HMAC-SHA-256: the key schedule runs once per secret and the
 //!   keyed state is cloned per message; lowercase hex out, constant-time verification that
 //!   accepts either hex case.
-//! * [`transport`] — HTTP settings (base URL override, timeouts, user agent, rustls) and the
+//! * [`engine`] (feature `client`) — the sending engine every provider client runs on: one
+//!   client configuration, typed request descriptions, one connection with the provider's auth
+//!   and classification hooks.
+//! * [`transport`] (feature `client`) — HTTP settings (timeouts, user agent, rustls) and the
 //!   mapping of transport failures to "was it sent?".
 //! * [`retry`] — a pure retry policy: `(attempt, outcome, Retry-After) -> Stop | RetryAfter(d)`.
-//! * [`error`] — the error vocabulary every provider error is built from, and [`Delivery`],
-//!   which tells a caller whether a failed request may still have reached the provider.
+//! * [`error`] — the error vocabulary every provider error is built from ([`ApiError`],
+//!   [`StatusClass`]), the contract they all keep ([`ProviderError`]), and [`Delivery`], which
+//!   tells a caller whether a failed request may still have reached the provider.
 //!
-//! * [`channel`] — the [`Channel`](channel::Channel) trait every provider implements: start a
+//! * [`channel`] (feature `channel`) — the [`Channel`](channel::Channel) trait every provider implements: start a
 //!   conversation, send, typing, mark read, close, and desk events from webhooks or polls;
 //!   wrappers for retry, throttling and tracing.
 //! * [`json`] — [`Extra`](json::Extra) and [`Json`](json::Json): unmodelled JSON kept whole, with
@@ -29,7 +33,11 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "channel")]
 pub mod channel;
+mod client_error;
+#[cfg(feature = "client")]
+pub mod engine;
 pub mod error;
 pub mod json;
 pub mod mac;
@@ -38,9 +46,12 @@ pub mod retry;
 mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "client")]
 pub mod transport;
 
+pub use client_error::{ClientError, NoSpecific, ProviderKind};
 pub use error::{
-    DecodeError, Delivery, RateLimited, TransportError, TransportErrorKind, ValidationError, ValidationProblem,
+    ApiError, DecodeError, Delivery, EncodeError, ProviderError, StatusClass, TransportError, TransportErrorKind,
+    ValidationError, ValidationProblem,
 };
 pub use secret::Secret;

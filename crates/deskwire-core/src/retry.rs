@@ -137,9 +137,10 @@ impl RetryPolicy {
     }
 }
 
-/// What one attempt reports to [`drive`]: how it ended, the server's `Retry-After`, the result.
+/// What one attempt reports to `drive`: how it ended, the server's `Retry-After`, the result.
 pub type Attempt<T, E> = (Outcome, Option<Duration>, Result<T, E>);
 
+#[cfg(feature = "client")]
 /// Runs `attempt(1)`, `attempt(2)`, ... until one succeeds or `decide` says stop, sleeping
 /// between attempts as `decide` says. Clients pass [`RetryPolicy::decide_with_random_jitter`]
 /// (or their own rule wrapped around it) as `decide`.

@@ -5,11 +5,11 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{TransportError, TransportErrorKind};
 
-/// Settings for the HTTP client a provider client builds. TLS is always rustls.
+/// Settings for the HTTP client a provider client builds. TLS is always rustls. (The base URL
+/// is not a transport setting: it is [`ClientConfig::base_url`](crate::engine::ClientConfig),
+/// set by every builder's `base_url`.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportConfig {
-    /// Replaces the provider's base URL (a proxy, a regional host, a mock server in tests).
-    pub base_url: Option<String>,
     /// Time allowed to open the connection.
     pub connect_timeout: Duration,
     /// Time allowed for the whole request, answer included.
@@ -22,7 +22,6 @@ impl Default for TransportConfig {
     /// 10 s to connect, 30 s per request, `deskwire/<version>`.
     fn default() -> Self {
         Self {
-            base_url: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             user_agent: concat!("deskwire/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -31,12 +30,6 @@ impl Default for TransportConfig {
 }
 
 impl TransportConfig {
-    /// Sets [`Self::base_url`].
-    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = Some(base_url.into());
-        self
-    }
-
     /// Sets [`Self::timeout`].
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -81,7 +74,7 @@ pub fn transport_error(error: reqwest::Error) -> TransportError {
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    TransportError { kind, message }
+    TransportError::new(kind, message)
 }
 
 /// `base` (an http or https URL, with or without a trailing `/`) with `segments` appended, each
@@ -93,8 +86,8 @@ pub fn transport_error(error: reqwest::Error) -> TransportError {
 /// assert_eq!(url.as_str(), "https://x.example/proxy/workspaces/a%20b/rake-direct");
 /// assert!(endpoint_url("ftp://x.example", &["a"]).is_err());
 /// ```
-pub fn endpoint_url(base: &str, segments: &[&str]) -> Result<reqwest::Url, String> {
-    let mut url = reqwest::Url::parse(base).map_err(|e| format!("`{base}` is not a URL: {e}"))?;
+pub fn endpoint_url(base: &str, segments: &[&str]) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(base).map_err(|e| format!("`{base}` is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("`{base}` is not an http(s) URL"));
     }

@@ -9,7 +9,8 @@ use deskwire_core::retry::RetryPolicy;
 use deskwire_core::Delivery;
 
 /// Answers each call with the next scripted result and records the calls.
-type Step = Result<(), (Delivery, Option<u16>)>;
+/// A scripted outcome: success, or (delivery, status, retryable, attempts the client made).
+type Step = Result<(), (Delivery, Option<u16>, bool, u32)>;
 
 #[derive(Debug, Default)]
 struct Scripted {
@@ -29,11 +30,13 @@ impl Scripted {
         self.calls.lock().unwrap().push(op);
         match self.results.lock().unwrap().pop_front().unwrap_or(Ok(())) {
             Ok(()) => Ok(()),
-            Err((delivery, status)) => Err(ChannelError::Provider {
+            Err((delivery, status, retryable, attempts)) => Err(ChannelError::Provider {
                 provider: "scripted",
                 delivery,
                 status,
                 retry_after: None,
+                retryable,
+                attempts,
                 source: "scripted failure".into(),
             }),
         }
@@ -85,7 +88,7 @@ fn fast() -> RetryPolicy {
 
 #[tokio::test]
 async fn retry_repeats_a_send_only_when_nothing_was_sent() {
-    let inner = Arc::new(Scripted::new([Err((Delivery::NotSent, None)), Ok(())]));
+    let inner = Arc::new(Scripted::new([Err((Delivery::NotSent, None, true, 1)), Ok(())]));
     let channel = Arc::clone(&inner).with_retry(fast());
     assert_eq!(
         channel.send(&conv(), &CustomerMessage::text("hi")).await.unwrap(),
@@ -93,7 +96,7 @@ async fn retry_repeats_a_send_only_when_nothing_was_sent() {
     );
     assert_eq!(inner.calls(), ["send", "send"]);
 
-    let inner = Arc::new(Scripted::new([Err((Delivery::MaybeDelivered, Some(503)))]));
+    let inner = Arc::new(Scripted::new([Err((Delivery::MaybeDelivered, Some(503), true, 1))]));
     let channel = Arc::clone(&inner).with_retry(fast());
     let error = channel.send(&conv(), &CustomerMessage::text("hi")).await.unwrap_err();
     assert_eq!(error.delivery(), Delivery::MaybeDelivered);
@@ -103,7 +106,7 @@ async fn retry_repeats_a_send_only_when_nothing_was_sent() {
 #[tokio::test]
 async fn retry_repeats_typing_after_a_503_up_to_the_policy() {
     let inner = Arc::new(Scripted::new(std::iter::repeat_n(
-        Err((Delivery::MaybeDelivered, Some(503))),
+        Err((Delivery::MaybeDelivered, Some(503), true, 1)),
         5,
     )));
     let channel = Arc::clone(&inner).with_retry(fast());
@@ -114,7 +117,7 @@ async fn retry_repeats_typing_after_a_503_up_to_the_policy() {
 
 #[tokio::test]
 async fn retry_never_repeats_a_refusal_or_an_unsupported_operation() {
-    let inner = Arc::new(Scripted::new([Err((Delivery::Rejected, Some(422)))]));
+    let inner = Arc::new(Scripted::new([Err((Delivery::Rejected, Some(422), false, 1))]));
     let channel = Arc::clone(&inner).with_retry(fast());
     assert!(channel.send(&conv(), &CustomerMessage::text("x")).await.is_err());
     assert_eq!(inner.calls(), ["send"]);
@@ -128,6 +131,41 @@ async fn retry_never_repeats_a_refusal_or_an_unsupported_operation() {
         }
     ));
     assert_eq!(error.to_string(), "scripted does not support close; nothing was sent");
+}
+
+/// The bug of the split: a permanent failure that sent nothing (a refused token, a logged-out
+/// client, a bad configuration, an encoding error) read as a connect failure and was retried.
+#[tokio::test]
+async fn retry_never_repeats_a_permanent_failure_that_sent_nothing() {
+    let inner = Arc::new(Scripted::new([Err((Delivery::NotSent, None, false, 0)), Ok(())]));
+    let channel = Arc::clone(&inner).with_retry(fast());
+    assert!(channel.typing(&conv(), &Typing::on()).await.is_err());
+    assert_eq!(inner.calls(), ["typing"]);
+}
+
+/// The policy's `max_attempts` is the budget of HTTP attempts, the client's own included: a
+/// client that already tried three times leaves a `Retrying` of three nothing to add.
+#[tokio::test]
+async fn retries_never_multiply_with_the_clients() {
+    let inner = Arc::new(Scripted::new(std::iter::repeat_n(
+        Err((Delivery::MaybeDelivered, Some(503), true, 3)),
+        5,
+    )));
+    let channel = Arc::clone(&inner).with_retry(fast());
+    assert!(channel.typing(&conv(), &Typing::on()).await.is_err());
+    assert_eq!(inner.calls(), ["typing"], "3 client attempts spent the budget of 3");
+
+    let inner = Arc::new(Scripted::new(std::iter::repeat_n(
+        Err((Delivery::MaybeDelivered, Some(503), true, 2)),
+        5,
+    )));
+    let channel = Arc::clone(&inner).with_retry(fast());
+    assert!(channel.typing(&conv(), &Typing::on()).await.is_err());
+    assert_eq!(
+        inner.calls(),
+        ["typing", "typing"],
+        "2 + 2 attempts: one more operation, then stop"
+    );
 }
 
 #[tokio::test(start_paused = true)]

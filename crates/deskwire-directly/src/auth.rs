@@ -280,7 +280,7 @@ impl TokenManager {
         let (client_id, client_secret) = match &self.credentials {
             Credentials::AccessToken(token) => {
                 if state.logged_out {
-                    return Err(Error::LoggedOut);
+                    return Err(Error::Provider(crate::error::DirectlyFailure::LoggedOut));
                 }
                 // Checked when the client was built.
                 let header = bearer_value(token.expose()).ok_or_else(|| Error::InvalidConfig(NOT_A_HEADER.into()))?;
@@ -396,11 +396,14 @@ impl TokenManager {
         if (200..300).contains(&answer.status) {
             Ok(true)
         } else {
-            Err(Error::from_status(
-                answer.status,
-                answer.retry_after,
-                String::from_utf8_lossy(&answer.body).into_owned(),
-            ))
+            let text = String::from_utf8_lossy(&answer.body).into_owned();
+            Err(Error::from_api(deskwire_core::ApiError {
+                status: answer.status,
+                retry_after: answer.retry_after,
+                detail: crate::error::ErrorDetail::parse(&text),
+                body: text,
+                attempts: 1,
+            }))
         }
     }
 }

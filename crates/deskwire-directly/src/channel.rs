@@ -35,7 +35,7 @@ use tokio::sync::Mutex;
 
 use crate::inbound::{Author, QuestionEvent, QuestionWatcher, WatchCursor};
 use crate::wire::{ExternalId, MessageTarget, NewMessage, NewQuestion, QuestionStatus, UserEmail, Uuid};
-use crate::{DirectlyClient, Error};
+use crate::DirectlyClient;
 
 /// The provider key.
 pub const PROVIDER: &str = "directly";
@@ -186,22 +186,6 @@ impl DirectlyChannel {
     }
 }
 
-/// A client error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
-pub fn provider_error(error: Error) -> ChannelError {
-    let status = error.status();
-    let retry_after = match &error {
-        Error::RateLimited { retry_after, .. } => *retry_after,
-        _ => None,
-    };
-    match error {
-        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => {
-            let delivery = error.delivery();
-            ChannelError::from_provider(PROVIDER, error, delivery, status, retry_after)
-        }
-    }
-}
-
 #[async_trait]
 impl Channel for DirectlyChannel {
     fn provider(&self) -> &'static str {
@@ -229,7 +213,11 @@ impl Channel for DirectlyChannel {
             .map_err(invalid)?;
         let question =
             NewQuestion::new(&email, name, &first.text).external_id(ExternalId::new(&customer.id, CUSTOMER_ID_SYSTEM));
-        let created = self.client.create_question(&question).await.map_err(provider_error)?;
+        let created = self
+            .client
+            .create_question(&question)
+            .await
+            .map_err(ChannelError::from)?;
         let mut state = self.state.lock().await;
         state.watcher.watch_from(&created);
         state
@@ -252,7 +240,7 @@ impl Channel for DirectlyChannel {
         if let Some(id) = &message.external_id {
             wire = wire.external_id(ExternalId::new(id, MESSAGE_ID_SYSTEM));
         }
-        let created = self.client.create_message(&wire).await.map_err(provider_error)?;
+        let created = self.client.create_message(&wire).await.map_err(ChannelError::from)?;
         Ok(match created.and_then(|m| m.uuid) {
             Some(uuid) => Sent::with_id(uuid.as_str()),
             // Appended to the question itself: Directly answers without a message.
@@ -267,7 +255,7 @@ impl Channel for DirectlyChannel {
             .mark_response_read(&response, &email)
             .await
             .map(|_| ())
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
@@ -276,7 +264,7 @@ impl Channel for DirectlyChannel {
             .close_question(&question, &email, None)
             .await
             .map(|_| ())
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn poll(&self) -> Result<Polled, ChannelError> {
@@ -291,7 +279,12 @@ impl Channel for DirectlyChannel {
         let failures = report
             .errors
             .into_iter()
-            .map(|(question, error)| (ConversationRef::new(PROVIDER, question.as_str()), provider_error(error)))
+            .map(|(question, error)| {
+                (
+                    ConversationRef::new(PROVIDER, question.as_str()),
+                    ChannelError::from(error),
+                )
+            })
             .collect();
         let saved = State {
             watch: state.watcher.cursor(),

@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use deskwire_core::retry::RetryPolicy;
-use deskwire_core::transport::{endpoint_url, TransportConfig};
-use serde::de::DeserializeOwned;
+use deskwire_core::engine::{ClientConfig, Connection, RawAnswer, Request};
+use deskwire_core::transport::endpoint_url;
 
 use crate::auth::{Credentials, TokenManager, TokenSettings};
-use crate::connection::{decode_data, Connection, RawAnswer};
+use crate::connection::{DirectlyConnection, MessagingApi};
 use crate::error::Error;
 use crate::request::ApiRequest;
 
@@ -20,80 +19,52 @@ pub const DEFAULT_BASE_URL: &str = "https://api.directly.com";
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct DirectlyClientBuilder {
+    config: ClientConfig,
     credentials: Credentials,
-    base_url: String,
     tokens: TokenSettings,
-    transport: TransportConfig,
-    retry: RetryPolicy,
-    http: Option<reqwest::Client>,
 }
 
 impl DirectlyClientBuilder {
-    /// The API host (default [`DEFAULT_BASE_URL`]); resources are under its `/v1`.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
-        self
-    }
+    deskwire_core::client_config_setters!(config);
 
-    /// The token endpoint's conventions (paths, grant type, encoding, renewal margin).
+    /// How tokens are obtained and revoked (paths, grant type, encoding; all inferred defaults).
     pub fn token_settings(mut self, settings: TokenSettings) -> Self {
         self.tokens = settings;
         self
     }
 
-    /// HTTP settings (timeouts, user agent). Its `base_url`, when set, replaces the builder's.
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// Retry policy. Reads are repeated after a lost answer; creating calls (a question, a
-    /// message) only when nothing left the machine, since Directly does not de-duplicate them.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Shares an existing `reqwest::Client`.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// Builds the client. No request is made until the first call.
+    /// Builds the client.
     pub fn build(self) -> Result<DirectlyClient, Error> {
-        let root = self.transport.base_url.as_deref().unwrap_or(&self.base_url);
-        let root_url = endpoint_url(root, &[]).map_err(Error::InvalidConfig)?;
+        let root = self.config.base_url.trim().to_owned();
+        endpoint_url(&root, &[]).map_err(Error::InvalidConfig)?;
         let under = |path: &str| {
             let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
             if segments.is_empty() {
                 return Err(Error::InvalidConfig(format!("`{path}` is not an endpoint path")));
             }
-            endpoint_url(root, &segments).map_err(Error::InvalidConfig)
+            endpoint_url(&root, &segments).map_err(Error::InvalidConfig)
         };
         let token_url = under(&self.tokens.token_path)?;
         let logout_url = under(&self.tokens.logout_path)?;
-        let api = endpoint_url(root, &["v1"]).map_err(Error::InvalidConfig)?.to_string();
-        let http = match self.http {
-            Some(http) => http,
-            None => self.transport.build_client()?,
-        };
+        let http = self.config.http_client()?;
         let tokens = TokenManager::new(
             self.credentials,
             self.tokens,
             token_url,
             logout_url,
             http.clone(),
-            self.retry,
+            self.config.retry,
         )?;
+        let config = ClientConfig {
+            http: Some(http),
+            ..self.config
+        };
+        let provider = MessagingApi {
+            tokens: Arc::new(tokens),
+        };
+        let engine = Connection::new(&config, &["v1"], provider).map_err(|e| Error::InvalidConfig(e.to_string()))?;
         Ok(DirectlyClient {
-            conn: Connection {
-                http,
-                root: root_url.as_str().trim_end_matches('/').to_owned(),
-                api,
-                tokens: Arc::new(tokens),
-                retry: self.retry,
-            },
+            conn: DirectlyConnection { engine },
         })
     }
 }
@@ -118,44 +89,42 @@ impl DirectlyClientBuilder {
 /// ```
 #[derive(Debug, Clone)]
 pub struct DirectlyClient {
-    pub(crate) conn: Connection,
+    pub(crate) conn: DirectlyConnection,
 }
 
 impl DirectlyClient {
     /// Starts a builder with the credentials.
     pub fn builder(credentials: Credentials) -> DirectlyClientBuilder {
         DirectlyClientBuilder {
+            config: ClientConfig::new(DEFAULT_BASE_URL),
             credentials,
-            base_url: DEFAULT_BASE_URL.to_owned(),
             tokens: TokenSettings::default(),
-            transport: TransportConfig::default(),
-            retry: RetryPolicy::default(),
-            http: None,
         }
     }
 
     /// The resources' base URL (`{base}/v1`).
     pub fn api_url(&self) -> &str {
-        &self.conn.api
+        self.conn.engine.base_url()
     }
 
     /// Revokes the access token (`oauth/logout`) and forgets it. With client credentials the
-    /// next call obtains a new token; a ready-made token is gone for good ([`Error::LoggedOut`]).
+    /// next call obtains a new token; a ready-made token is gone for good ([`DirectlyFailure::LoggedOut`](crate::DirectlyFailure::LoggedOut)).
     /// Returns whether a token was revoked (`false`: none had been obtained yet).
     pub async fn logout(&self) -> Result<bool, Error> {
         let span = tracing::info_span!("directly.logout");
-        tracing::Instrument::instrument(self.conn.tokens.logout(), span).await
+        tracing::Instrument::instrument(self.conn.engine.provider().tokens.logout(), span).await
     }
 
-    /// Escape hatch: sends any request (with the token, retries and one renewal on 401) and
-    /// returns the success answer.
-    pub async fn send(&self, request: &ApiRequest) -> Result<RawAnswer, Error> {
+    /// Sends a typed request (its decoder reads the answer; [`typed`](crate::typed) makes one
+    /// that unwraps the envelope's `data`).
+    pub async fn send<T>(&self, request: &Request<T>) -> Result<T, Error> {
+        self.conn.engine.send(request).await
+    }
+
+    /// Escape hatch: sends any request (bearer token, renewal, retries) and returns the success
+    /// answer as is.
+    pub async fn send_raw(&self, request: &ApiRequest) -> Result<RawAnswer, Error> {
         self.conn.send(request).await
-    }
-
-    /// Escape hatch: sends any request and decodes the envelope's `data` as `T`.
-    pub async fn send_json<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, Error> {
-        decode_data(&self.conn.send(request).await?)
     }
 }
 
@@ -172,7 +141,11 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(client.api_url(), "https://api.example.com/v1");
-        assert_eq!(client.conn.root, "https://api.example.com");
+        let health = crate::api::automation::health();
+        assert_eq!(
+            client.conn.engine.url(health.head()).unwrap().as_str(),
+            "https://api.example.com/health/status"
+        );
         let bad = |c: Credentials| DirectlyClient::builder(c).build().err();
         assert!(matches!(
             bad(Credentials::access_token(Secret::new(" "))),

@@ -49,7 +49,7 @@ use crate::inbound::{
     ObjectType, Resource, ResourceResult, SdkOption, Source, Target,
 };
 use crate::wire::{self, AgentContent, DateTime, Message, Thread, TypingStart, TypingStop, TypingTarget, User};
-use crate::{Error, SendApiClient};
+use crate::SendApiClient;
 
 /// The provider key.
 pub const PROVIDER: &str = "engage-digital";
@@ -156,24 +156,8 @@ impl EngageDigitalChannel {
                 other => return Err(ChannelError::unsupported(PROVIDER, other.operation())),
             });
         }
-        self.client.create_message(&wire).await.map_err(provider_error)?;
+        self.client.create_message(&wire).await.map_err(ChannelError::from)?;
         Ok(Sent::with_id(id))
-    }
-}
-
-/// A Send API error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
-pub fn provider_error(error: Error) -> ChannelError {
-    let (status, retry_after) = match &error {
-        Error::Rejected { status, .. } | Error::UnexpectedResponse { status, .. } => (Some(*status), None),
-        Error::TypingThrottled { retry_in, .. } => (None, Some(*retry_in)),
-        _ => (None, None),
-    };
-    match error {
-        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => {
-            let delivery = error.delivery();
-            ChannelError::from_provider(PROVIDER, error, delivery, status, retry_after)
-        }
     }
 }
 
@@ -235,7 +219,7 @@ impl Channel for EngageDigitalChannel {
             Typing::Off => self.client.typing_stop(&TypingStop::new(target)).await,
             _ => return Err(ChannelError::unsupported(PROVIDER, Operation::Typing)),
         };
-        result.map(drop).map_err(provider_error)
+        result.map(drop).map_err(ChannelError::from)
     }
 
     async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
@@ -247,7 +231,7 @@ impl Channel for EngageDigitalChannel {
             .mark_as_read(&message.id)
             .await
             .map(drop)
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {

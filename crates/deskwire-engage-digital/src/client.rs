@@ -8,29 +8,85 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use deskwire_core::retry::{drive, Attempt, Decision, Outcome, Repeat, RetryPolicy};
-use deskwire_core::transport::{endpoint_url, execute, TransportConfig};
-use deskwire_core::Secret;
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
-use tracing::Instrument as _;
+use deskwire_core::engine::{Authorized, ClientConfig, Connection, Head, Provider, RawAnswer, Request};
+use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
+use deskwire_core::transport::endpoint_url;
+use deskwire_core::{DecodeError, EncodeError, Secret};
+use http::{HeaderName, HeaderValue};
 use url::Url;
 
-use crate::error::{interpret_response, Accepted, Error, Rejection};
-use crate::sign::{Signer, SIGNATURE_HEADER};
+use crate::error::{rejection_of, Accepted, EngageDigital, EngageDigitalFailure, Error, Rejection, RejectionOf};
+use crate::sign::Signer;
 use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
 use crate::validate;
 use crate::wire::{
     Envelope, MarkAsRead, Message, PrivateMessage, SendParams, Thread, Typing, TypingStart, TypingStop, User,
 };
 
+/// The Send API on the core engine: the signature is part of each prepared request (the
+/// signed bytes are the sent bytes), refusals carry the documented row they match, and a 429
+/// typing refusal follows the caller's [`TypingLimit`] rather than the generic backoff.
+#[derive(Debug)]
+struct SendApi {
+    typing: TypingLimiter,
+}
+
+impl Provider for SendApi {
+    type Kind = EngageDigital;
+    type Credential = ();
+
+    fn name(&self) -> &'static str {
+        "engage-digital"
+    }
+
+    async fn authorize(&self, _: &Head) -> Result<Authorized<()>, Error> {
+        Ok(Authorized::none())
+    }
+
+    fn detail(&self, _: &Head, answer: &RawAnswer) -> Option<Rejection> {
+        rejection_of(answer.status, &answer.body)
+    }
+
+    /// A backoff shorter than the 2 s rule would only earn another 429.
+    fn decide(
+        &self,
+        policy: &RetryPolicy,
+        head: &Head,
+        attempt: u32,
+        outcome: Outcome,
+        retry_after: Option<std::time::Duration>,
+        error: &Error,
+    ) -> Decision {
+        if !matches!(error.rejection(), Some(Rejection::TooManyTypingRequests)) {
+            return policy.decide_with_random_jitter(attempt, outcome, retry_after, head.repeat());
+        }
+        match self.typing.mode() {
+            TypingLimit::Wait if attempt < policy.max_attempts => {
+                Decision::RetryAfter(retry_after.unwrap_or(self.typing.interval()))
+            }
+            _ => Decision::Stop,
+        }
+    }
+}
+
+fn accepted(answer: &RawAnswer) -> Result<Accepted, DecodeError> {
+    if !(answer.status == 200 && String::from_utf8_lossy(&answer.body).trim().trim_matches('"') == "ok") {
+        tracing::debug!(status = answer.status, "accepted without the documented `ok` body");
+    }
+    Ok(Accepted {
+        status: answer.status,
+        body: answer.body.clone(),
+    })
+}
+
+const SIGNATURE: HeaderName = HeaderName::from_static("x-smccsdk-signature");
+
 /// A request ready to send: validated, encoded once and signed.
 #[derive(Debug, Clone)]
 pub struct SignedRequest {
     action: Cow<'static, str>,
-    body: Bytes,
+    request: Request<Accepted>,
     signature: String,
-    repeat: Repeat,
     typing: Option<Typing>,
 }
 
@@ -42,7 +98,7 @@ impl SignedRequest {
 
     /// The exact bytes that will be sent.
     pub fn body(&self) -> &[u8] {
-        &self.body
+        self.request.head().body().bytes().map_or(&[], |b| &b[..])
     }
 
     /// The `X-SMCCSDK-SIGNATURE` value for [`Self::body`].
@@ -55,37 +111,18 @@ impl SignedRequest {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SendApiClientBuilder {
-    endpoint: String,
+    config: ClientConfig,
     source_id: String,
     access_token: Secret,
-    transport: TransportConfig,
-    retry: RetryPolicy,
     typing: TypingLimit,
-    http: Option<reqwest::Client>,
 }
 
 impl SendApiClientBuilder {
-    /// HTTP settings (timeouts, user agent, base URL override).
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// Retry policy; [`RetryPolicy::never`] disables retries.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
+    deskwire_core::client_config_setters!(config);
 
     /// What to do with a `typing.start` sent within 2 s of the previous one on a thread.
     pub fn typing_limit(mut self, typing: TypingLimit) -> Self {
         self.typing = typing;
-        self
-    }
-
-    /// Shares an existing `reqwest::Client` (its own timeouts then apply, not `transport`'s).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
         self
     }
 
@@ -96,20 +133,20 @@ impl SendApiClientBuilder {
                 "the access token is empty; copy it from the channel's settings".into(),
             ));
         }
-        let base = self.transport.base_url.as_deref().unwrap_or(&self.endpoint);
-        let (url, source_id) = realtime_url(base, &self.source_id)?;
-        let http = match self.http {
-            Some(http) => http,
-            None => self.transport.build_client()?,
+        let (url, source_id) = realtime_url(&self.config.base_url, &self.source_id)?;
+        let config = ClientConfig {
+            base_url: url.to_string(),
+            ..self.config
         };
+        let provider = SendApi {
+            typing: TypingLimiter::new(self.typing, TYPING_START_INTERVAL),
+        };
+        let conn = Connection::new(&config, &[], provider).map_err(|e| Error::InvalidConfig(e.to_string()))?;
         Ok(SendApiClient {
             inner: Arc::new(Inner {
-                http,
-                url,
+                conn,
                 source_id,
                 signer: Signer::new(&self.access_token),
-                retry: self.retry,
-                typing: TypingLimiter::new(self.typing, TYPING_START_INTERVAL),
             }),
         })
     }
@@ -179,12 +216,9 @@ pub struct SendApiClient {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
-    url: Url,
+    conn: Connection<SendApi>,
     source_id: String,
     signer: Signer,
-    retry: RetryPolicy,
-    typing: TypingLimiter,
 }
 
 impl SendApiClient {
@@ -203,19 +237,21 @@ impl SendApiClient {
         access_token: Secret,
     ) -> SendApiClientBuilder {
         SendApiClientBuilder {
-            endpoint: endpoint.into(),
+            config: ClientConfig::new(endpoint),
             source_id: source_id.into(),
             access_token,
-            transport: TransportConfig::default(),
-            retry: RetryPolicy::default(),
             typing: TypingLimit::default(),
-            http: None,
         }
     }
 
     /// The URL requests are posted to.
-    pub fn url(&self) -> &Url {
-        &self.inner.url
+    pub fn url(&self) -> &str {
+        self.inner.conn.base_url()
+    }
+
+    /// The channel's source id.
+    pub fn source_id(&self) -> &str {
+        &self.inner.source_id
     }
 
     /// The signer keyed with this channel's token.
@@ -235,7 +271,7 @@ impl SendApiClient {
                 params,
             },
         )
-        .map_err(|e| Error::Encode(e.to_string()))?;
+        .map_err(|e| EncodeError(e.to_string()))?;
         self.seal(
             Cow::Borrowed(params.action_name()),
             body,
@@ -267,11 +303,19 @@ impl SendApiClient {
     ) -> Result<SignedRequest, Error> {
         validate::request_size(body.len())?;
         let signature = self.inner.signer.sign(&body);
+        let value = HeaderValue::from_str(&signature).map_err(|e| EncodeError(e.to_string()))?;
+        let request = Request::post(action.clone(), &[] as &[&str])
+            .header(SIGNATURE, value)
+            .bytes(HeaderValue::from_static("application/json"), body)
+            .decode_with(accepted);
+        let request = match repeat {
+            Repeat::Safe => request.idempotent(),
+            Repeat::OnlyIfNotSent => request,
+        };
         Ok(SignedRequest {
             action,
-            body: Bytes::from(body),
+            request,
             signature,
-            repeat,
             typing,
         })
     }
@@ -286,104 +330,29 @@ impl SendApiClient {
     /// Only the size limit is checked, and the request is retried only when it provably never
     /// left the machine.
     pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<Accepted, Error> {
-        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| Error::Encode(e.to_string()))?;
+        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| EncodeError(e.to_string()))?;
         let request = self.seal(Cow::Owned(action.to_owned()), body, Repeat::OnlyIfNotSent, None)?;
         self.send_prepared(&request).await
     }
 
     /// Sends a prepared request, applying the typing limit and the retry policy.
     pub async fn send_prepared(&self, request: &SignedRequest) -> Result<Accepted, Error> {
-        let span = tracing::info_span!(
-            "engage_digital.send",
-            action = %request.action,
-            source_id = %self.inner.source_id,
-            bytes = request.body.len(),
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
-        async {
-            match &request.typing {
-                Some(Typing::Start(key)) => match self.inner.typing.reserve(key, tokio::time::Instant::now()) {
-                    Slot::Now => {}
-                    Slot::After(wait) => tokio::time::sleep(wait).await,
-                    Slot::Refused(retry_in) => {
-                        return Err(Error::TypingThrottled {
-                            key: key.clone(),
-                            retry_in,
-                        })
-                    }
-                },
-                Some(Typing::Stop(key)) => self.inner.typing.reset(key),
-                None => {}
-            }
-            self.post_with_retries(request).await
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn post_with_retries(&self, request: &SignedRequest) -> Result<Accepted, Error> {
-        let span = tracing::Span::current();
-        drive(
-            |attempt| {
-                span.record("attempts", attempt);
-                self.post_once(request)
-            },
-            |attempt, outcome, retry_after, error| {
-                if let Outcome::Status(status) = outcome {
-                    span.record("status", status);
+        let typing = &self.inner.conn.provider().typing;
+        match &request.typing {
+            Some(Typing::Start(key)) => match typing.reserve(key, tokio::time::Instant::now()) {
+                Slot::Now => {}
+                Slot::After(wait) => tokio::time::sleep(wait).await,
+                Slot::Refused(retry_in) => {
+                    return Err(Error::Provider(EngageDigitalFailure::TypingThrottled {
+                        key: key.clone(),
+                        retry_in,
+                    }))
                 }
-                self.decide(attempt, outcome, retry_after, request, error)
             },
-        )
-        .await
-    }
-
-    /// The retry policy's decision, except for Engage Digital's own typing limit, which follows
-    /// the caller's [`TypingLimit`]: a backoff shorter than the 2 s rule would only earn another 429.
-    fn decide(
-        &self,
-        attempt: u32,
-        outcome: Outcome,
-        retry_after: Option<std::time::Duration>,
-        request: &SignedRequest,
-        error: &Error,
-    ) -> Decision {
-        let typing_refused = matches!(error.rejection(), Some(Rejection::TooManyTypingRequests));
-        if !typing_refused {
-            return self
-                .inner
-                .retry
-                .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat);
+            Some(Typing::Stop(key)) => typing.reset(key),
+            None => {}
         }
-        match self.inner.typing.mode() {
-            TypingLimit::Wait if attempt < self.inner.retry.max_attempts => {
-                Decision::RetryAfter(retry_after.unwrap_or(self.inner.typing.interval()))
-            }
-            _ => Decision::Stop,
-        }
-    }
-
-    async fn post_once(&self, request: &SignedRequest) -> Attempt<Accepted, Error> {
-        let sent = self
-            .inner
-            .http
-            .post(self.inner.url.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .header(SIGNATURE_HEADER, &request.signature)
-            .body(request.body.clone());
-        match execute(sent).await {
-            Ok(answer) => {
-                let result = interpret_response(answer.status, &answer.body);
-                if let Ok(accepted) = &result {
-                    if !accepted.is_documented_ok() {
-                        tracing::debug!(status = accepted.status, "accepted without the documented `ok` body");
-                    }
-                }
-                (Outcome::Status(answer.status), answer.retry_after, result)
-            }
-            Err(error) => (Outcome::Transport(error.kind), None, Err(error.into())),
-        }
+        self.inner.conn.send(&request.request).await
     }
 
     /// `messages.create`: pushes a customer message.
@@ -472,11 +441,11 @@ mod tests {
         let e = realtime_url(full, "other").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid Send API client configuration: the endpoint is the Realtime endpoint URL of source `5dc206a10e69dc66c5b55f21`, but the source id given is `other`"
+            "invalid Engage Digital client configuration: the endpoint is the Realtime endpoint URL of source `5dc206a10e69dc66c5b55f21`, but the source id given is `other`; nothing was sent"
         );
         assert!(realtime_url("https://tenant.example", "").is_err());
         let client = SendApiClient::builder_for_url(full, Secret::new("t")).build().unwrap();
-        assert_eq!(client.url().as_str(), full);
+        assert_eq!(client.url(), full);
     }
 
     #[test]
@@ -486,7 +455,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid Send API client configuration: the access token is empty; copy it from the channel's settings"
+            "invalid Engage Digital client configuration: the access token is empty; copy it from the channel's settings; nothing was sent"
         );
     }
 }

@@ -1,13 +1,14 @@
-//! Errors of the Send API client, including one variant per row of the documented error table.
+//! Errors of the Send API client: the core [`ClientError`] shape, each refusal carrying the
+//! row of the documented error table it matches ([`Rejection`]).
 //!
 //! The docs give each error's text and status but not the body format, so an answer is matched
 //! on its status plus its text, whether the body is that text alone or JSON such as
-//! `{"error": "..."}`. Anything else is kept whole in [`Error::UnexpectedResponse`].
+//! `{"error": "..."}`. Anything else is kept whole, with no row.
 
 use std::borrow::Cow;
 use std::time::Duration;
 
-use deskwire_core::{Delivery, TransportError, ValidationError};
+use deskwire_core::{ApiError, ClientError, Delivery, ProviderError, ProviderKind, StatusClass};
 
 /// A documented Send API refusal: one variant per row of the error table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,77 +168,66 @@ pub fn error_text(body: &str) -> Cow<'_, str> {
     }
 }
 
-/// Everything that can go wrong sending to the Send API.
-#[derive(Debug, thiserror::Error)]
+/// Engage Digital as a [`ProviderKind`].
+#[derive(Debug)]
+pub struct EngageDigital;
+
+impl ProviderKind for EngageDigital {
+    const NAME: &'static str = "Engage Digital";
+    const KEY: &'static str = "engage-digital";
+    /// The documented row the answer matches, if any (status and text).
+    type Detail = Option<Rejection>;
+    type Specific = EngageDigitalFailure;
+
+    fn hint(_: StatusClass, error: &ApiError<Option<Rejection>>) -> Option<String> {
+        error.detail.as_ref().map(Rejection::advice)
+    }
+}
+
+/// Everything that can go wrong with the Send API: the core [`ClientError`] shape. A refusal
+/// carries the documented row it matches ([`ApiError::detail`], see [`Error::rejection`]).
+pub type Error = ClientError<EngageDigital>;
+
+/// Engage Digital's own failures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
-    /// A documented limit was exceeded or a required field is missing; nothing was sent.
-    #[error(transparent)]
-    Validation(#[from] ValidationError),
-    /// Engage Digital answered with one of its documented errors.
-    #[error("Engage Digital refused the request ({status} {}): {}", .body.trim(), .rejection.advice())]
-    Rejected {
-        /// Which documented error.
-        rejection: Rejection,
-        /// HTTP status received.
-        status: u16,
-        /// The answer body as received.
-        body: String,
-    },
-    /// `typing.start` on this thread was refused client-side: at most one every 2 seconds.
+pub enum EngageDigitalFailure {
+    /// Refused client-side: a `typing.start` for this thread within 2 s of the previous one
+    /// ([`TypingLimit::Reject`](crate::TypingLimit::Reject)). Nothing was sent.
     #[error("typing.start for {key} is limited to one every 2 s; retry in {} ms; nothing was sent", .retry_in.as_millis())]
     TypingThrottled {
-        /// The thread (`thread:<id>`) or replied content (`in_reply_to:<id>`).
+        /// The thread (or reply target) key.
         key: String,
-        /// When a new `typing.start` will be allowed.
+        /// When a `typing.start` would be allowed again.
         retry_in: Duration,
     },
-    /// An answer that is neither a 2xx nor a documented error.
-    #[error("unexpected answer from Engage Digital: HTTP {status}: {}; {}", truncate(.body), Delivery::of_unexpected_status(*.status).describe())]
-    UnexpectedResponse {
-        /// HTTP status received.
-        status: u16,
-        /// The answer body as received (lossy UTF-8).
-        body: String,
-    },
-    /// The request failed below HTTP.
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    /// The request body could not be encoded as JSON (a custom `Serialize` failed); nothing was sent.
-    #[error("could not encode the request as JSON: {0}; nothing was sent")]
-    Encode(String),
-    /// The client configuration is unusable (endpoint, source id or access token); nothing was sent.
-    #[error("invalid Send API client configuration: {0}")]
-    InvalidConfig(String),
 }
 
-fn truncate(body: &str) -> String {
-    const MAX: usize = 200;
-    match body.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &body[..cut]),
-        None => body.to_owned(),
+impl ProviderError for EngageDigitalFailure {
+    fn delivery(&self) -> Delivery {
+        Delivery::NotSent
     }
-}
 
-impl Error {
-    /// Whether the request may have reached Engage Digital.
-    pub fn delivery(&self) -> Delivery {
+    fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::Validation(_) | Self::TypingThrottled { .. } | Self::Encode(_) | Self::InvalidConfig(_) => {
-                Delivery::NotSent
-            }
-            Self::Rejected { .. } => Delivery::Rejected,
-            Self::UnexpectedResponse { status, .. } => Delivery::of_unexpected_status(*status),
-            Self::Transport(e) => e.kind.delivery(),
+            Self::TypingThrottled { retry_in, .. } => Some(*retry_in),
         }
     }
 
-    /// The documented rejection, if this is one.
-    pub fn rejection(&self) -> Option<&Rejection> {
-        match self {
-            Self::Rejected { rejection, .. } => Some(rejection),
-            _ => None,
-        }
+    fn is_retryable(&self) -> bool {
+        true
+    }
+}
+
+/// The documented rejection of an error, if it is one.
+pub trait RejectionOf {
+    /// The documented row the answer matched.
+    fn rejection(&self) -> Option<&Rejection>;
+}
+
+impl RejectionOf for Error {
+    fn rejection(&self) -> Option<&Rejection> {
+        self.api_error().and_then(|e| e.detail.as_ref())
     }
 }
 
@@ -264,8 +254,13 @@ impl Accepted {
     }
 }
 
-/// Interprets an answer: any 2xx is [`Accepted`] (see there), a documented row is
-/// [`Error::Rejected`], anything else is [`Error::UnexpectedResponse`].
+/// The documented row a refusal matches (status and text, plain or in JSON).
+pub fn rejection_of(status: u16, body: &[u8]) -> Option<Rejection> {
+    Rejection::match_row(status, &error_text(&String::from_utf8_lossy(body)))
+}
+
+/// Interprets an answer: any 2xx is [`Accepted`] (see there), anything else the error its
+/// status class says, carrying the documented row it matches.
 pub fn interpret_response(status: u16, body: &[u8]) -> Result<Accepted, Error> {
     if (200..300).contains(&status) {
         return Ok(Accepted {
@@ -273,19 +268,13 @@ pub fn interpret_response(status: u16, body: &[u8]) -> Result<Accepted, Error> {
             body: bytes::Bytes::copy_from_slice(body),
         });
     }
-    let text = String::from_utf8_lossy(body);
-    let message = error_text(&text);
-    match Rejection::match_row(status, &message) {
-        Some(rejection) => Err(Error::Rejected {
-            rejection,
-            status,
-            body: text.into_owned(),
-        }),
-        None => Err(Error::UnexpectedResponse {
-            status,
-            body: text.into_owned(),
-        }),
-    }
+    Err(Error::from_api(ApiError {
+        status,
+        retry_after: None,
+        body: String::from_utf8_lossy(body).into_owned(),
+        detail: rejection_of(status, body),
+        attempts: 1,
+    }))
 }
 
 #[cfg(test)]
@@ -312,7 +301,7 @@ mod tests {
         }
         for status in [199, 300, 304] {
             let e = interpret_response(status, b"ok").unwrap_err();
-            assert!(matches!(&e, Error::UnexpectedResponse { .. }), "{status}");
+            assert!(matches!(&e, Error::Server(api) if api.detail.is_none()), "{status}");
         }
     }
 
@@ -334,7 +323,7 @@ mod tests {
     #[test]
     fn status_must_match_the_row() {
         let e = interpret_response(500, b"Invalid signature").unwrap_err();
-        assert!(matches!(e, Error::UnexpectedResponse { status: 500, .. }));
+        assert!(matches!(&e, Error::Server(api) if api.status == 500 && api.detail.is_none()));
         assert_eq!(e.delivery(), Delivery::MaybeDelivered);
     }
 
@@ -370,6 +359,6 @@ mod tests {
         let long = "x".repeat(1000);
         let e = interpret_response(502, long.as_bytes()).unwrap_err();
         assert!(e.to_string().len() < 400);
-        assert!(matches!(e, Error::UnexpectedResponse { body, .. } if body.len() == 1000));
+        assert!(matches!(e, Error::Server(api) if api.body.len() == 1000));
     }
 }

@@ -76,6 +76,9 @@ pub mod validate;
 pub mod wire;
 
 pub use client::{SendApiClient, SendApiClientBuilder, SignedRequest};
-pub use error::{error_text, interpret_response, Accepted, Error, Rejection};
+pub use error::{
+    error_text, interpret_response, rejection_of, Accepted, EngageDigital, EngageDigitalFailure, Error, Rejection,
+    RejectionOf,
+};
 pub use sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
 pub use typing::{TypingLimit, TYPING_START_INTERVAL};

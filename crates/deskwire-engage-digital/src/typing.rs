@@ -16,7 +16,7 @@ pub const TYPING_START_INTERVAL: Duration = Duration::from_secs(2);
 /// What the client does with a `typing.start` that comes too soon after the previous one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TypingLimit {
-    /// Return [`Error::TypingThrottled`](crate::Error::TypingThrottled) at once; nothing is sent.
+    /// Return [`EngageDigitalFailure::TypingThrottled`](crate::EngageDigitalFailure::TypingThrottled) at once; nothing is sent.
     /// The default: a typing indicator sent late is usually worse than one not sent.
     #[default]
     Reject,

@@ -7,7 +7,6 @@
 //! session, verifies a delivery to the return webhook, answers in the session and closes it,
 //! printing what Rake received with the secrets masked.
 
-use deskwire_core::transport::TransportConfig;
 use deskwire_core::Secret;
 use deskwire_rake_direct::inbound::{Authenticity, ReturnWebhookVerifier};
 use deskwire_rake_direct::wire::{Contact, OpenSession, Outbound, PlatformId, PostToSession, ReturnWebhook, Sender};
@@ -33,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .mount(&rake)
         .await;
     let client = RakeDirectClient::builder("ws-42", Secret::new(SECRET))
-        .transport(TransportConfig::default().with_base_url(rake.uri()))
+        .base_url(rake.uri())
         .build()?;
 
     // 1. A transactional SMS: the session expires after a second.
@@ -80,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A client with the wrong secret is refused; the error says so without the secret.
     let wrong = RakeDirectClient::builder("ws-42", Secret::new("not-the-secret"))
-        .transport(TransportConfig::default().with_base_url(rake.uri()))
+        .base_url(rake.uri())
         .build()?;
     let err = wrong.close_session(opened.session_id).await.unwrap_err();
     println!("wrong secret: {err} ({:?})", err.delivery());

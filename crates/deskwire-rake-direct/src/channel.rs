@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use crate::inbound::{EventKind as RakeEvent, InboundError, ReturnDelivery, ReturnWebhookVerifier};
 use crate::wire::{CloseSession, Contact, OpenSession, PlatformId, PostToSession, ReturnWebhook, Sender, SessionId};
-use crate::{Error, RakeDirectClient};
+use crate::RakeDirectClient;
 
 /// The provider key.
 pub const PROVIDER: &str = "rake-direct";
@@ -110,18 +110,6 @@ impl RakeDirectChannel {
                 ),
             )
         })
-    }
-}
-
-/// A client error as a [`ChannelError`]: validation stays [`ChannelError::Invalid`].
-pub fn provider_error(error: Error) -> ChannelError {
-    let status = error.status();
-    match error {
-        Error::Validation(e) => ChannelError::invalid(PROVIDER, e),
-        error => {
-            let delivery = error.delivery();
-            ChannelError::from_provider(PROVIDER, error, delivery, status, None)
-        }
     }
 }
 
@@ -220,7 +208,7 @@ impl Channel for RakeDirectChannel {
         if let Some(email) = &customer.email {
             open = open.from(Sender::email(email));
         }
-        let opened = self.client.open_session(open).await.map_err(provider_error)?;
+        let opened = self.client.open_session(open).await.map_err(ChannelError::from)?;
         let conversation = ConversationRef::new(PROVIDER, opened.session_id.to_string());
         Ok(Started::new(conversation, Sent::without_id()))
     }
@@ -231,7 +219,7 @@ impl Channel for RakeDirectChannel {
         self.client
             .send(PostToSession::new(session, &message.text))
             .await
-            .map_err(provider_error)?;
+            .map_err(ChannelError::from)?;
         Ok(Sent::without_id())
     }
 
@@ -241,7 +229,7 @@ impl Channel for RakeDirectChannel {
             .send(CloseSession::new(session))
             .await
             .map(|_| ())
-            .map_err(provider_error)
+            .map_err(ChannelError::from)
     }
 
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {

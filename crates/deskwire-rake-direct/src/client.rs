@@ -8,15 +8,11 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use deskwire_core::retry::{drive, Attempt, Outcome, Repeat, RetryPolicy};
-use deskwire_core::transport::{endpoint_url, execute, TransportConfig};
-use deskwire_core::Secret;
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
-use tracing::Instrument as _;
-use url::Url;
+use deskwire_core::engine::{Authorized, ClientConfig, Connection, Head, Provider, RawAnswer, Request};
+use deskwire_core::{ApiError, EncodeError, Secret};
+use http::HeaderValue;
 
-use crate::error::Error;
+use crate::error::{Error, RakeDirect, RakeFailure};
 use crate::validate;
 use crate::wire::{
     find_session_id, CloseSession, OpenSession, RakeDirectRequest, RakeResponse, SessionId, DEFAULT_SESSION_ID_POINTERS,
@@ -28,13 +24,50 @@ pub const DEFAULT_BASE_URL: &str = "https://rakesystem.rake.ai";
 /// What masked secrets are replaced with in answers and errors.
 const MASK: &str = "***";
 
+fn mask(mut text: String, secrets: &[&Secret]) -> String {
+    for secret in secrets {
+        let secret = secret.expose();
+        if !secret.is_empty() && text.contains(secret) {
+            text = text.replace(secret, MASK);
+        }
+    }
+    text
+}
+
+/// Rake Direct on the core engine: no auth header (the secret travels in the body, added when
+/// the request is encoded), refusals read by status, the secret masked in any body Rake echoes.
+#[derive(Debug)]
+struct Rake {
+    secret: Secret,
+}
+
+impl Provider for Rake {
+    type Kind = RakeDirect;
+    type Credential = ();
+
+    fn name(&self) -> &'static str {
+        "rake-direct"
+    }
+
+    async fn authorize(&self, _: &Head) -> Result<Authorized<()>, Error> {
+        Ok(Authorized::none())
+    }
+
+    fn detail(&self, _: &Head, _: &RawAnswer) {}
+
+    fn classify(&self, _: &Head, answer: RawAnswer, attempts: u32) -> Error {
+        let mut error = ApiError::from_answer(&answer, (), attempts);
+        error.body = mask(error.body, &[&self.secret]);
+        Error::from_api(error)
+    }
+}
+
 /// A request ready to send: validated and encoded once. Its body holds the workspace secret,
 /// so its `Debug` shows only the scenario and the size.
 #[derive(Clone)]
 pub struct PreparedRequest {
     scenario: &'static str,
-    body: Bytes,
-    repeat: Repeat,
+    request: Request<RawAnswer>,
     expects_session: bool,
     webhook_secret: Option<Secret>,
 }
@@ -43,7 +76,7 @@ impl std::fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PreparedRequest")
             .field("scenario", &self.scenario)
-            .field("body", &format_args!("<{} bytes, secret inside>", self.body.len()))
+            .field("body", &format_args!("<{} bytes, secret inside>", self.body().len()))
             .finish()
     }
 }
@@ -56,7 +89,7 @@ impl PreparedRequest {
 
     /// The exact bytes that will be sent. **They contain the workspace secret**: do not log them.
     pub fn body(&self) -> &[u8] {
-        &self.body
+        self.request.head().body().bytes().map_or(&[], |b| &b[..])
     }
 }
 
@@ -70,37 +103,18 @@ pub struct SessionOpened {
     pub response: RakeResponse,
 }
 
-/// Builder for [`RakeDirectClient`].
+/// Builder for [`RakeDirectClient`]: the workspace and its secret up front, the rest optional.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct RakeDirectClientBuilder {
+    config: ClientConfig,
     workspace_id: String,
     secret: Secret,
-    transport: TransportConfig,
-    retry: RetryPolicy,
-    http: Option<reqwest::Client>,
     session_id_pointers: Vec<String>,
 }
 
 impl RakeDirectClientBuilder {
-    /// HTTP settings (timeouts, user agent, base URL override; default [`DEFAULT_BASE_URL`]).
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// Retry policy. Sends and opens are repeated only when they provably never left the
-    /// machine (a repeat would reach the customer twice); closes also after a lost answer.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Shares an existing `reqwest::Client`.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
+    deskwire_core::client_config_setters!(config);
 
     /// Where to look for the session id in an answer (JSON pointers, tried in order; `""` is the
     /// whole body). Default [`DEFAULT_SESSION_ID_POINTERS`], an inference: the shape is
@@ -121,30 +135,26 @@ impl RakeDirectClientBuilder {
                 "the workspace secret is empty; generate it in the Rake Direct configuration".into(),
             ));
         }
-        let base = self.transport.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-        let url = rake_direct_url(base, &self.workspace_id)?;
-        let http = match self.http {
-            Some(http) => http,
-            None => self.transport.build_client()?,
-        };
+        if self.workspace_id.trim().is_empty() {
+            return Err(Error::InvalidConfig("the workspace id is empty".into()));
+        }
+        let prefix = ["workspaces", self.workspace_id.as_str(), "rake-direct"];
+        let conn = Connection::new(
+            &self.config,
+            &prefix,
+            Rake {
+                secret: self.secret.clone(),
+            },
+        )
+        .map_err(|e| Error::InvalidConfig(e.to_string()))?;
         Ok(RakeDirectClient {
             inner: Arc::new(Inner {
-                http,
-                url,
-                workspace_id: self.workspace_id,
+                conn,
                 secret: self.secret,
-                retry: self.retry,
                 session_id_pointers: self.session_id_pointers,
             }),
         })
     }
-}
-
-fn rake_direct_url(base: &str, workspace_id: &str) -> Result<Url, Error> {
-    if workspace_id.trim().is_empty() {
-        return Err(Error::InvalidConfig("the workspace id is empty".into()));
-    }
-    endpoint_url(base, &["workspaces", workspace_id, "rake-direct"]).map_err(Error::InvalidConfig)
 }
 
 /// Client of Rake Direct for one workspace. Cheap to clone.
@@ -168,11 +178,8 @@ pub struct RakeDirectClient {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
-    url: Url,
-    workspace_id: String,
+    conn: Connection<Rake>,
     secret: Secret,
-    retry: RetryPolicy,
     session_id_pointers: Vec<String>,
 }
 
@@ -180,18 +187,16 @@ impl RakeDirectClient {
     /// Starts a builder with the workspace id and its Rake Direct secret.
     pub fn builder(workspace_id: impl Into<String>, secret: Secret) -> RakeDirectClientBuilder {
         RakeDirectClientBuilder {
+            config: ClientConfig::new(DEFAULT_BASE_URL),
             workspace_id: workspace_id.into(),
             secret,
-            transport: TransportConfig::default(),
-            retry: RetryPolicy::default(),
-            http: None,
             session_id_pointers: DEFAULT_SESSION_ID_POINTERS.iter().map(|p| (*p).to_owned()).collect(),
         }
     }
 
     /// The URL requests are posted to.
-    pub fn url(&self) -> &Url {
-        &self.inner.url
+    pub fn url(&self) -> &str {
+        self.inner.conn.base_url()
     }
 
     /// Validates and encodes `request` with the secret inside. Nothing is sent.
@@ -199,14 +204,15 @@ impl RakeDirectClient {
         validate::request(request)?;
         let body = request
             .to_body(&self.inner.secret)
-            .map_err(|e| Error::Encode(e.to_string()))?;
+            .map_err(|e| EncodeError(e.to_string()))?;
+        let http =
+            Request::post(request.scenario(), &[] as &[&str]).bytes(HeaderValue::from_static("application/json"), body);
         Ok(PreparedRequest {
             scenario: request.scenario(),
-            body: Bytes::from(body),
-            repeat: if request.is_idempotent() {
-                Repeat::Safe
+            request: if request.is_idempotent() {
+                http.idempotent()
             } else {
-                Repeat::OnlyIfNotSent
+                http
             },
             expects_session: matches!(request, RakeDirectRequest::Open(_)),
             webhook_secret: match request {
@@ -222,16 +228,19 @@ impl RakeDirectClient {
         self.send_prepared(&prepared).await
     }
 
-    /// Opens a managed session and returns its id; [`Error::NoSessionId`] when the answer holds
+    /// Opens a managed session and returns its id; [`RakeFailure::NoSessionId`] when the answer holds
     /// none at the configured places.
     pub async fn open_session(&self, open: OpenSession) -> Result<SessionOpened, Error> {
         let response = self.send(open).await?;
         match response.session_id {
             Some(session_id) => Ok(SessionOpened { session_id, response }),
-            None => Err(Error::NoSessionId {
+            None => Err(Error::Provider(RakeFailure::NoSessionId(ApiError {
                 status: response.status,
+                retry_after: None,
                 body: response.body,
-            }),
+                detail: (),
+                attempts: 1,
+            }))),
         }
     }
 
@@ -242,96 +251,49 @@ impl RakeDirectClient {
 
     /// Escape hatch for fields this crate does not model (a conversation flow, say): sends
     /// `fields` as the body with the secret added. Repeated only when it never left the machine.
-    pub async fn send_json(&self, fields: serde_json::Map<String, serde_json::Value>) -> Result<RakeResponse, Error> {
+    pub async fn send_raw(&self, fields: serde_json::Map<String, serde_json::Value>) -> Result<RakeResponse, Error> {
         let mut fields = fields;
         fields.insert(
             "secret".into(),
             serde_json::Value::String(self.inner.secret.expose().to_owned()),
         );
-        let body = serde_json::to_vec(&fields).map_err(|e| Error::Encode(e.to_string()))?;
+        let body = serde_json::to_vec(&fields).map_err(|e| EncodeError(e.to_string()))?;
         let prepared = PreparedRequest {
             scenario: "raw",
-            body: Bytes::from(body),
-            repeat: Repeat::OnlyIfNotSent,
+            request: Request::post("raw", &[] as &[&str]).bytes(HeaderValue::from_static("application/json"), body),
             expects_session: false,
             webhook_secret: None,
         };
         self.send_prepared(&prepared).await
     }
 
-    /// Sends a prepared request under the retry policy.
+    /// Sends a prepared request under the retry policy. Secrets Rake echoes are masked in the
+    /// answer and in errors.
     pub async fn send_prepared(&self, request: &PreparedRequest) -> Result<RakeResponse, Error> {
-        let span = tracing::info_span!(
-            "rake_direct.send",
-            scenario = request.scenario,
-            workspace_id = %self.inner.workspace_id,
-            bytes = request.body.len(),
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
-        async {
-            let span = tracing::Span::current();
-            drive(
-                |attempt| {
-                    span.record("attempts", attempt);
-                    self.post_once(request)
-                },
-                |attempt, outcome, retry_after, _error| {
-                    if let Outcome::Status(status) = outcome {
-                        span.record("status", status);
-                    }
-                    self.inner
-                        .retry
-                        .decide_with_random_jitter(attempt, outcome, retry_after, request.repeat)
-                },
-            )
-            .await
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn post_once(&self, request: &PreparedRequest) -> Attempt<RakeResponse, Error> {
-        let sent = self
-            .inner
-            .http
-            .post(self.inner.url.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(request.body.clone());
-        let answer = match execute(sent).await {
+        let secrets: Vec<&Secret> = std::iter::once(&self.inner.secret)
+            .chain(request.webhook_secret.as_ref())
+            .collect();
+        let answer = match self.inner.conn.send_raw(request.request.head()).await {
             Ok(answer) => answer,
-            Err(error) => return (Outcome::Transport(error.kind), None, Err(error.into())),
-        };
-        let status = answer.status;
-        let body = self.mask(String::from_utf8_lossy(&answer.body).into_owned(), request);
-        let result = if (200..300).contains(&status) {
-            let session_id = find_session_id(&answer.body, &self.inner.session_id_pointers);
-            if session_id.is_none() && request.expects_session {
-                tracing::warn!(status, "no session id in the answer at the configured places");
+            Err(mut error) => {
+                if let Error::Rejected(e) | Error::RateLimited(e) | Error::Server(e) = &mut error {
+                    e.body = mask(std::mem::take(&mut e.body), &secrets);
+                }
+                return Err(error);
             }
-            Ok(RakeResponse {
-                status,
-                body,
-                session_id,
-            })
-        } else if (400..500).contains(&status) && status != 408 && status != 429 {
-            Err(Error::Rejected { status, body })
-        } else {
-            Err(Error::UnexpectedResponse { status, body })
         };
-        (Outcome::Status(status), answer.retry_after, result)
-    }
-
-    /// Masks the workspace secret and the request's webhook secret in text from Rake.
-    fn mask(&self, mut text: String, request: &PreparedRequest) -> String {
-        let secrets = std::iter::once(&self.inner.secret).chain(request.webhook_secret.as_ref());
-        for secret in secrets {
-            let secret = secret.expose();
-            if !secret.is_empty() && text.contains(secret) {
-                text = text.replace(secret, MASK);
-            }
+        let session_id = find_session_id(&answer.body, &self.inner.session_id_pointers);
+        if session_id.is_none() && request.expects_session {
+            tracing::warn!(
+                status = answer.status,
+                "no session id in the answer at the configured places"
+            );
         }
-        text
+        Ok(RakeResponse {
+            status: answer.status,
+            body: mask(answer.text(), &secrets),
+            session_id,
+        })
     }
 }
 
@@ -341,19 +303,22 @@ mod tests {
 
     #[test]
     fn endpoint_url_is_built_from_the_base() {
+        let url = |base: &str, ws: &str| {
+            RakeDirectClient::builder(ws, Secret::new("s"))
+                .base_url(base)
+                .build()
+                .map(|c| c.url().to_owned())
+        };
         assert_eq!(
-            rake_direct_url(DEFAULT_BASE_URL, "ws-1").unwrap().as_str(),
+            url(DEFAULT_BASE_URL, "ws-1").unwrap(),
             "https://rakesystem.rake.ai/workspaces/ws-1/rake-direct"
         );
         assert_eq!(
-            rake_direct_url("http://127.0.0.1:9/", "a b").unwrap().as_str(),
+            url("http://127.0.0.1:9/", "a b").unwrap(),
             "http://127.0.0.1:9/workspaces/a%20b/rake-direct"
         );
-        assert!(matches!(rake_direct_url("ftp://x", "1"), Err(Error::InvalidConfig(_))));
-        assert!(matches!(
-            rake_direct_url(DEFAULT_BASE_URL, " "),
-            Err(Error::InvalidConfig(_))
-        ));
+        assert!(matches!(url("ftp://x", "1"), Err(Error::InvalidConfig(_))));
+        assert!(matches!(url(DEFAULT_BASE_URL, " "), Err(Error::InvalidConfig(_))));
     }
 
     #[test]

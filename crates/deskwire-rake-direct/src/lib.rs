@@ -36,7 +36,7 @@
 //! | `session.timeout` is in seconds | **inferred** ("1 second", 3600) | |
 //! | `Content-Type: application/json` | **inferred** (the seed's curl sets none) | |
 //! | answer shape and where `sessionId` sits | **undocumented**: looked for at `/sessionId`, `/data/sessionId`, `/session/id`, then a bare number; the raw body is kept | `RakeDirectClientBuilder::session_id_pointers` |
-//! | error statuses and bodies | **undocumented**: 4xx is [`Error::Rejected`], anything else [`Error::UnexpectedResponse`], body kept | |
+//! | error statuses and bodies | **undocumented**: classified by status alone ([`Error::Rejected`], [`Error::RateLimited`], [`Error::Server`]), body kept | |
 //! | sends and opens are not safe to repeat | **inferred**: retried only when nothing left the machine; closes are retried | `RakeDirectClientBuilder::retry_policy` |
 //! | `{{...}}` placeholders in `message` | **undocumented** whether Rake fills them: sent as written | |
 //! | return-webhook payload and authenticity | **undocumented**: raw JSON + best-effort fields; you choose the check | [`inbound::Authenticity`] |
@@ -62,4 +62,4 @@ pub mod validate;
 pub mod wire;
 
 pub use client::{PreparedRequest, RakeDirectClient, RakeDirectClientBuilder, SessionOpened, DEFAULT_BASE_URL};
-pub use error::Error;
+pub use error::{Error, RakeDirect, RakeFailure};

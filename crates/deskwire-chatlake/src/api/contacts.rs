@@ -13,7 +13,7 @@ use crate::ChatlakeClient;
 /// `POST /contacts`.
 pub fn create(contact: &NewContact) -> Result<ApiRequest, Error> {
     validate::new_contact(contact)?;
-    ApiRequest::new("contacts.create", Method::POST, &["contacts"]).json(contact)
+    Ok(ApiRequest::new("contacts.create", Method::POST, &["contacts"]).json(contact)?)
 }
 
 /// `GET /contacts/{id}`.
@@ -59,7 +59,7 @@ pub fn create_contact_inbox(contact_id: u64, inbox_id: u64, source_id: Option<&s
     if let Some(s) = source_id {
         body["source_id"] = s.into();
     }
-    ApiRequest::new(
+    Ok(ApiRequest::new(
         "contacts.contact_inboxes.create",
         Method::POST,
         &[
@@ -68,7 +68,7 @@ pub fn create_contact_inbox(contact_id: u64, inbox_id: u64, source_id: Option<&s
             "contact_inboxes".to_owned(),
         ],
     )
-    .json(&body)
+    .json(&body)?)
 }
 
 impl ChatlakeClient {

@@ -23,7 +23,7 @@ fn path(id: u64, tail: &[&str]) -> Vec<String> {
 /// `POST /conversations`.
 pub fn create(conversation: &NewConversation) -> Result<ApiRequest, Error> {
     validate::new_conversation(conversation)?;
-    ApiRequest::new("conversations.create", Method::POST, &["conversations"]).json(conversation)
+    Ok(ApiRequest::new("conversations.create", Method::POST, &["conversations"]).json(conversation)?)
 }
 
 /// `GET /conversations/{id}`.

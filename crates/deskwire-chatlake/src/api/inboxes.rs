@@ -11,7 +11,7 @@ use crate::ChatlakeClient;
 /// `POST /inboxes` with `channel.type = "api"`.
 pub fn create_api_inbox(inbox: &NewApiInbox) -> Result<ApiRequest, Error> {
     validate::new_api_inbox(inbox)?;
-    ApiRequest::new("inboxes.create", Method::POST, &["inboxes"]).json(&inbox.to_json())
+    Ok(ApiRequest::new("inboxes.create", Method::POST, &["inboxes"]).json(&inbox.to_json())?)
 }
 
 /// `GET /inboxes/{id}`.

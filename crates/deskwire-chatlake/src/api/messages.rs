@@ -4,7 +4,7 @@
 use http::Method;
 
 use crate::error::Error;
-use crate::request::{ApiRequest, FormPart};
+use crate::request::{file_part, ApiRequest, FormPart};
 use crate::validate;
 use crate::wire::{Message, MessagePage, MessageQuery, NewMessage, StatusUpdate};
 use crate::ChatlakeClient;
@@ -26,14 +26,14 @@ pub fn create(conversation_id: u64, message: &NewMessage) -> Result<ApiRequest, 
     validate::message(message)?;
     let request = ApiRequest::new("messages.create", Method::POST, &path(conversation_id, &[]));
     if message.attachments.is_empty() {
-        return request.json(message);
+        return Ok(request.json(message)?);
     }
     Ok(request.multipart(multipart(message)?))
 }
 
 /// The multipart parts of a message with attachments.
 pub fn multipart(message: &NewMessage) -> Result<Vec<FormPart>, Error> {
-    let fields = serde_json::to_value(message).map_err(|e| Error::Encode(e.to_string()))?;
+    let fields = serde_json::to_value(message).map_err(|e| deskwire_core::EncodeError(e.to_string()))?;
     let mut parts = Vec::new();
     for (name, value) in fields.as_object().into_iter().flatten() {
         let value = match value {
@@ -45,10 +45,12 @@ pub fn multipart(message: &NewMessage) -> Result<Vec<FormPart>, Error> {
             value,
         });
     }
-    parts.extend(message.attachments.iter().map(|upload| FormPart::File {
-        name: "attachments[]".into(),
-        upload: upload.clone(),
-    }));
+    parts.extend(
+        message
+            .attachments
+            .iter()
+            .map(|upload| file_part("attachments[]", upload)),
+    );
     Ok(parts)
 }
 

@@ -15,23 +15,22 @@
 //!
 //! Give the client the inbox's token once ([`PublicClientBuilder::hmac_token`]) and it sends
 //! `identifier` and its `identifier_hash` on every create, show and update; a 500 from those
-//! calls is [`Error::IdentityCheckFailed`], never retried. [`identifier_hash`] computes a hash
+//! calls is [`ChatlakeFailure::IdentityCheckFailed`](crate::ChatlakeFailure::IdentityCheckFailed), never retried. [`identifier_hash`] computes a hash
 //! yourself (for a web widget's `setUser`, say).
 
 mod wire;
 
+use deskwire_core::engine::{ClientConfig, Connection, RawAnswer, Request};
 use deskwire_core::mac::HmacSha256;
-use deskwire_core::retry::RetryPolicy;
-use deskwire_core::transport::{endpoint_url, TransportConfig};
 use deskwire_core::Secret;
 use http::Method;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 pub use self::wire::{PublicContact, PublicContactFields, PublicConversation, PublicInbox};
-use crate::connection::Connection;
+use crate::connection::{ChatlakeConnection, Chatwoot};
 use crate::error::Error;
-use crate::request::{ApiRequest, FormPart};
+use crate::request::{file_part, ApiRequest, FormPart, IDENTITY_CHECKED};
 use crate::validate;
 use crate::wire::{Message, NewMessage, Upload};
 
@@ -62,15 +61,14 @@ impl PublicContactFields {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct PublicClientBuilder {
-    base_url: String,
+    config: ClientConfig,
     inbox_identifier: String,
-    transport: TransportConfig,
-    retry: RetryPolicy,
-    http: Option<reqwest::Client>,
     hmac_token: Option<HmacSha256>,
 }
 
 impl PublicClientBuilder {
+    deskwire_core::client_config_setters!(config);
+
     /// The inbox's `hmac_token` (shown to administrators in the inbox settings; not the webhook
     /// secret): the client then sends `identifier` and `identifier_hash` on every contact
     /// create, show and update, as inboxes with identity validation require.
@@ -79,45 +77,19 @@ impl PublicClientBuilder {
         self
     }
 
-    /// HTTP settings. Its `base_url`, when set, replaces the builder's.
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// Retry policy (creating calls are repeated only when nothing was sent).
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Shares an existing `reqwest::Client`.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
     /// Builds the client.
     pub fn build(self) -> Result<PublicClient, Error> {
         if self.inbox_identifier.trim().is_empty() {
             return Err(Error::InvalidConfig("the inbox identifier is empty".into()));
         }
-        let base = self.transport.base_url.as_deref().unwrap_or(&self.base_url);
-        let base = endpoint_url(base, &["public", "api", "v1", "inboxes", &self.inbox_identifier])
-            .map_err(Error::InvalidConfig)?
-            .to_string();
-        let http = match self.http {
-            Some(http) => http,
-            None => self.transport.build_client()?,
+        let provider = Chatwoot {
+            token: None,
+            api: "public",
         };
+        let prefix = ["public", "api", "v1", "inboxes", self.inbox_identifier.as_str()];
+        let conn = Connection::new(&self.config, &prefix, provider).map_err(|e| Error::InvalidConfig(e.to_string()))?;
         Ok(PublicClient {
-            conn: Connection {
-                http,
-                base,
-                auth: None,
-                retry: self.retry,
-                api: "public",
-            },
+            conn,
             identity: self.hmac_token,
         })
     }
@@ -126,7 +98,7 @@ impl PublicClientBuilder {
 /// Client of the Client API for one API inbox. Cheap to clone.
 #[derive(Clone)]
 pub struct PublicClient {
-    conn: Connection,
+    conn: ChatlakeConnection,
     /// The inbox's `hmac_token`, keyed once.
     identity: Option<HmacSha256>,
 }
@@ -134,7 +106,7 @@ pub struct PublicClient {
 impl std::fmt::Debug for PublicClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PublicClient")
-            .field("base_url", &self.conn.base)
+            .field("base_url", &self.conn.base_url())
             .field("hmac_token", &self.identity.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
@@ -163,11 +135,8 @@ impl PublicClient {
     /// Starts a builder: the server's base URL and the API inbox's `inbox_identifier`.
     pub fn builder(base_url: impl Into<String>, inbox_identifier: impl Into<String>) -> PublicClientBuilder {
         PublicClientBuilder {
-            base_url: base_url.into(),
+            config: ClientConfig::new(base_url),
             inbox_identifier: inbox_identifier.into(),
-            transport: TransportConfig::default(),
-            retry: RetryPolicy::default(),
-            http: None,
             hmac_token: None,
         }
     }
@@ -186,12 +155,17 @@ impl PublicClient {
 
     /// The inbox's base URL.
     pub fn base_url(&self) -> &str {
-        &self.conn.base
+        self.conn.base_url()
     }
 
-    /// Escape hatch: sends any request under the inbox and decodes the answer as JSON.
-    pub async fn send_json(&self, request: &ApiRequest) -> Result<Value, Error> {
-        self.conn.call(request).await
+    /// Sends a typed request under the inbox and returns its decoded answer.
+    pub async fn send<T>(&self, request: &Request<T>) -> Result<T, Error> {
+        self.conn.send(request).await
+    }
+
+    /// Escape hatch: sends any request under the inbox and returns the 2xx answer as is.
+    pub async fn send_raw(&self, request: &ApiRequest) -> Result<RawAnswer, Error> {
+        self.conn.send_raw(request.head()).await
     }
 
     /// The inbox.
@@ -207,7 +181,7 @@ impl PublicClient {
         validate::phone_number("phone_number", fields.phone_number.as_deref())?;
         let request = ApiRequest::new("public.contacts.create", Method::POST, &["contacts"])
             .json(&self.with_identity(fields))?
-            .identity_checked();
+            .mark(IDENTITY_CHECKED);
         self.conn.call(&request).await
     }
 
@@ -224,7 +198,7 @@ impl PublicClient {
             Method::GET,
             &contact_path(contact_identifier, &[]),
         )
-        .identity_checked();
+        .mark(IDENTITY_CHECKED);
         if self.identity.is_some() {
             let identity = self.with_identity(&PublicContactFields {
                 identifier: identifier.map(str::to_owned),
@@ -257,7 +231,7 @@ impl PublicClient {
             &contact_path(contact_identifier, &[]),
         )
         .json(&self.with_identity(fields))?
-        .identity_checked()
+        .mark(IDENTITY_CHECKED)
         .idempotent();
         self.conn.call(&request).await
     }
@@ -364,10 +338,7 @@ impl PublicClient {
                     value: e.to_owned(),
                 });
             }
-            parts.extend(attachments.iter().map(|u| FormPart::File {
-                name: "attachments[]".into(),
-                upload: u.clone(),
-            }));
+            parts.extend(attachments.iter().map(|u| file_part("attachments[]", u)));
             request.multipart(parts)
         };
         self.conn.call(&request).await

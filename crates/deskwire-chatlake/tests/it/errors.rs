@@ -27,9 +27,10 @@ async fn answer(status: u16, body: &str) -> Error {
 #[tokio::test]
 async fn each_status_and_shape() {
     let e = answer(401, r#"{"error":"Invalid Access Token"}"#).await;
-    let Error::Unauthorized(api) = &e else { panic!("{e:?}") };
-    assert_eq!(api.body, ErrorBody::Error("Invalid Access Token".into()));
-    assert_eq!(api.raw, r#"{"error":"Invalid Access Token"}"#);
+    let Error::Rejected(api) = &e else { panic!("{e:?}") };
+    assert_eq!(api.status, 401);
+    assert_eq!(api.detail, ErrorBody::Error("Invalid Access Token".into()));
+    assert_eq!(api.body, r#"{"error":"Invalid Access Token"}"#);
     assert!(e.to_string().contains("TokenHeader::Dashed"), "{e}");
 
     let e = answer(
@@ -38,11 +39,11 @@ async fn each_status_and_shape() {
     )
     .await;
     assert!(
-        matches!(&e, Error::Unauthorized(a) if a.body == ErrorBody::Errors(vec!["You need to sign in or sign up before continuing.".into()]))
+        matches!(&e, Error::Rejected(a) if a.status == 401 && a.detail == ErrorBody::Errors(vec!["You need to sign in or sign up before continuing.".into()]))
     );
 
     let e = answer(404, r#"{"error":"Resource could not be found"}"#).await;
-    assert!(matches!(&e, Error::NotFound(_)), "{e:?}");
+    assert!(matches!(&e, Error::Rejected(a) if a.status == 404), "{e:?}");
     assert_eq!(e.delivery(), Delivery::Rejected);
 
     let e = answer(
@@ -50,9 +51,9 @@ async fn each_status_and_shape() {
         r#"{"message":"Email has already been taken","attributes":["email"]}"#,
     )
     .await;
-    let Error::Unprocessable(api) = &e else { panic!("{e:?}") };
+    let Error::Rejected(api) = &e else { panic!("{e:?}") };
     assert_eq!(
-        api.body,
+        api.detail,
         ErrorBody::Invalid {
             message: "Email has already been taken".into(),
             attributes: vec!["email".into()]
@@ -64,11 +65,11 @@ async fn each_status_and_shape() {
         r#"{"error":"Message status update is only allowed for API inboxes"}"#,
     )
     .await;
-    assert!(matches!(&e, Error::Forbidden(_)), "{e:?}");
+    assert!(matches!(&e, Error::Rejected(a) if a.status == 403), "{e:?}");
 
     let e = answer(500, "<html>oops</html>").await;
     let Error::Server(api) = &e else { panic!("{e:?}") };
-    assert_eq!(api.body, ErrorBody::Text("<html>oops</html>".into()));
+    assert_eq!(api.detail, ErrorBody::Text("<html>oops</html>".into()));
     assert_eq!(e.delivery(), Delivery::MaybeDelivered);
 
     let e = answer(200, "not json").await;
@@ -90,10 +91,11 @@ async fn plain_text_429_is_retried_then_reported() {
         .mount(&server)
         .await;
     let e = client(&server).get_conversation(7).await.unwrap_err();
-    let Error::RateLimited { retry_after, raw } = &e else {
-        panic!("{e:?}")
-    };
-    assert_eq!((retry_after, raw.as_str()), (&None, "Retry later\n"));
+    let Error::RateLimited(api) = &e else { panic!("{e:?}") };
+    assert_eq!(
+        (api.retry_after, api.body.as_str(), api.attempts),
+        (None, "Retry later\n", 3)
+    );
     assert_eq!(e.status(), Some(429));
 }
 

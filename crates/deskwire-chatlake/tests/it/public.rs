@@ -1,6 +1,7 @@
 //! The Client API: paths under the inbox identifier, no token, identity hashes.
 
 use deskwire_chatlake::public::{identifier_hash, PublicClient, PublicContactFields};
+use deskwire_chatlake::ChatlakeFailure;
 use deskwire_core::Secret;
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path};
@@ -171,7 +172,7 @@ async fn a_failed_identity_check_is_named_and_not_retried() {
     let client = PublicClient::builder(server.uri(), "inb-1").build().unwrap();
     let error = client.get_contact("c-uuid", Some("user-42")).await.unwrap_err();
     assert!(
-        matches!(error, deskwire_chatlake::Error::IdentityCheckFailed(ref e) if e.status == 500),
+        matches!(error, deskwire_chatlake::Error::Provider(ChatlakeFailure::IdentityCheckFailed(ref e)) if e.status == 500),
         "{error:?}"
     );
     assert_eq!(error.status(), Some(500));
@@ -189,7 +190,7 @@ async fn a_failed_identity_check_is_named_and_not_retried() {
     };
     assert!(matches!(
         wrong.update_contact("c-uuid", &fields).await.unwrap_err(),
-        deskwire_chatlake::Error::IdentityCheckFailed(_)
+        deskwire_chatlake::Error::Provider(ChatlakeFailure::IdentityCheckFailed(_))
     ));
 }
 

@@ -24,7 +24,7 @@ async fn the_token_stays_in_its_header() {
         assert!(!shown.contains(TOKEN), "{shown}");
     }
     assert!(
-        logs.text().contains("chatlake.request"),
+        logs.text().contains(r#"request{provider="chatlake""#),
         "spans are traced: {}",
         logs.text()
     );

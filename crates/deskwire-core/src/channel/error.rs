@@ -47,6 +47,12 @@ pub enum ChannelError {
         status: Option<u16>,
         /// How long the desk asked to wait (`Retry-After`).
         retry_after: Option<Duration>,
+        /// Whether the same operation may succeed later (the provider error's
+        /// [`is_retryable`](crate::ProviderError::is_retryable)); [`Retrying`](super::Retrying)
+        /// retries nothing else.
+        retryable: bool,
+        /// How many HTTP attempts the provider's client already made (its own retries).
+        attempts: u32,
         /// The provider crate's error.
         source: ProviderError,
     },
@@ -115,20 +121,16 @@ impl ChannelError {
         }
     }
 
-    /// A provider client's failure: `delivery`, `status` and `retry_after` as that error
-    /// reports them, the error itself kept as the source (see [`ChannelError::provider_error`]).
-    pub fn from_provider<E: std::error::Error + Send + Sync + 'static>(
-        provider: &'static str,
-        error: E,
-        delivery: Delivery,
-        status: Option<u16>,
-        retry_after: Option<Duration>,
-    ) -> Self {
+    /// A provider client's error, with what the contract says of it: delivery, status,
+    /// `Retry-After`, retryability, attempts already made.
+    pub fn from_provider<E: crate::ProviderError>(provider: &'static str, error: E) -> Self {
         Self::Provider {
             provider,
-            delivery,
-            status,
-            retry_after,
+            delivery: error.delivery(),
+            status: error.status(),
+            retry_after: error.retry_after(),
+            retryable: error.is_retryable(),
+            attempts: error.attempts(),
             source: Box::new(error),
         }
     }

@@ -1,13 +1,20 @@
 //! [`Retrying`]: the core [`RetryPolicy`] around whole channel operations.
 //!
-//! Provider clients already retry single HTTP requests. This wrapper retries an *operation*
-//! (which may be several requests) when the provider's client gave up, by the same rules:
-//! only [`ChannelError::Provider`] failures are considered; `start_conversation` and `send`
-//! are repeated only when nothing reached the desk ([`Repeat::OnlyIfNotSent`]); typing,
-//! marking read, closing and polling are repeated after any retryable failure
-//! ([`Repeat::Safe`]: repeating them changes nothing). Webhook handling is never repeated: the
-//! desk retries its own deliveries. An [`ChannelError::Incomplete`] start is never repeated
-//! (the conversation exists; send the message into it).
+//! Which layer retries what, so that retries never multiply:
+//!
+//! * a provider **client** retries one HTTP request by its own policy (transport failures, 429,
+//!   5xx; creates only when nothing was sent), and reports how many attempts it made;
+//! * **`Retrying`** retries a whole *operation* only after a failure the provider error marks
+//!   retryable ([`ProviderError::is_retryable`](crate::ProviderError::is_retryable): never a
+//!   refusal, a validation, configuration, encoding or credential failure), by the same repeat
+//!   rules — `start_conversation` and `send` only when nothing reached the desk, typing,
+//!   marking read, closing and polling after any retryable failure — and its policy's
+//!   `max_attempts` is the budget of **HTTP attempts** for the operation, the client's included.
+//!   A client that already spent three attempts leaves a `Retrying` of three nothing to add; with
+//!   clients built with [`RetryPolicy::never`], `Retrying` does the retrying.
+//!
+//! Webhook handling is never repeated (the desk retries its own deliveries), nor is an
+//! [`ChannelError::Incomplete`] start (the conversation exists; send the message into it).
 
 use std::time::Duration;
 
@@ -39,6 +46,7 @@ impl<C> Retrying<C> {
         Fut: std::future::Future<Output = Result<T, ChannelError>>,
     {
         let policy = self.policy;
+        let mut spent = 0u32;
         drive(
             |_| {
                 let fut = attempt();
@@ -52,7 +60,17 @@ impl<C> Retrying<C> {
                 }
             },
             |n, outcome, retry_after, error: &ChannelError| match error {
-                ChannelError::Provider { .. } => policy.decide_with_random_jitter(n, outcome, retry_after, repeat),
+                ChannelError::Provider {
+                    retryable: true,
+                    attempts,
+                    ..
+                } => {
+                    spent += (*attempts).max(1);
+                    if spent >= policy.max_attempts {
+                        return Decision::Stop;
+                    }
+                    policy.decide_with_random_jitter(n, outcome, retry_after, repeat)
+                }
                 _ => Decision::Stop,
             },
         )
@@ -60,8 +78,9 @@ impl<C> Retrying<C> {
     }
 }
 
-/// How a provider failure reads to the policy: its status when the desk answered, else what
-/// its delivery says about the connection.
+/// How a retryable provider failure reads to the policy: its status when the desk answered,
+/// else what its delivery says about the connection (a client-side throttle has not sent
+/// anything; a broken connection may have).
 fn outcome_of(error: &ChannelError) -> (Outcome, Option<Duration>) {
     match error {
         ChannelError::Provider {

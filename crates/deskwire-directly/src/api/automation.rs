@@ -66,7 +66,9 @@ pub fn predictive_routing(query: &TextQuery) -> Result<ApiRequest, Error> {
 
 /// `GET {base}/health/status`, without a token.
 pub fn health() -> ApiRequest {
-    ApiRequest::new("health", Method::GET, &["health", "status"]).public()
+    ApiRequest::new("health", Method::GET, &["health", "status"])
+        .public()
+        .at_root()
 }
 
 impl DirectlyClient {

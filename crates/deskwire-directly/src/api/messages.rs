@@ -10,7 +10,7 @@ use crate::{ApiRequest, DirectlyClient, Error};
 /// `POST /messages`.
 pub fn create(message: &NewMessage) -> Result<ApiRequest, Error> {
     non_empty("text", &message.text)?;
-    ApiRequest::new("messages.create", Method::POST, &["messages"]).json(message)
+    Ok(ApiRequest::new("messages.create", Method::POST, &["messages"]).json(message)?)
 }
 
 /// `PUT /messages/{uuid}`.
@@ -42,15 +42,15 @@ pub fn search(search: &Search) -> ApiRequest {
 /// ([`Question::outstanding_resolve_prompt`](crate::wire::Question::outstanding_resolve_prompt)).
 pub fn mark_as_resolved(uuid: &Uuid, user: &UserEmail, verdict: &ResolveVerdict) -> Result<ApiRequest, Error> {
     non_empty("companyTag", &verdict.company_tag)?;
-    let mut body = serde_json::to_value(verdict).map_err(|e| Error::Encode(e.to_string()))?;
+    let mut body = serde_json::to_value(verdict).map_err(|e| deskwire_core::EncodeError(e.to_string()))?;
     body["uuid"] = json!(uuid);
     body["userEmail"] = json!(user);
-    ApiRequest::new(
+    Ok(ApiRequest::new(
         "messages.mark_as_resolved",
         Method::POST,
         &["messages", uuid.as_str(), "markAsResolved"],
     )
-    .json(&body)
+    .json(&body)?)
 }
 
 impl DirectlyClient {

@@ -29,7 +29,7 @@ pub struct QuestionPoll {
 pub fn create(question: &NewQuestion) -> Result<ApiRequest, Error> {
     non_empty("userName", &question.user_name)?;
     non_empty("text", &question.text)?;
-    ApiRequest::new("questions.create", Method::POST, &["questions"]).json(question)
+    Ok(ApiRequest::new("questions.create", Method::POST, &["questions"]).json(question)?)
 }
 
 /// `GET /questions/{uuid}`, with `lastChecked` when given (then a 304 is an answer).
@@ -61,7 +61,7 @@ pub fn update(uuid: &Uuid, update: &QuestionUpdate) -> Result<ApiRequest, Error>
         (Some(text), _) => non_empty("text", text)?,
         _ => {}
     }
-    let mut body = serde_json::to_value(update).map_err(|e| Error::Encode(e.to_string()))?;
+    let mut body = serde_json::to_value(update).map_err(|e| deskwire_core::EncodeError(e.to_string()))?;
     body["uuid"] = json!(uuid);
     Ok(
         ApiRequest::new("questions.update", Method::PUT, &["questions", uuid.as_str()])
@@ -90,12 +90,12 @@ pub fn reroute(uuid: &Uuid, user: &UserEmail, company_tag: Option<&str>) -> Resu
     if let Some(tag) = company_tag {
         body["companyTag"] = json!(tag);
     }
-    ApiRequest::new(
+    Ok(ApiRequest::new(
         "questions.reroute",
         Method::POST,
         &["questions", uuid.as_str(), "reroute"],
     )
-    .json(&body)
+    .json(&body)?)
 }
 
 /// `/questions/{uuid}/expire`: closes the question without rerouting. The changelog names the

@@ -23,7 +23,7 @@ pub fn accept(uuid: &Uuid, user: &UserEmail) -> Result<ApiRequest, Error> {
 pub fn rate(uuid: &Uuid, user: &UserEmail, rating: &Rating) -> Result<ApiRequest, Error> {
     non_empty("rating", &rating.rating)?;
     non_empty("companyTag", &rating.company_tag)?;
-    let mut body = serde_json::to_value(rating).map_err(|e| Error::Encode(e.to_string()))?;
+    let mut body = serde_json::to_value(rating).map_err(|e| deskwire_core::EncodeError(e.to_string()))?;
     body["uuid"] = json!(uuid);
     body["userEmail"] = json!(user);
     Ok(

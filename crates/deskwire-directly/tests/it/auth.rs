@@ -7,7 +7,7 @@ use deskwire_core::retry::RetryPolicy;
 use deskwire_core::Secret;
 use deskwire_directly::auth::{ClientAuthentication, TokenEncoding, TokenSettings};
 use deskwire_directly::wire::Uuid;
-use deskwire_directly::{Credentials, DirectlyClient, Error, TokenError};
+use deskwire_directly::{Credentials, DirectlyClient, DirectlyFailure, Error, TokenError};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -78,7 +78,7 @@ async fn a_ready_made_token_is_never_renewed() {
         .get_question(&question_uuid())
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Unauthorized(_)), "{e:?}");
+    assert!(matches!(&e, Error::Rejected(api) if api.status == 401), "{e:?}");
     assert_eq!(count(&server, "/oauth/token").await, 0);
 }
 
@@ -156,7 +156,7 @@ async fn a_refused_token_sends_nothing_to_the_api() {
         .mount(&server)
         .await;
     let e = client(&server).get_question(&question_uuid()).await.unwrap_err();
-    let Error::Token(TokenError::Refused { status, code, .. }) = &e else {
+    let Error::Provider(DirectlyFailure::Token(TokenError::Refused { status, code, .. })) = &e else {
         panic!("{e:?}")
     };
     assert_eq!((*status, code.as_deref()), (401, Some("invalid_client")));
@@ -210,7 +210,7 @@ async fn logout_cases() {
     assert!(client.logout().await.unwrap());
     assert!(!client.logout().await.unwrap(), "already logged out");
     let e = client.get_question(&question_uuid()).await.unwrap_err();
-    assert!(matches!(e, Error::LoggedOut), "{e:?}");
+    assert!(matches!(e, Error::Provider(DirectlyFailure::LoggedOut)), "{e:?}");
     assert_eq!(e.delivery(), deskwire_core::Delivery::NotSent);
     assert_eq!(count(&server, &format!("/v1/questions/{QUESTION}")).await, 0);
 }
@@ -229,7 +229,7 @@ async fn a_refused_logout_is_reported_and_the_token_forgotten() {
     let client = client(&server);
     client.get_question(&question_uuid()).await.unwrap();
     let e = client.logout().await.unwrap_err();
-    assert!(matches!(e, Error::Internal(_)), "{e:?}");
+    assert!(matches!(&e, Error::Server(api) if api.status == 500), "{e:?}");
     client.get_question(&question_uuid()).await.unwrap();
     assert_eq!(count(&server, "/oauth/token").await, 2, "the old token is not reused");
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::{Delivery, Secret};
 use deskwire_directly::wire::{NewQuestion, Uuid};
-use deskwire_directly::{Credentials, DirectlyClient, Error};
+use deskwire_directly::{correlation_id, Credentials, DirectlyClient, Error};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -20,12 +20,12 @@ fn body(message: &str) -> String {
 #[tokio::test]
 async fn every_documented_status() {
     let table: [(u16, &str, Delivery); 6] = [
-        (400, "BadRequest", Delivery::Rejected),
-        (401, "Unauthorized", Delivery::Rejected),
-        (403, "Forbidden", Delivery::Rejected),
-        (404, "NotFound", Delivery::Rejected),
-        (405, "MethodNotAllowed", Delivery::Rejected),
-        (500, "Internal", Delivery::MaybeDelivered),
+        (400, "Rejected", Delivery::Rejected),
+        (401, "Rejected", Delivery::Rejected),
+        (403, "Rejected", Delivery::Rejected),
+        (404, "Rejected", Delivery::Rejected),
+        (405, "Rejected", Delivery::Rejected),
+        (500, "Server", Delivery::MaybeDelivered),
     ];
     for (status, variant, delivery) in table {
         let server = MockServer::start().await;
@@ -41,12 +41,12 @@ async fn every_documented_status() {
         assert!(format!("{e:?}").starts_with(&format!("{variant}(")), "{status}: {e:?}");
         assert_eq!(e.delivery(), delivery, "{status}");
         assert_eq!(e.status(), Some(status));
-        assert_eq!(e.correlation_id(), Some("corr-42"));
+        assert_eq!(correlation_id(&e), Some("corr-42"));
         let api = e.api_error().unwrap();
-        assert_eq!(api.message.as_deref(), Some(format!("status {status}").as_str()));
-        assert_eq!(api.error, Some(json!({"message": format!("status {status}")})));
-        assert_eq!(api.raw, raw);
-        assert!(e.to_string().contains("[correlation id corr-42]"), "{e}");
+        assert_eq!(api.detail.message.as_deref(), Some(format!("status {status}").as_str()));
+        assert_eq!(api.detail.error, Some(json!({"message": format!("status {status}")})));
+        assert_eq!(api.body, raw);
+        assert!(e.to_string().contains("correlation id corr-42"), "{e}");
     }
 }
 
@@ -83,7 +83,7 @@ async fn a_500_repeats_reads_but_never_a_new_question() {
         .create_question(&NewQuestion::new(&user(), "Ana", "Q"))
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Internal(_)), "{e:?}");
+    assert!(matches!(&e, Error::Server(api) if api.status == 500), "{e:?}");
     assert_eq!(
         count(&server, "/v1/questions").await,
         1,
@@ -107,10 +107,8 @@ async fn a_429_waits_for_retry_after_then_reports() {
         .search_messages(&deskwire_directly::wire::Search::new())
         .await
         .unwrap_err();
-    let Error::RateLimited { raw, .. } = &e else {
-        panic!("{e:?}")
-    };
-    assert_eq!(raw, "slow down");
+    let Error::RateLimited(api) = &e else { panic!("{e:?}") };
+    assert_eq!(api.body, "slow down");
     assert_eq!(count(&server, "/v1/messages").await, 3);
 }
 
@@ -125,7 +123,7 @@ async fn a_304_is_only_an_answer_to_a_conditional_read() {
         .get_question(&Uuid::parse(QUESTION).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(&e, Error::Unexpected(api) if api.status == 304), "{e:?}");
+    assert!(matches!(&e, Error::Server(api) if api.status == 304), "{e:?}");
 }
 
 #[tokio::test]

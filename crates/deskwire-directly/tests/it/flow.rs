@@ -2,7 +2,7 @@
 //! 200), accept, logout.
 
 use deskwire_directly::wire::{NewQuestion, Uuid};
-use deskwire_directly::{Error, Polled};
+use deskwire_directly::{DirectlyFailure, Error, Polled};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -115,7 +115,7 @@ async fn the_guides_five_steps() {
     assert_eq!(count(&server, "/oauth/token").await, 2);
     // Logged out: the next call obtains a new token (none is left to give: the endpoint fails).
     let e = client.get_question(&Uuid::parse(QUESTION).unwrap()).await.unwrap_err();
-    assert!(matches!(e, Error::Token(_)), "{e:?}");
+    assert!(matches!(e, Error::Provider(DirectlyFailure::Token(_))), "{e:?}");
     assert_eq!(e.delivery(), deskwire_core::Delivery::NotSent);
 }
 
@@ -135,9 +135,10 @@ async fn a_second_401_is_returned_after_exactly_one_renewal() {
         .get_question(&Uuid::parse(QUESTION).unwrap())
         .await
         .unwrap_err();
-    let Error::Unauthorized(api) = &e else { panic!("{e:?}") };
-    assert_eq!(api.message.as_deref(), Some("Invalid token"));
-    assert_eq!(api.correlation_id.as_deref(), Some("c-9"));
+    let Error::Rejected(api) = &e else { panic!("{e:?}") };
+    assert_eq!(api.status, 401);
+    assert_eq!(api.detail.message.as_deref(), Some("Invalid token"));
+    assert_eq!(api.detail.correlation_id.as_deref(), Some("c-9"));
     assert_eq!(count(&server, "/oauth/token").await, 2);
     assert_eq!(count(&server, &format!("/v1/questions/{QUESTION}")).await, 2);
     let auth: Vec<String> = server

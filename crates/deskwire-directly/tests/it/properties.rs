@@ -5,7 +5,7 @@ use deskwire_core::mac::HmacSha256;
 use deskwire_core::Secret;
 use deskwire_directly::inbound::{ConnectorEvent, ConnectorReceiver};
 use deskwire_directly::wire::{Question, Timestamp, Uuid};
-use deskwire_directly::{ApiError, UserEmail};
+use deskwire_directly::{ErrorDetail, UserEmail};
 use proptest::prelude::*;
 
 use crate::*;
@@ -17,7 +17,7 @@ proptest! {
     fn decoders_survive_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let _ = serde_json::from_slice::<Question>(&bytes);
         let _ = ConnectorEvent::from_json(&bytes);
-        let _ = ApiError::new(400, String::from_utf8_lossy(&bytes).into_owned());
+        let _ = ErrorDetail::parse(&String::from_utf8_lossy(&bytes));
         let text = String::from_utf8_lossy(&bytes);
         let _ = Uuid::parse(&text);
         let _ = UserEmail::new(&*text);

@@ -2,7 +2,7 @@
 
 use deskwire_core::{Delivery, TransportErrorKind};
 use deskwire_engage_digital::wire::MarkAsRead;
-use deskwire_engage_digital::{Error, Rejection};
+use deskwire_engage_digital::{Error, Rejection, RejectionOf};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,7 +21,7 @@ async fn answer(status: u16, body: &str) -> Error {
 async fn documented_rows_plain_and_json() {
     let e = answer(422, "Source not found").await;
     assert!(
-        matches!(&e, Error::Rejected { rejection: Rejection::SourceNotFound, status: 422, body } if body == "Source not found")
+        matches!(&e, Error::Rejected(api) if api.detail == Some(Rejection::SourceNotFound) && api.status == 422 && api.body == "Source not found")
     );
     assert_eq!(e.delivery(), Delivery::Rejected);
 
@@ -29,18 +29,20 @@ async fn documented_rows_plain_and_json() {
     assert_eq!(e.rejection(), Some(&Rejection::InvalidAction));
     assert_eq!(
         e.to_string(),
-        r#"Engage Digital refused the request (422 {"error":"Invalid action"}): the action is unknown or not declared in your implementation.info answer"#
+        r#"Engage Digital refused the request (HTTP 422: {"error":"Invalid action"}): the action is unknown or not declared in your implementation.info answer"#
     );
 }
 
 #[tokio::test]
 async fn undocumented_answers_keep_status_and_body() {
     let e = answer(404, "<html>nope</html>").await;
-    assert!(matches!(&e, Error::UnexpectedResponse { status: 404, body } if body == "<html>nope</html>"));
+    assert!(
+        matches!(&e, Error::Rejected(api) if api.status == 404 && api.detail.is_none() && api.body == "<html>nope</html>")
+    );
     assert_eq!(e.delivery(), Delivery::Rejected);
 
     let e = answer(302, "moved").await;
-    assert!(matches!(&e, Error::UnexpectedResponse { status: 302, .. }));
+    assert!(matches!(&e, Error::Server(api) if api.status == 302));
     let e = answer(500, "oops").await;
     assert_eq!(e.delivery(), Delivery::MaybeDelivered);
 }

@@ -20,7 +20,10 @@ async fn token_is_absent_from_traces_errors_and_debug() {
     let err = client.send(&MarkAsRead::new("890")).await.unwrap_err();
 
     let logs = captured.text();
-    assert!(logs.contains("engage_digital.send"), "the span is traced: {logs}");
+    assert!(
+        logs.contains(r#"request{provider="engage-digital""#),
+        "the span is traced: {logs}"
+    );
     assert!(logs.contains("status.mark_as_read"));
     for text in [
         logs.as_str(),

@@ -23,14 +23,11 @@ async fn base_url_override_and_user_agent_apply() {
         .await;
     // The configured endpoint does not resolve; the override wins.
     let client = SendApiClient::builder("https://unreachable.invalid", SOURCE, Secret::new(TOKEN))
-        .transport(
-            TransportConfig::default()
-                .with_base_url(server.uri())
-                .with_user_agent("my-app/1.2"),
-        )
+        .base_url(server.uri())
+        .user_agent("my-app/1.2")
         .build()
         .unwrap();
-    assert_eq!(client.url().as_str(), format!("{}{PATH}", server.uri()));
+    assert_eq!(client.url(), format!("{}{PATH}", server.uri()));
     client.mark_as_read("890").await.unwrap();
 }
 

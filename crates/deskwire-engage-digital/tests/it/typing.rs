@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use deskwire_core::Delivery;
 use deskwire_engage_digital::wire::{TypingStart, TypingStop, TypingTarget};
-use deskwire_engage_digital::{Error, TypingLimit};
+use deskwire_engage_digital::{EngageDigitalFailure, Error, RejectionOf, TypingLimit};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -30,7 +30,7 @@ async fn reject_mode_refuses_the_second_start_and_sends_nothing() {
     client.typing_start(&start("42")).await.unwrap();
     let err = client.typing_start(&start("42")).await.unwrap_err();
     match &err {
-        Error::TypingThrottled { key, retry_in } => {
+        Error::Provider(EngageDigitalFailure::TypingThrottled { key, retry_in }) => {
             assert_eq!(key, "thread:42");
             assert!(
                 *retry_in > Duration::from_millis(1000) && *retry_in <= Duration::from_secs(2),

@@ -2,7 +2,7 @@
 
 use deskwire_core::{Delivery, Secret};
 use deskwire_rake_direct::wire::{Contact, OpenSession, Outbound, PlatformId, ReturnWebhook};
-use deskwire_rake_direct::Error;
+use deskwire_rake_direct::{Error, RakeFailure};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -33,9 +33,7 @@ async fn statuses_map_to_typed_errors_and_sends_are_not_repeated() {
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.delivery(), delivery);
         match (&err, status) {
-            (Error::Rejected { body, .. }, 401 | 404) | (Error::UnexpectedResponse { body, .. }, 500) => {
-                assert_eq!(body, "nope")
-            }
+            (Error::Rejected(e), 401 | 404) | (Error::Server(e), 500) => assert_eq!(e.body, "nope"),
             other => panic!("{other:?}"),
         }
         // A send may have reached the customer: a 500 is not repeated.
@@ -69,7 +67,7 @@ async fn an_open_without_a_session_id_is_a_clear_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::NoSessionId { status: 200, body } if body == r#"{"ok":true}"#),
+        matches!(&err, Error::Provider(RakeFailure::NoSessionId(e)) if e.status == 200 && e.body == r#"{"ok":true}"#),
         "{err:?}"
     );
     assert_eq!(err.delivery(), Delivery::MaybeDelivered);
@@ -80,7 +78,7 @@ async fn an_open_without_a_session_id_is_a_clear_error() {
 async fn other_session_id_locations_can_be_configured() {
     let server = answering(200, r#"{"result":{"id":"99"}}"#).await;
     let client = deskwire_rake_direct::RakeDirectClient::builder("ws", Secret::new("s"))
-        .transport(deskwire_core::transport::TransportConfig::default().with_base_url(server.uri()))
+        .base_url(server.uri())
         .session_id_pointers(["/result/id"])
         .build()
         .unwrap();

@@ -9,7 +9,6 @@ mod secrets;
 use std::time::Duration;
 
 use deskwire_core::retry::RetryPolicy;
-use deskwire_core::transport::TransportConfig;
 use deskwire_core::Secret;
 use deskwire_rake_direct::RakeDirectClient;
 use wiremock::MockServer;
@@ -21,7 +20,7 @@ pub const PATH: &str = "/workspaces/ws-42/rake-direct";
 
 pub fn client(server: &MockServer) -> RakeDirectClient {
     RakeDirectClient::builder(WORKSPACE, Secret::new(SECRET))
-        .transport(TransportConfig::default().with_base_url(server.uri()))
+        .base_url(server.uri())
         .retry_policy(RetryPolicy {
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),

@@ -37,7 +37,10 @@ async fn the_secret_travels_in_the_body_and_nowhere_else() {
     assert!(!wire.url.as_str().contains(SECRET));
 
     let logs = captured.text();
-    assert!(logs.contains("rake_direct.send"), "the span is traced: {logs}");
+    assert!(
+        logs.contains(r#"request{provider="rake-direct""#),
+        "the span is traced: {logs}"
+    );
     assert!(
         err.to_string().contains(r#""secret":"***""#),
         "the echoed secret is masked: {err}"
