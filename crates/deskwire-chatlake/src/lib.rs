@@ -66,18 +66,24 @@
 //!   avatar uploads, reports, the Platform API.
 #![warn(missing_docs)]
 
+#[cfg(feature = "client")]
 pub mod api;
 #[cfg(feature = "channel")]
 pub mod channel;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 mod connection;
 mod error;
 pub mod inbound;
 pub mod public;
+#[cfg(feature = "client")]
 mod request;
 pub mod validate;
 pub mod wire;
 
+#[cfg(feature = "client")]
 pub use client::{ChatlakeClient, ChatlakeClientBuilder, TokenHeader, CLOUD_BASE_URL};
 pub use error::{Chatlake, ChatlakeFailure, Error, ErrorBody};
+#[cfg(feature = "client")]
 pub use request::{ApiRequest, Body, FormPart, RawAnswer, Request};

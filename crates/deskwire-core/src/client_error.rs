@@ -358,4 +358,3 @@ mod tests {
         assert_eq!(ProviderError::attempts(&config), 0);
     }
 }
-

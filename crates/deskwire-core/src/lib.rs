@@ -35,6 +35,7 @@
 
 #[cfg(feature = "channel")]
 pub mod channel;
+pub mod check;
 mod client_error;
 #[cfg(feature = "client")]
 pub mod engine;

@@ -117,6 +117,7 @@ impl RetryPolicy {
     }
 
     /// [`Self::decide`] with a jitter drawn from a fast non-cryptographic generator.
+    #[cfg(feature = "client")]
     pub fn decide_with_random_jitter(
         &self,
         attempt: u32,

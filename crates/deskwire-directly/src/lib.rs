@@ -68,22 +68,33 @@
 //!   mapping table.
 #![warn(missing_docs)]
 
+#[cfg(feature = "client")]
 pub mod api;
+#[cfg(feature = "client")]
 pub mod auth;
 #[cfg(feature = "channel")]
 pub mod channel;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 mod connection;
 mod error;
 pub mod inbound;
+#[cfg(feature = "client")]
 mod request;
 pub mod wire;
 
+#[cfg(feature = "client")]
 pub use api::automation::Health;
+#[cfg(feature = "client")]
 pub use api::questions::{Polled, QuestionPoll};
+#[cfg(feature = "client")]
 pub use auth::Credentials;
+#[cfg(feature = "client")]
 pub use client::{DirectlyClient, DirectlyClientBuilder, DEFAULT_BASE_URL};
+#[cfg(feature = "client")]
 pub use connection::{envelope_data, typed};
 pub use error::{correlation_id, Directly, DirectlyFailure, Error, ErrorDetail, TokenError};
+#[cfg(feature = "client")]
 pub use request::{ApiRequest, RawAnswer, Request};
 pub use wire::UserEmail;

@@ -65,20 +65,24 @@
 
 #[cfg(feature = "channel")]
 pub mod channel;
+#[cfg(feature = "client")]
 mod client;
 mod error;
 pub mod inbound;
 mod sign;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "client")]
 mod typing;
 pub mod validate;
 pub mod wire;
 
+#[cfg(feature = "client")]
 pub use client::{SendApiClient, SendApiClientBuilder, SignedRequest};
 pub use error::{
     error_text, interpret_response, rejection_of, Accepted, EngageDigital, EngageDigitalFailure, Error, Rejection,
     RejectionOf,
 };
 pub use sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
+#[cfg(feature = "client")]
 pub use typing::{TypingLimit, TYPING_START_INTERVAL};

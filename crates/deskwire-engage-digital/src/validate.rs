@@ -70,10 +70,7 @@ fn max_chars(field: impl Field, value: &str, max: usize) -> Check {
 }
 
 fn non_empty(field: impl Field, value: &str) -> Check {
-    if value.trim().is_empty() {
-        return fail(field, ValidationProblem::Empty);
-    }
-    Ok(())
+    deskwire_core::check::non_empty(field.path(), value)
 }
 
 fn label(field: impl Field + Copy, value: &str, max: usize) -> Check {
@@ -88,14 +85,7 @@ fn optional(field: impl Field, value: Option<&String>, max: usize) -> Check {
 fn http_url(field: impl Field + Copy, value: &str) -> Check {
     non_empty(field, value)?;
     max_chars(field, value, MAX_URL)?;
-    match url::Url::parse(value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(()),
-        Ok(u) => fail(
-            field,
-            ValidationProblem::Invalid(format!("scheme `{}` is not http or https", u.scheme())),
-        ),
-        Err(e) => fail(field, ValidationProblem::Invalid(format!("not a URL ({e})"))),
-    }
+    deskwire_core::check::http_url(field.path(), value)
 }
 
 fn optional_url(field: impl Field + Copy, value: Option<&String>) -> Check {
@@ -363,7 +353,7 @@ mod tests {
         assert_eq!(e.field, "params.structured_content.items[0].url");
         assert_eq!(
             e.problem,
-            ValidationProblem::Invalid("scheme `github` is not http or https".into())
+            ValidationProblem::Invalid("must be an http or https URL".into())
         );
     }
 

@@ -55,11 +55,13 @@
 
 #[cfg(feature = "channel")]
 pub mod channel;
+#[cfg(feature = "client")]
 mod client;
 mod error;
 pub mod inbound;
 pub mod validate;
 pub mod wire;
 
+#[cfg(feature = "client")]
 pub use client::{PreparedRequest, RakeDirectClient, RakeDirectClientBuilder, SessionOpened, DEFAULT_BASE_URL};
 pub use error::{Error, RakeDirect, RakeFailure};

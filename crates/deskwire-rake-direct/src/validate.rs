@@ -3,6 +3,7 @@
 //! return webhook that is not an http(s) URL, an empty sender object, a contact without a value.
 //! Errors name the JSON field.
 
+use deskwire_core::check::{http_url, non_empty};
 use deskwire_core::{ValidationError, ValidationProblem};
 
 use crate::wire::{Contact, EntityId, OpenSession, Outbound, PlatformId, RakeDirectRequest, Sender, SessionWith};
@@ -11,13 +12,6 @@ type Check = Result<(), ValidationError>;
 
 fn fail(field: &str, problem: ValidationProblem) -> Check {
     Err(ValidationError::new(field, problem))
-}
-
-fn non_empty(field: &str, value: &str) -> Check {
-    if value.trim().is_empty() {
-        return fail(field, ValidationProblem::Empty);
-    }
-    Ok(())
 }
 
 /// Validates a request.
@@ -45,18 +39,8 @@ fn outbound(o: &Outbound) -> Check {
 }
 
 fn open(o: &OpenSession) -> Check {
-    let url = url::Url::parse(&o.webhook.url).map_err(|e| {
-        ValidationError::new(
-            "returnWebhookUrl",
-            ValidationProblem::Invalid(format!("not a URL: {e}")),
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return fail(
-            "returnWebhookUrl",
-            ValidationProblem::Invalid("must be an http or https URL".into()),
-        );
-    }
+    // Rake calls this URL back: an absolute http(s) URL with a host.
+    http_url("returnWebhookUrl", &o.webhook.url)?;
     if o.webhook.secret.expose().is_empty() {
         return fail("returnWebhookSecret", ValidationProblem::Empty);
     }

@@ -11,18 +11,18 @@ use deskwire_core::json::{Extra, Json};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::WebhookError;
 use crate::wire::{Contact, Conversation, Inbox, Message, MessageType, SenderType};
 
 /// `{id, name}` of an account or inbox.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NamedRef {
     /// Id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Everything else.
     #[serde(flatten)]
@@ -30,17 +30,19 @@ pub struct NamedRef {
 }
 
 /// `message_created` / `message_updated`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageEvent {
     /// The message (sender, attachments, `private`, string `message_type`, ISO `created_at`).
     #[serde(flatten)]
     pub message: Message,
     /// The account.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<NamedRef>,
     /// The inbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<NamedRef>,
     /// The conversation (push data, unix times).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
 }
 
@@ -105,14 +107,16 @@ impl ConversationEvent {
 }
 
 /// `conversation_typing_on` / `conversation_typing_off`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypingEvent {
     /// Who types: an agent (`type: "user"`) or the contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<crate::wire::Sender>,
     /// The conversation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
     /// Typing a private note.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
     /// Everything else.
     #[serde(flatten)]
@@ -120,22 +124,28 @@ pub struct TypingEvent {
 }
 
 /// `webwidget_triggered` (web-widget inboxes).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebwidgetEvent {
     /// Contact inbox id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
     /// The contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Json>,
     /// The inbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<NamedRef>,
     /// The account.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<NamedRef>,
     /// The open conversation, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_conversation: Option<Conversation>,
     /// The session.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// Browser details.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_info: Option<Json>,
     /// Everything else.
     #[serde(flatten)]
@@ -143,24 +153,24 @@ pub struct WebwidgetEvent {
 }
 
 /// `contact_created` / `contact_updated` (account webhooks only).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactEvent {
     /// The contact.
     #[serde(flatten)]
     pub contact: Contact,
     /// What changed (updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_attributes: Option<Json>,
 }
 
 /// `inbox_created` / `inbox_updated` (account webhooks only).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboxEvent {
     /// The inbox (credentials hidden from `Debug`).
     #[serde(flatten)]
     pub inbox: Inbox,
     /// What changed (updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_attributes: Option<Json>,
 }
 

@@ -6,40 +6,50 @@
 use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::inbox::Inbox;
 use super::time::Timestamp;
 
 /// A contact as the Application API returns it. Fields Chatlake adds later land in `extra`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     /// Global contact id.
     pub id: u64,
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email (unique per account, case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number in E.164 (unique per account).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Your external id for the contact (unique per account).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// Avatar thumbnail URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// `online` / `offline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<String>,
     /// Whether the contact is blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// Free-form attributes set by channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
     /// Your custom attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
     /// Last activity.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<Timestamp>,
     /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// The contact's sessions, one per inbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_inboxes: Option<Vec<ContactInbox>>,
     /// Everything else the server sent.
     #[serde(flatten)]
@@ -48,12 +58,13 @@ pub struct Contact {
 
 /// A contact's session on an inbox. `source_id` is what conversations are created with (and,
 /// on the Client API, the `contact_identifier`).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactInbox {
     /// The session identifier (a UUID unless you chose one).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// The inbox: slim inside `contact.contact_inboxes`, the whole record in a create answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Inbox>,
     /// Everything else the server sent.
     #[serde(flatten)]
@@ -134,29 +145,38 @@ impl<'de> Deserialize<'de> for ContactCreated {
 }
 
 /// `POST /contacts`. Set `inbox_id` to open a session on that inbox at once.
-#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewContact {
     /// The inbox to create a session on (the seed's flow: your API inbox).
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number, E.164 (`+` and up to 15 digits).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Avatar image URL (downloaded by the server later). Uploading a file is not supported here.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Your external id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// Blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// Free-form attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
     /// Custom attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
     /// Session id to use instead of a generated UUID (with `inbox_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
 }
 
@@ -196,34 +216,42 @@ impl NewContact {
 
 /// `PUT /contacts/{id}`. The server **merges** `custom_attributes` and `additional_attributes`
 /// into the existing ones.
-#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactUpdate {
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number, E.164 (the server accepts any text ending in one); `""` clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Avatar image URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Your external id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// Blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// Free-form attributes (merged).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
     /// Custom attributes (merged).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
 }
 
 /// Paging information of contact lists (15 per page).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageMeta {
     /// Number of contacts matching.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
     /// This page (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_page: Option<Value>,
     /// Everything else.
     #[serde(flatten)]

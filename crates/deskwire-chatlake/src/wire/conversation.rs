@@ -5,7 +5,6 @@
 use deskwire_core::json::{Extra, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::contact::ContactInbox;
 use super::enums::{ConversationStatus, Priority};
@@ -14,55 +13,76 @@ use super::time::Timestamp;
 
 /// A conversation. `id` is the per-account `display_id` used in every URL. Only `id` is
 /// certain; everything else is optional so the seed's `{ "id": 0 }` reads too.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     /// The display id.
     pub id: u64,
     /// Account.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<u64>,
     /// Inbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,
     /// Global UUID.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
     /// Priority (`null` = none).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// Sender, assignee, team, channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationMeta>,
     /// The last message, or none.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
     /// Labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     /// Free-form attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
     /// Custom attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
     /// Whether agents can still reply (API inboxes with a reply window).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_reply: Option<bool>,
     /// Muted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
     /// Unread messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<u64>,
     /// Snoozed until (ISO or null).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<Timestamp>,
     /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// Last update (a float in REST answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     /// Last activity.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<Timestamp>,
     /// Ordering timestamp.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Timestamp>,
     /// Waiting since (`0` = not waiting).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting_since: Option<Timestamp>,
     /// First agent reply (`0` = none in REST; a raw time in webhooks).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_reply_created_at: Option<Timestamp>,
     /// The contact's session (webhook push data).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_inbox: Option<ContactInbox>,
     /// What changed (`conversation_updated` webhooks): one-key objects
     /// `{attr: {previous_value, current_value}}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_attributes: Option<Json>,
     /// Everything else the server sent.
     #[serde(flatten)]
@@ -70,20 +90,25 @@ pub struct Conversation {
 }
 
 /// `meta` of a conversation.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationMeta {
     /// The contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Sender>,
     /// `Channel::Api`, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     /// The assignee (agent or bot).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Sender>,
     /// `User` or `AgentBot`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_type: Option<String>,
     /// The team.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Json>,
     /// Whether the contact's identity was verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_verified: Option<bool>,
     /// Everything else.
     #[serde(flatten)]
@@ -91,43 +116,52 @@ pub struct ConversationMeta {
 }
 
 /// The first message sent with a new conversation (sender: the token's owner).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InitialMessage {
     /// Text.
     pub content: String,
     /// WhatsApp template parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_params: Option<Value>,
 }
 
 /// `POST /conversations`. Give `source_id` (the contact's session), or `inbox_id` and
 /// `contact_id` and let the server create the session.
-#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewConversation {
     /// The contact's session on the inbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// Inbox (the seed prints it as a string; it is written as an integer).
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,
     /// Contact.
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<u64>,
     /// Free-form attributes, stored as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
     /// Custom attributes (strings ≤ 1500 characters, integers ≤ 9,999,999,999).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
     /// Initial status; `open` by default (`pending` with an active bot).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
     /// Agent to assign.
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<u64>,
     /// Team to assign.
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_id: Option<u64>,
     /// Snooze until (with status `snoozed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<Value>,
     /// A first message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<InitialMessage>,
 }
 
@@ -144,26 +178,30 @@ impl NewConversation {
 
 /// `POST /conversations/{id}/toggle_status`. Without a status it toggles (open <-> resolved,
 /// pending or snoozed -> open).
-#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToggleStatus {
     /// Status to set.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
     /// Unix seconds, with `snoozed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<u64>,
 }
 
 /// The answer to a status toggle.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusToggled {
     /// The save result; `null` on the bot hand-off path (a bot token moving pending -> open).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// The conversation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<u64>,
     /// The status now.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_status: Option<ConversationStatus>,
     /// Snoozed until (ISO or null).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<Timestamp>,
     /// Everything else.
     #[serde(flatten)]
@@ -250,16 +288,19 @@ impl ConversationQuery {
 }
 
 /// Counts of the conversation list.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationCounts {
     /// Assigned to me.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mine_count: Option<u64>,
     /// Assigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_count: Option<u64>,
     /// Unassigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unassigned_count: Option<u64>,
     /// All.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_count: Option<u64>,
     /// Everything else.
     #[serde(flatten)]

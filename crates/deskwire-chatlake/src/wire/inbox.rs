@@ -4,41 +4,52 @@
 use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::sensitive::SensitiveText;
 use super::time::Timestamp;
 
 /// An inbox. The slim form has `id, avatar_url, channel_id, name, channel_type, provider`; the
 /// rest appears in full records. Credentials (`hmac_token`, `secret`) are hidden from `Debug`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inbox {
     /// Inbox id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `Channel::Api`, `Channel::WebWidget`, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<String>,
     /// Id of the channel record.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<u64>,
     /// Account.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<u64>,
     /// Avatar URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Where an API inbox posts its events.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// The API inbox's identifier for the Client API (`/public/api/v1/inboxes/{inbox_identifier}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_identifier: Option<String>,
     /// Key of `identifier_hash` (administrators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_token: Option<SensitiveText>,
     /// Whether `identifier_hash` is required on the Client API.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_mandatory: Option<bool>,
     /// Webhook signing secret of API inboxes (servers from 4.13).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<SensitiveText>,
     /// Creation time (ISO in raw records).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// Update time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     /// Everything else the server sent.
     #[serde(flatten)]

@@ -10,7 +10,6 @@
 use deskwire_core::{ValidationError, ValidationProblem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::enums::ContentType;
 
@@ -47,7 +46,6 @@ pub struct SelectOption {
 
 /// An action on a card. The documented types are `link` (with `uri`) and `postback` (with
 /// `payload`).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardAction {
     /// `link` or `postback`.
@@ -56,8 +54,10 @@ pub struct CardAction {
     /// Button text.
     pub text: String,
     /// Postback payload.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// Link target.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }
 
@@ -84,14 +84,15 @@ impl CardAction {
 }
 
 /// A card. The server requires at least one action.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     /// Title.
     pub title: String,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Image URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
     /// Buttons (at least one).
     pub actions: Vec<CardAction>,
@@ -107,7 +108,6 @@ pub struct FormOption {
 }
 
 /// A form field. Documented types: `text`, `text_area`, `email`, `select`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormField {
     /// Field name in the submitted values.
@@ -116,20 +116,28 @@ pub struct FormField {
     #[serde(rename = "type")]
     pub kind: String,
     /// Label.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Placeholder.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Default value.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Regular expression the value must match.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// Message when `pattern` does not match.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern_error: Option<String>,
     /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Choices of a `select`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormOption>>,
 }
 
@@ -158,12 +166,12 @@ impl FormField {
 }
 
 /// An article link.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleItem {
     /// Title.
     pub title: String,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// URL.
     pub link: String,

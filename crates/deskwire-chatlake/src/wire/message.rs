@@ -5,7 +5,6 @@ use bytes::Bytes;
 use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::enums::{ContentType, FileType, MessageStatus, MessageType, SenderType};
 use super::interactive::Interactive;
@@ -18,36 +17,48 @@ pub const MAX_ATTACHMENTS: usize = 15;
 
 /// A message. `message_type` is read from the integer REST answers use and the string webhooks
 /// use; `created_at` from unix seconds or ISO text.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     /// Global message id.
     pub id: u64,
     /// Text (`null` for attachment-only messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Inbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,
     /// The conversation's `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<u64>,
     /// Incoming, outgoing, activity or template.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<MessageType>,
     /// How to show the content (`text` on real servers; the seed shows `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<ContentType>,
     /// Delivery status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
     /// Interactive items, replies, `in_reply_to`, `external_error`, `deleted`, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_attributes: Option<Map<String, Value>>,
     /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// Whether this is a private note (never shown to the contact).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// Your external id for the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// Echo of the `echo_id` sent with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub echo_id: Option<String>,
     /// Who wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Sender>,
     /// Attachments (absent when there are none).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
     /// Everything else the server sent.
     #[serde(flatten)]
@@ -63,19 +74,23 @@ impl Message {
 
 /// Who wrote a message. Contacts carry `type: "contact"` in REST answers but no `type` in
 /// webhooks; agents are `user`, bots `agent_bot`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sender {
     /// Id of the contact, user or bot.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Kind of sender.
     #[serde(rename = "type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<SenderType>,
     /// Email.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Thumbnail URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Everything else the server sent.
     #[serde(flatten)]
@@ -83,24 +98,31 @@ pub struct Sender {
 }
 
 /// An attachment as the server describes it. `data_url` redirects (301) to the file.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     /// Attachment id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
     /// Message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<u64>,
     /// Kind of file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<FileType>,
     /// Account.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<u64>,
     /// File extension.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
     /// URL of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_url: Option<String>,
     /// URL of a thumbnail.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
     /// Size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
     /// Everything else (width, height, coordinates, ...).
     #[serde(flatten)]
@@ -146,24 +168,31 @@ impl Upload {
 /// let m = NewMessage::incoming("Where is my parcel?").echo_id("local-17");
 /// assert_eq!(m.message_type, Some(MessageType::Incoming));
 /// ```
-#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewMessage {
     /// Text, at most [`MAX_CONTENT_CHARS`] characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// `outgoing` when absent. `incoming` (from the contact) works only on API inboxes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<MessageType>,
     /// A private note.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
     /// How to show the content; `text` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<ContentType>,
     /// Items of interactive content; checked against the server's rules before sending.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_attributes: Option<Map<String, Value>>,
     /// Echoed back in the answer and websocket events.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub echo_id: Option<String>,
     /// Your external id of the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// WhatsApp template parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_params: Option<Value>,
     /// Files, at most [`MAX_ATTACHMENTS`]; sent as multipart `attachments[]`.
     #[serde(skip)]
@@ -233,18 +262,22 @@ pub struct MessageQuery {
 }
 
 /// Metadata of a messages list.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageListMeta {
     /// The conversation's labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     /// The contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Sender>,
     /// The assignee (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Sender>,
     /// When the agent last saw the conversation (ISO or null).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_last_seen_at: Option<Timestamp>,
     /// When the assignee last saw it (ISO or null).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_last_seen_at: Option<Timestamp>,
     /// Everything else.
     #[serde(flatten)]
@@ -263,12 +296,12 @@ pub struct MessagePage {
 /// `PATCH /conversations/{cid}/messages/{id}` (API inboxes only): report delivery of a message
 /// your channel carried. The server ignores `read` -> `delivered`; `external_error` is kept only
 /// with `failed` (so it is refused with any other status here).
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusUpdate {
     /// New status.
     pub status: MessageStatus,
     /// Why delivery failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_error: Option<String>,
 }
 

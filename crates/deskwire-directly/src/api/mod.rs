@@ -36,13 +36,4 @@ pub mod questions;
 pub mod responses;
 pub mod users;
 
-use deskwire_core::{ValidationError, ValidationProblem};
-
-/// Refuses an empty (or all-space) text.
-pub(crate) fn non_empty(field: &str, text: &str) -> Result<(), ValidationError> {
-    if text.trim().is_empty() {
-        Err(ValidationError::new(field, ValidationProblem::Empty))
-    } else {
-        Ok(())
-    }
-}
+pub(crate) use deskwire_core::check::non_empty;

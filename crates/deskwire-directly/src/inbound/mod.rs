@@ -6,9 +6,11 @@
 mod connector;
 mod cursor;
 mod events;
+#[cfg(feature = "client")]
 mod watcher;
 
 pub use connector::{ConnectorError, ConnectorEvent, ConnectorEventType, ConnectorReceiver};
 pub use cursor::{message_key, QuestionCursor};
 pub use events::{Author, QuestionEvent};
+#[cfg(feature = "client")]
 pub use watcher::{QuestionWatcher, WatchCursor, WatchReport};

@@ -45,16 +45,18 @@ pub struct Ack {
 
 /// A body split into `meta` and the payload.
 #[derive(Debug)]
-pub(crate) struct Unwrapped {
-    pub(crate) meta: Option<Meta>,
-    pub(crate) payload: Value,
+pub struct Unwrapped {
+    /// `meta`, when present.
+    pub meta: Option<Meta>,
+    /// `data` (or the whole body when it has no envelope).
+    pub payload: Value,
     /// The envelope's top level, for lists read from a top-level key.
     pub(crate) top: Map<String, Value>,
 }
 
 /// Splits a body: an object with `data`, `meta` or `error` is an envelope and its `data` is the
 /// payload (`null` when absent); anything else is the payload itself. An empty body is `null`.
-pub(crate) fn unwrap(body: &[u8]) -> Result<Unwrapped, serde_json::Error> {
+pub fn unwrap(body: &[u8]) -> Result<Unwrapped, serde_json::Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Unwrapped {
             meta: None,
@@ -78,12 +80,12 @@ pub(crate) fn unwrap(body: &[u8]) -> Result<Unwrapped, serde_json::Error> {
 
 impl Unwrapped {
     /// The payload as `T`.
-    pub(crate) fn data<T: DeserializeOwned>(self) -> Result<T, serde_json::Error> {
+    pub fn data<T: DeserializeOwned>(self) -> Result<T, serde_json::Error> {
         serde_json::from_value(self.payload)
     }
 
     /// The payload as `T`, or `None` when it is absent, `null` or `{}`.
-    pub(crate) fn optional<T: DeserializeOwned>(self) -> Result<Option<T>, serde_json::Error> {
+    pub fn optional<T: DeserializeOwned>(self) -> Result<Option<T>, serde_json::Error> {
         match &self.payload {
             Value::Null => Ok(None),
             Value::Object(o) if o.is_empty() => Ok(None),
@@ -93,7 +95,7 @@ impl Unwrapped {
 
     /// A list stored under `key`: `data.<key>`, `data` itself when an array, or a top-level
     /// `<key>` beside the envelope (as Directly's client reads the question list).
-    pub(crate) fn list<T: DeserializeOwned>(mut self, key: &str) -> Result<Vec<T>, serde_json::Error> {
+    pub fn list<T: DeserializeOwned>(mut self, key: &str) -> Result<Vec<T>, serde_json::Error> {
         let items = match self.payload {
             Value::Array(items) => Value::Array(items),
             Value::Object(mut data) if data.contains_key(key) => data.remove(key).unwrap_or_default(),

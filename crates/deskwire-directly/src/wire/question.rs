@@ -6,7 +6,6 @@
 use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::{
     ExternalId, Message, MessageType, QuestionStatus, QuestionType, QuickReply, RerouteType, ResponseType, Timestamp,
@@ -14,7 +13,6 @@ use super::{
 };
 
 /// A question.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
@@ -22,31 +20,44 @@ pub struct Question {
     pub uuid: Uuid,
     /// One-to-many or one-to-one.
     #[serde(rename = "type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<QuestionType>,
     /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_created: Option<Timestamp>,
     /// Last change.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// When it expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<Timestamp>,
     /// Your ids for the question.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ids: Option<Vec<ExternalId>>,
     /// ISO 639-1 languages.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub languages: Option<Vec<String>>,
     /// Category.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_category: Option<String>,
     /// Companies; the first is the `companyTag` some calls need.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub companies: Option<Vec<String>>,
     /// Free-form metadata given when asking.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
     /// Text, messages and responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
     /// Status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<QuestionState>,
     /// How responses are rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating_system: Option<RatingSystem>,
     /// Whether an expert claimed it (added 2020-02-14; its position is not documented, see
     /// [`Question::is_claimed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_claimed: Option<bool>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -54,21 +65,26 @@ pub struct Question {
 }
 
 /// The exchange on a question.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
     /// Subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The question's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Who asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<User>,
     /// Messages on the question itself (before any response, and system messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
     /// The responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<Response>>,
     /// Messages the user has not seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_message_count: Option<u64>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -76,7 +92,6 @@ pub struct Conversation {
 }
 
 /// An expert's (or the automated) response and the messages exchanged on it.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Response {
@@ -84,26 +99,37 @@ pub struct Response {
     pub uuid: Uuid,
     /// Expert or automated.
     #[serde(rename = "type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<ResponseType>,
     /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_created: Option<Timestamp>,
     /// Last change.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// The expert.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<User>,
     /// Messages on the response, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
     /// Whether the user accepted it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_accepted: Option<bool>,
     /// The user's rating (one of the question's `ratingSystem.values`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<String>,
     /// Whether the user has seen it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_viewed_by_user: Option<bool>,
     /// The user's verdict on an automated response.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_reply: Option<QuickReply>,
     /// The expert credited.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributed_expert: Option<User>,
     /// Who receives recognition.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recognition_recipient: Option<User>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -111,25 +137,32 @@ pub struct Response {
 }
 
 /// A question's status.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionState {
     /// Status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QuestionStatus>,
     /// Number of responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_responses: Option<u64>,
     /// Whether it has an answer (in the guide's example; not in Directly's client).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_answered: Option<bool>,
     /// Whether it is closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_closed: Option<bool>,
     /// When it was closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_closed: Option<Timestamp>,
     /// Whether the user may still interact.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_interaction_allowed: Option<bool>,
     /// Rerouting.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reroute_status: Option<RerouteStatus>,
     /// Whether an expert claimed it, when the server puts it here.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_claimed: Option<bool>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -137,16 +170,18 @@ pub struct QuestionState {
 }
 
 /// Whether, when and why a question was rerouted.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RerouteStatus {
     /// Whether it was rerouted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_rerouted: Option<bool>,
     /// When.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_rerouted: Option<Timestamp>,
     /// Why.
     #[serde(rename = "type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<RerouteType>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -154,15 +189,17 @@ pub struct RerouteStatus {
 }
 
 /// How responses are rated.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RatingSystem {
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Order (its type is not documented; kept as sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<Value>,
     /// The ratings a user may give, for [`DirectlyClient::rate_response`](crate::DirectlyClient::rate_response).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
     /// Fields this version does not know.
     #[serde(flatten)]

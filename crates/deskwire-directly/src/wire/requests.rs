@@ -5,7 +5,6 @@
 use deskwire_core::json::Extra;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 use super::{ExternalId, Timestamp, Uuid};
 use crate::UserEmail;
@@ -21,7 +20,6 @@ use crate::UserEmail;
 ///     .external_id(ExternalId::new("ticket-17", "helpdesk"));
 /// assert_eq!(serde_json::to_value(&q).unwrap()["userEmail"], "ana@example.com");
 /// ```
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
@@ -33,12 +31,16 @@ pub struct NewQuestion {
     /// The question.
     pub text: String,
     /// Subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Free-form metadata (top-level keys are shown to experts).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
     /// Category.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_category: Option<String>,
     /// Your ids for the question.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ids: Option<Vec<ExternalId>>,
     /// Fields this crate does not name, sent as given.
     #[serde(flatten)]
@@ -103,7 +105,6 @@ pub enum MessageTarget {
 }
 
 /// `POST /messages`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
@@ -113,10 +114,13 @@ pub struct NewMessage {
     /// Text.
     pub text: String,
     /// On a response.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_uuid: Option<Uuid>,
     /// On the question.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_uuid: Option<Uuid>,
     /// Your ids for the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ids: Option<Vec<ExternalId>>,
 }
 
@@ -144,7 +148,6 @@ impl NewMessage {
 }
 
 /// `PUT /questions/{uuid}`: new text and metadata.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
@@ -152,8 +155,10 @@ pub struct QuestionUpdate {
     /// On whose behalf.
     pub user_email: UserEmail,
     /// New text.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// New metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
 }
 
@@ -264,7 +269,6 @@ impl Search {
 }
 
 /// `POST /responses/{uuid}/rate`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
@@ -274,6 +278,7 @@ pub struct Rating {
     /// The question's first company ([`Question::company_tag`](super::Question::company_tag)).
     pub company_tag: String,
     /// Your id for the rating.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
 }
 
@@ -295,7 +300,6 @@ impl Rating {
 }
 
 /// `POST /messages/{uuid}/markAsResolved`: the user's answer to a `MARK_AS_RESOLVED_MESSAGE`.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
@@ -305,6 +309,7 @@ pub struct ResolveVerdict {
     /// The question's first company.
     pub company_tag: String,
     /// Your id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
 }
 
@@ -334,7 +339,6 @@ impl ResolveVerdict {
 }
 
 /// `POST /automaticAnswers` (and, inferred, `POST /predictiveRouting`): a text to classify.
-#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
@@ -342,12 +346,16 @@ pub struct TextQuery {
     /// The question text.
     pub text: String,
     /// ISO 639-1 language.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
     /// A class predicted earlier.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub predicted_class: Option<String>,
     /// Category.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_category: Option<String>,
 }
 

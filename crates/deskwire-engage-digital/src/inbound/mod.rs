@@ -167,7 +167,7 @@ impl<S: Source> Endpoint<S> {
         let header = request.headers.get(SIGNATURE_HEADER);
         let query = if self.accept_query_signature {
             request.query.as_deref().and_then(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
+                form_urlencoded::parse(q.as_bytes())
                     .find(|(k, _)| k == SIGNATURE_QUERY_PARAM)
                     .map(|(_, v)| v.into_owned())
             })
