@@ -41,7 +41,7 @@
 //! | signature, endpoint, `ok` answer, the 13 error rows, 20 MiB limit, typing rule | documented (Send API page; the rendered page is newer than the Markdown copy and its typing rule is the one applied) |
 //! | error body format | **unknown**: answers are matched by status and text, whether plain text or JSON such as `{"error": "..."}` |
 //! | date formats | **unknown**: the docs say ISO 8601 but print `06/11/2017`; [`wire::DateTime`] emits RFC 3339 and keeps other text verbatim |
-//! | creates are safe to retry | **inferred**: Engage Digital identifies contents and identities by your `id`; disable with [`RetryPolicy::never`](deskwire_core::retry::RetryPolicy::never) |
+//! | creates are repeated only when nothing was sent | **chosen**: creates carry your `id`, but no document says Engage Digital treats a repeated id as the same content; a create whose fate is unknown is `Delivery::MaybeDelivered`, yours to resend with the same id | |
 //! | `Content-Type: application/json` | not required by the docs; sent because every official SDK sends it |
 //! | `User.updated_at` | marked required but missing from the docs' own examples, so optional here |
 //! | structured-content limits | documented for the general structured-messages feature; applied to the Send API before sending |

@@ -19,11 +19,16 @@ pub trait SendParams: Serialize {
 
     /// Whether the request may be repeated after a failure that left its fate unknown.
     ///
-    /// Every typed action is safe: creates carry your id, and Engage Digital treats the same id
-    /// as the same content or identity (inferred from the polling model, which re-reads items);
-    /// marking read and typing change nothing when repeated.
+    /// Marking read and typing change nothing when repeated. Creates are repeated only when
+    /// they provably never left the machine: they carry your id, but no document says Engage
+    /// Digital treats a repeated id as the same content, so a create whose fate is unknown is
+    /// reported (`Delivery::MaybeDelivered`) for you to decide, never repeated blindly.
     fn repeat(&self) -> Repeat {
-        Repeat::Safe
+        if self.action_name().ends_with(".create") {
+            Repeat::OnlyIfNotSent
+        } else {
+            Repeat::Safe
+        }
     }
 
     /// For typing actions, the rate-limit key and whether this starts or stops typing.

@@ -10,10 +10,7 @@ use crate::{alice, answers_once_then_ok, client};
 #[tokio::test]
 async fn a_503_is_retried_with_identical_bytes() {
     let server = answers_once_then_ok(503, "busy").await;
-    client(&server)
-        .create_message(&Message::new("890", "42", alice()).body("hi"))
-        .await
-        .unwrap();
+    client(&server).mark_as_read("890").await.unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
     assert_eq!(received[0].body, received[1].body);
@@ -21,6 +18,19 @@ async fn a_503_is_retried_with_identical_bytes() {
         received[0].headers["x-smccsdk-signature"],
         received[1].headers["x-smccsdk-signature"]
     );
+}
+
+/// A create whose fate is unknown is reported, never repeated: no document says Engage Digital
+/// treats a repeated id as the same content.
+#[tokio::test]
+async fn a_create_that_may_have_arrived_is_not_repeated() {
+    let server = answers_once_then_ok(503, "busy").await;
+    let error = client(&server)
+        .create_message(&Message::new("890", "42", alice()).body("hi"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.delivery(), deskwire_core::Delivery::MaybeDelivered);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
