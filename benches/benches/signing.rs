@@ -104,7 +104,7 @@ fn verify_webhook(c: &mut Criterion) {
     headers.insert("x-chatwoot-signature", signature.parse().expect("hex"));
     headers.insert("x-chatwoot-timestamp", WEBHOOK_TIMESTAMP.parse().expect("digits"));
     let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_763_706_100);
-    let verifier = WebhookVerifier::new(&secret);
+    let verifier = WebhookVerifier::new(&secret).expect("a webhook secret");
     let mut g = c.benchmark_group("verify");
     g.throughput(Throughput::Bytes(body.len() as u64));
     g.bench_function("chatlake-webhook-1KiB", |b| {

@@ -15,13 +15,14 @@ use deskwire_core::channel::{
     Started,
 };
 use deskwire_core::retry::RetryPolicy;
+use deskwire_core::verify::Proof;
 use deskwire_core::{Delivery, Secret};
 use deskwire_directly::channel::DirectlyChannel;
 use deskwire_directly::{Credentials, DirectlyClient};
 use deskwire_engage_digital::channel::EngageDigitalChannel;
 use deskwire_engage_digital::SendApiClient;
 use deskwire_rake_direct::channel::RakeDirectChannel;
-use deskwire_rake_direct::inbound::{Authenticity, ReturnWebhookVerifier};
+use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 use deskwire_rake_direct::wire::ReturnWebhook;
 use deskwire_rake_direct::RakeDirectClient;
 use wiremock::matchers::{any, method, path};
@@ -84,7 +85,7 @@ async fn channel(provider: &str, server: &MockServer) -> (Box<dyn Channel>, Conv
                 .retry_policy(policy())
                 .build()
                 .unwrap();
-            let webhooks = WebhookVerifier::new(&Secret::new("whsec"));
+            let webhooks = WebhookVerifier::new(&Secret::new("whsec")).expect("a webhook secret");
             let conversation = ConversationRef::new("chatlake", "7").with("source", "s-1");
             (Box::new(ChatlakeChannel::new(api, public, 2, webhooks)), conversation)
         }
@@ -105,7 +106,7 @@ async fn channel(provider: &str, server: &MockServer) -> (Box<dyn Channel>, Conv
                 .build()
                 .unwrap();
             let hook = ReturnWebhook::new("https://crm.example.com/rake", Secret::new("hook"));
-            let verifier = ReturnWebhookVerifier::new(&Secret::new("hook"), Authenticity::header("x-hook"));
+            let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-hook"), [&Secret::new("hook")]).unwrap();
             let conversation = ConversationRef::new("rake-direct", "42");
             (Box::new(RakeDirectChannel::new(client, hook, verifier)), conversation)
         }
@@ -260,7 +261,12 @@ async fn permanent_failures_that_sent_nothing_are_tried_once() {
         .unwrap();
     let public = PublicClient::builder("http://127.0.0.1:1", "inbox-1").build().unwrap();
     let counting = Arc::new(Counting {
-        inner: ChatlakeChannel::new(api, public, 2, WebhookVerifier::new(&Secret::new("s"))),
+        inner: ChatlakeChannel::new(
+            api,
+            public,
+            2,
+            WebhookVerifier::new(&Secret::new("s")).expect("a webhook secret"),
+        ),
         sends: AtomicU32::new(0),
     });
     let conversation = ConversationRef::new("chatlake", "7").with("source", "s-1");

@@ -14,9 +14,10 @@ const END: &str = "<!-- capability-matrix:end -->";
 /// One channel per provider, configured with placeholders: building one does no I/O.
 fn channels() -> Result<Vec<Arc<dyn Channel>>, String> {
     use deskwire_chatlake::{channel::ChatlakeChannel, inbound::WebhookVerifier, public::PublicClient, ChatlakeClient};
+    use deskwire_core::verify::Proof;
     use deskwire_directly::{channel::DirectlyChannel, Credentials, DirectlyClient};
     use deskwire_engage_digital::{channel::EngageDigitalChannel, SendApiClient};
-    use deskwire_rake_direct::inbound::{Authenticity, ReturnWebhookVerifier};
+    use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
     use deskwire_rake_direct::{channel::RakeDirectChannel, wire::ReturnWebhook, RakeDirectClient};
 
     let secret = Secret::new("placeholder");
@@ -34,7 +35,7 @@ fn channels() -> Result<Vec<Arc<dyn Channel>>, String> {
                 .map_err(|e| err(&e))?,
             PublicClient::builder(host, "inbox").build().map_err(|e| err(&e))?,
             1,
-            WebhookVerifier::new(&secret),
+            WebhookVerifier::new(&secret).expect("a webhook secret"),
         )),
         Arc::new(DirectlyChannel::new(
             DirectlyClient::builder(Credentials::access_token(secret.clone()))
@@ -46,7 +47,7 @@ fn channels() -> Result<Vec<Arc<dyn Channel>>, String> {
                 .build()
                 .map_err(|e| err(&e))?,
             ReturnWebhook::new(host, secret.clone()),
-            ReturnWebhookVerifier::new(&secret, Authenticity::header("x-rake-secret")),
+            ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&secret]).map_err(|e| err(&e))?,
         )),
     ])
 }

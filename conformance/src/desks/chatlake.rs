@@ -105,7 +105,7 @@ impl ChatlakeDesk {
                 api_client,
                 client_api,
                 INBOX,
-                WebhookVerifier::new(&secret),
+                WebhookVerifier::new(&secret).expect("a webhook secret"),
             )),
             signer: HmacSha256::new(&secret),
         }

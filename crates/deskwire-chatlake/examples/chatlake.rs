@@ -7,6 +7,7 @@
 //! invalid interactive content is refused before sending, then verifies a signed
 //! `message_created` webhook for the agent's reply and filters out the echo of its own message.
 
+use deskwire_core::verify::Verify as _;
 use std::time::SystemTime;
 
 use deskwire_chatlake::inbound::{EchoFilter, WebhookVerifier};
@@ -77,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Chatlake posts every message of the inbox to its webhook: the agent's reply, and the
     // contact's own message this integration created. Only the reply is for the contact.
-    let verifier = WebhookVerifier::new(&Secret::new(WEBHOOK_SECRET));
+    let verifier = WebhookVerifier::new(&Secret::new(WEBHOOK_SECRET)).expect("a webhook secret");
     let filter = EchoFilter::new().own_source_id_prefix("dw-");
     for body in [
         r#"{"event":"message_created","id":123,"content":"My parcel is late","message_type":"incoming","private":false,"source_id":"dw-1","conversation":{"id":7}}"#,

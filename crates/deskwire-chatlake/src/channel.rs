@@ -26,6 +26,7 @@ use deskwire_core::channel::{
     DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Received, Role,
     Sent, Started, Typing,
 };
+use deskwire_core::verify::Verify as _;
 use deskwire_core::{ValidationError, ValidationProblem};
 use http::StatusCode;
 
@@ -59,7 +60,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::none()
 ///
 /// let api = ChatlakeClient::builder("https://chat.example.com", 1, Secret::new("<access token>")).build()?;
 /// let client_api = PublicClient::builder("https://chat.example.com", "<inbox identifier>").build()?;
-/// let webhooks = WebhookVerifier::new(&Secret::new("<webhook secret>"));
+/// let webhooks = WebhookVerifier::new(&Secret::new("<webhook secret>")).expect("a webhook secret");
 /// let desk: Arc<dyn Channel> = Arc::new(ChatlakeChannel::new(api, client_api, 2, webhooks));
 /// assert_eq!(desk.provider(), "chatlake");
 /// # Ok::<(), deskwire_chatlake::Error>(())

@@ -79,6 +79,8 @@ pub mod inbound;
 pub mod public;
 #[cfg(feature = "client")]
 mod request;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod validate;
 pub mod wire;
 

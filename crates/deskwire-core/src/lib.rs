@@ -15,6 +15,8 @@
 //!   [`StatusClass`]), the contract they all keep ([`ProviderError`]), and [`Delivery`], which
 //!   tells a caller whether a failed request may still have reached the provider.
 //!
+//! * [`verify`] — one inbound shape: keys (several secrets, for rotation; an empty one
+//!   refused), the proofs a desk may give, and the `Verify` trait every verifier implements.
 //! * [`channel`] (feature `channel`) — the [`Channel`](channel::Channel) trait every provider implements: start a
 //!   conversation, send, typing, mark read, close, and desk events from webhooks or polls;
 //!   wrappers for retry, throttling and tracing.
@@ -49,6 +51,7 @@ mod secret;
 pub mod testing;
 #[cfg(feature = "client")]
 pub mod transport;
+pub mod verify;
 
 pub use client_error::{ClientError, NoSpecific, ProviderKind};
 pub use error::{

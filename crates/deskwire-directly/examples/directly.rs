@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use deskwire_core::verify::{Proof, Verify};
 use deskwire_core::Secret;
 use deskwire_directly::inbound::{ConnectorReceiver, QuestionEvent, QuestionWatcher};
 use deskwire_directly::wire::NewQuestion;
@@ -129,11 +130,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::to_string(&watcher.cursor())?.len()
     );
 
-    let receiver = ConnectorReceiver::shared_secret("x-connector-secret", Secret::new("connector-secret"))?;
+    let receiver = ConnectorReceiver::new(
+        Proof::shared_secret("x-connector-secret"),
+        [&Secret::new("connector-secret")],
+    )?;
     let mut headers = http::HeaderMap::new();
     headers.insert("x-connector-secret", "connector-secret".parse()?);
     let delivery = br#"{"eventType":"QUESTION_RESPONSE","questionUuid":"123e4567-e89b-12d3-a456-426655440000","message":"Did that help?","messageAuthorIsPoster":false}"#;
-    let event = receiver.receive(&headers, delivery)?;
+    let event = receiver.verify(&headers, delivery)?;
     println!(
         "connector: {} {:?} (echo: {})",
         event.event_type,

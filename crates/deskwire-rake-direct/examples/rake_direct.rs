@@ -7,8 +7,9 @@
 //! session, verifies a delivery to the return webhook, answers in the session and closes it,
 //! printing what Rake received with the secrets masked.
 
+use deskwire_core::verify::{Proof, Verify};
 use deskwire_core::Secret;
-use deskwire_rake_direct::inbound::{Authenticity, ReturnWebhookVerifier};
+use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 use deskwire_rake_direct::wire::{Contact, OpenSession, Outbound, PlatformId, PostToSession, ReturnWebhook, Sender};
 use deskwire_rake_direct::RakeDirectClient;
 use http::HeaderMap;
@@ -57,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. Rake delivers an agent's answer to the return webhook (its format is undocumented;
     //    here the secret comes in a header, one of the checks you can choose).
-    let verifier = ReturnWebhookVerifier::new(&Secret::new(HOOK_SECRET), Authenticity::header("x-rake-secret"));
+    let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&Secret::new(HOOK_SECRET)])?;
     let mut headers = HeaderMap::new();
     headers.insert("x-rake-secret", HOOK_SECRET.parse()?);
     let delivery = verifier.verify(

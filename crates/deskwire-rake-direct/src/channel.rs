@@ -31,6 +31,7 @@ use serde_json::Value;
 use crate::inbound::{EventKind as RakeEvent, InboundError, ReturnDelivery, ReturnWebhookVerifier};
 use crate::wire::{CloseSession, Contact, OpenSession, PlatformId, PostToSession, ReturnWebhook, Sender, SessionId};
 use crate::RakeDirectClient;
+use deskwire_core::verify::Verify as _;
 
 /// The provider key.
 pub const PROVIDER: &str = "rake-direct";
@@ -51,13 +52,14 @@ pub const CAPABILITIES: Capabilities = Capabilities::none()
 /// ```
 /// use std::sync::Arc;
 /// use deskwire_core::{channel::Channel, Secret};
-/// use deskwire_rake_direct::inbound::{Authenticity, ReturnWebhookVerifier};
+/// use deskwire_core::verify::Proof;
+/// use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 /// use deskwire_rake_direct::{channel::RakeDirectChannel, wire::ReturnWebhook, RakeDirectClient};
 ///
 /// let client = RakeDirectClient::builder("my-workspace", Secret::new("<workspace secret>")).build()?;
 /// let hook_secret = Secret::new("<return webhook secret>");
 /// let hook = ReturnWebhook::new("https://widget.example.com/rake", hook_secret.clone());
-/// let verifier = ReturnWebhookVerifier::new(&hook_secret, Authenticity::header("x-rake-secret"));
+/// let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&hook_secret]).unwrap();
 /// let desk: Arc<dyn Channel> = Arc::new(RakeDirectChannel::new(client, hook, verifier));
 /// assert_eq!(desk.provider(), "rake-direct");
 /// # Ok::<(), deskwire_rake_direct::Error>(())

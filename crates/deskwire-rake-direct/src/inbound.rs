@@ -3,20 +3,23 @@
 //!
 //! **Neither the payload nor its authentication is documented.** So:
 //!
-//! * you choose how a delivery proves it comes from Rake ([`Authenticity`]): the
-//!   `returnWebhookSecret` in a header, an HMAC of the raw body keyed with it, or the secret
-//!   echoed in the body. The check runs on the raw bytes before anything is parsed, and compares
-//!   in constant time. Accepting unverified deliveries is an explicit, separate constructor;
+//! * you choose how a delivery proves it comes from Rake (the core [`Proof`]): the
+//!   `returnWebhookSecret` in a header, an HMAC of the raw body keyed with it, the secret
+//!   echoed in the body, or a check of your own. The check runs on the raw bytes before
+//!   anything is parsed, and compares in constant time; several secrets may be accepted while
+//!   one is rotated out. Accepting unauthenticated deliveries is an explicit, separate
+//!   constructor;
 //! * a delivery decodes to its raw JSON plus best-effort fields ([`ReturnDelivery`]), looked up
 //!   under the names Rake uses elsewhere (`sessionId`, `message`/`text`, `event`, `custom`, the
 //!   user-app protocol's numeric event codes). Nothing is dropped: the raw JSON is kept.
 //!
 //! ```
 //! use deskwire_core::Secret;
-//! use deskwire_rake_direct::inbound::{Authenticity, EventKind, ReturnWebhookVerifier};
+//! use deskwire_core::verify::{Proof, Verify};
+//! use deskwire_rake_direct::inbound::{EventKind, ReturnWebhookVerifier};
 //! use http::HeaderMap;
 //!
-//! let verifier = ReturnWebhookVerifier::new(&Secret::new("1111"), Authenticity::header("x-rake-secret"));
+//! let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&Secret::new("1111")]).unwrap();
 //! let mut headers = HeaderMap::new();
 //! headers.insert("x-rake-secret", "1111".parse().unwrap());
 //! let delivery = verifier.verify(&headers, br#"{"sessionId":13731,"message":"Hi!","custom":"ticket-9"}"#).unwrap();
@@ -25,53 +28,23 @@
 //! assert_eq!(delivery.event, EventKind::Message);
 //! ```
 
-use deskwire_core::mac::{HmacSha256, HmacSha512, SignatureError};
+use std::time::SystemTime;
+
+pub use deskwire_core::verify::{EmptySecret, Proof, ProofError};
+use deskwire_core::verify::{ProofVerifier, Verify};
 use deskwire_core::Secret;
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 use serde_json::Value;
-use subtle::ConstantTimeEq as _;
 
 use crate::wire::{EntityId, SessionId};
-
-/// How a delivery proves it comes from Rake. Pick the one your Rake workspace uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Authenticity {
-    /// The `returnWebhookSecret` itself in a header.
-    SharedSecretHeader(HeaderName),
-    /// Hex HMAC-SHA256 of the raw body keyed with the secret, in a header; an optional
-    /// `sha256=` prefix is accepted.
-    HmacSha256Header(HeaderName),
-    /// Hex HMAC-SHA512 of the raw body keyed with the secret (Engage Digital's scheme), in a header.
-    HmacSha512Header(HeaderName),
-    /// The secret echoed in the JSON body at a JSON pointer (e.g. `/returnWebhookSecret`). The
-    /// field is removed from [`ReturnDelivery::raw`] once checked.
-    SecretInBody(String),
-}
-
-impl Authenticity {
-    /// [`Authenticity::SharedSecretHeader`] for `name`.
-    ///
-    /// # Panics
-    /// If `name` is not a valid header name (a programming error, like a bad regex literal).
-    pub fn header(name: &str) -> Self {
-        Self::SharedSecretHeader(HeaderName::try_from(name).expect("a valid header name"))
-    }
-}
 
 /// Why a delivery was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InboundError {
-    /// The header or body field carrying the proof is absent.
-    #[error("the delivery carries no proof of origin ({0})")]
-    MissingProof(String),
-    /// The proof does not match.
-    #[error("the delivery's proof of origin does not match")]
-    Mismatch,
-    /// The proof is not hex of the right length.
-    #[error("the delivery's signature is malformed: {0}")]
-    Malformed(SignatureError),
+    /// The delivery's proof of origin is missing, malformed or wrong.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
     /// The body is not a JSON object.
     #[error("the delivery is not a JSON object: {0}")]
     NotJson(String),
@@ -210,91 +183,46 @@ fn name_of(sender: &Value) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-#[derive(Debug, Clone)]
-enum Check {
-    Header(HeaderName),
-    Hmac256(HeaderName, HmacSha256),
-    Hmac512(HeaderName, HmacSha512),
-    Body(String),
-    Unverified,
-}
-
-/// Verifies and decodes return-webhook deliveries. Build it once per `returnWebhookSecret`.
+/// Verifies and decodes return-webhook deliveries. Build it once; share it.
 #[derive(Debug, Clone)]
 pub struct ReturnWebhookVerifier {
-    secret: Secret,
-    check: Check,
+    proof: ProofVerifier,
 }
 
 impl ReturnWebhookVerifier {
-    /// A verifier for the `returnWebhookSecret` you sent when opening the session.
-    pub fn new(return_webhook_secret: &Secret, authenticity: Authenticity) -> Self {
-        let check = match authenticity {
-            Authenticity::SharedSecretHeader(h) => Check::Header(h),
-            Authenticity::HmacSha256Header(h) => Check::Hmac256(h, HmacSha256::new(return_webhook_secret)),
-            Authenticity::HmacSha512Header(h) => Check::Hmac512(h, HmacSha512::new(return_webhook_secret)),
-            Authenticity::SecretInBody(pointer) => Check::Body(pointer),
-        };
-        Self {
-            secret: return_webhook_secret.clone(),
-            check,
-        }
+    /// A verifier of `proof` with the `returnWebhookSecret`(s) you sent when opening sessions
+    /// (the current one first; older ones still accepted while rotated out). An empty secret is
+    /// refused.
+    pub fn new<'a>(proof: Proof, secrets: impl IntoIterator<Item = &'a Secret>) -> Result<Self, EmptySecret> {
+        Ok(Self {
+            proof: ProofVerifier::new(proof, secrets)?,
+        })
     }
 
     /// **Accepts every delivery without checking where it comes from.** Only for development
     /// or a network where nobody else can reach the webhook; anyone who knows the URL can
     /// otherwise inject messages.
-    pub fn accept_unverified() -> Self {
+    pub fn accept_unauthenticated() -> Self {
         Self {
-            secret: Secret::new(""),
-            check: Check::Unverified,
-        }
-    }
-
-    /// Checks `body` (the raw bytes) and decodes it.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<ReturnDelivery, InboundError> {
-        let header = |name: &HeaderName| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| InboundError::MissingProof(format!("header `{name}`")))
-        };
-        match &self.check {
-            Check::Header(name) => self.equal(header(name)?)?,
-            Check::Hmac256(name, mac) => {
-                let value = header(name)?;
-                let hex = value.strip_prefix("sha256=").unwrap_or(value);
-                mac.verify_hex(body, hex).map_err(signature_error)?;
-            }
-            Check::Hmac512(name, mac) => mac.verify_hex(body, header(name)?).map_err(signature_error)?,
-            Check::Body(_) | Check::Unverified => {}
-        }
-        let mut raw: Value = serde_json::from_slice(body).map_err(|e| InboundError::NotJson(e.to_string()))?;
-        if let Check::Body(pointer) = &self.check {
-            let echoed = raw
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .ok_or_else(|| InboundError::MissingProof(format!("body field `{pointer}`")))?;
-            self.equal(echoed)?;
-            remove_pointer(&mut raw, pointer);
-        }
-        ReturnDelivery::from_json(raw)
-    }
-
-    fn equal(&self, presented: &str) -> Result<(), InboundError> {
-        let same: bool = presented.as_bytes().ct_eq(self.secret.expose().as_bytes()).into();
-        if same && !self.secret.expose().is_empty() {
-            Ok(())
-        } else {
-            Err(InboundError::Mismatch)
+            proof: ProofVerifier::accept_unauthenticated(),
         }
     }
 }
 
-fn signature_error(error: SignatureError) -> InboundError {
-    match error {
-        SignatureError::Mismatch => InboundError::Mismatch,
-        malformed => InboundError::Malformed(malformed),
+impl Verify for ReturnWebhookVerifier {
+    type Verified = ReturnDelivery;
+    type Error = InboundError;
+
+    /// Checks `body` (the raw bytes) and decodes it. Rake's deliveries carry no timestamp, so
+    /// `now` plays no part.
+    fn verify_at(&self, headers: &HeaderMap, body: &[u8], _now: SystemTime) -> Result<ReturnDelivery, InboundError> {
+        self.proof.authenticate(headers, body)?;
+        let mut raw: Value = serde_json::from_slice(body).map_err(|e| InboundError::NotJson(e.to_string()))?;
+        if let Some(pointer) = self.proof.body_pointer() {
+            // The echoed secret is not kept in the delivery.
+            remove_pointer(&mut raw, pointer);
+        }
+        ReturnDelivery::from_json(raw)
     }
 }
 

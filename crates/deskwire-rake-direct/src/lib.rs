@@ -39,7 +39,7 @@
 //! | error statuses and bodies | **undocumented**: classified by status alone ([`Error::Rejected`], [`Error::RateLimited`], [`Error::Server`]), body kept | |
 //! | sends and opens are not safe to repeat | **inferred**: retried only when nothing left the machine; closes are retried | `RakeDirectClientBuilder::retry_policy` |
 //! | `{{...}}` placeholders in `message` | **undocumented** whether Rake fills them: sent as written | |
-//! | return-webhook payload and authenticity | **undocumented**: raw JSON + best-effort fields; you choose the check | [`inbound::Authenticity`] |
+//! | return-webhook payload and authenticity | **undocumented**: raw JSON + best-effort fields; you choose the check | [`inbound::Proof`] |
 //! | phone numbers are digits (an optional leading `+` is accepted) | **inferred** from the example | |
 //!
 //! # Features

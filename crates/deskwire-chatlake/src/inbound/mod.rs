@@ -22,7 +22,7 @@
 //! * nothing is signed when the webhook has no secret.
 //!
 //! Older servers send no signature headers; accept those only through
-//! [`WebhookVerifier::accept_unsigned`] — and then protect the URL some other way (a secret
+//! [`WebhookVerifier::accept_unauthenticated`] — and then protect the URL some other way (a secret
 //! path, an IP allow-list).
 //!
 //! The recipe is Chatwoot's own: `lib/webhooks/trigger.rb` (chatwoot/chatwoot, identical at
@@ -36,6 +36,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deskwire_core::json::Extra;
 use deskwire_core::mac::{HmacSha256, SignatureError};
+pub use deskwire_core::verify::EmptySecret;
+use deskwire_core::verify::{Keys, Verify};
 use deskwire_core::Secret;
 use http::{HeaderMap, HeaderName};
 
@@ -59,7 +61,7 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 #[non_exhaustive]
 pub enum WebhookError {
     /// A required header is absent.
-    #[error("the `{0}` header is missing; Chatwoot signs account webhooks from 4.12.0 and API-inbox and agent-bot webhooks from 4.13.0, and only when the webhook has a secret (older servers: WebhookVerifier::accept_unsigned)")]
+    #[error("the `{0}` header is missing; Chatwoot signs account webhooks from 4.12.0 and API-inbox and agent-bot webhooks from 4.13.0, and only when the webhook has a secret (older servers: WebhookVerifier::accept_unauthenticated)")]
     MissingHeader(&'static str),
     /// The signature is not `sha256=` and 64 hex digits.
     #[error("the signature header is not `sha256=<64 hex digits>`")]
@@ -109,25 +111,28 @@ pub struct WebhookDelivery {
     pub delivery_id: Option<String>,
     /// `X-Chatwoot-Timestamp`, when signed.
     pub timestamp: Option<u64>,
-    /// Whether the signature was checked (false only with [`WebhookVerifier::accept_unsigned`]).
+    /// Whether the signature was checked (false only with [`WebhookVerifier::accept_unauthenticated`]).
     pub signed: bool,
 }
 
 #[derive(Clone)]
 enum Mode {
-    Signed(HmacSha256),
+    Signed(Keys<HmacSha256>),
     Unsigned,
 }
 
-/// Verifies webhook deliveries. Build once per secret; cheap to clone and share.
+/// Verifies webhook deliveries. Build once from the webhook's secret (or several, while one is
+/// rotated out); cheap to clone and share. [`Verify::verify`] checks now,
+/// [`Verify::verify_at`] at a given time (tests and replays).
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// use deskwire_chatlake::inbound::{WebhookEvent, WebhookVerifier};
+/// use deskwire_core::verify::Verify;
 /// use deskwire_core::{mac::HmacSha256, Secret};
 ///
 /// let secret = Secret::new("whsec-example");
-/// let verifier = WebhookVerifier::new(&secret);
+/// let verifier = WebhookVerifier::new(&secret).unwrap();
 /// let body = br#"{"event":"conversation_typing_on","is_private":false}"#;
 /// let signature = HmacSha256::new(&secret).sign_hex(&[&b"1763706087."[..], body].concat());
 /// let mut headers = http::HeaderMap::new();
@@ -153,17 +158,23 @@ impl std::fmt::Debug for WebhookVerifier {
 }
 
 impl WebhookVerifier {
-    /// Verifies signatures made with `secret`.
-    pub fn new(secret: &Secret) -> Self {
-        Self {
-            mode: Mode::Signed(HmacSha256::new(secret)),
+    /// Verifies signatures made with `secret`; an empty secret is refused.
+    pub fn new(secret: &Secret) -> Result<Self, EmptySecret> {
+        Self::with_secrets([secret])
+    }
+
+    /// Verifies signatures made with any of `secrets` (the current one first), so a webhook's
+    /// secret can be reset without dropping the deliveries signed with the old one.
+    pub fn with_secrets<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Result<Self, EmptySecret> {
+        Ok(Self {
+            mode: Mode::Signed(Keys::<HmacSha256>::new(secrets)?),
             tolerance: DEFAULT_TOLERANCE,
-        }
+        })
     }
 
     /// **Opt-out**: accepts deliveries without checking any signature, for servers that do not
     /// sign. Anyone who knows the URL can then post events; protect it some other way.
-    pub fn accept_unsigned() -> Self {
+    pub fn accept_unauthenticated() -> Self {
         Self {
             mode: Mode::Unsigned,
             tolerance: DEFAULT_TOLERANCE,
@@ -174,27 +185,6 @@ impl WebhookVerifier {
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.tolerance = tolerance;
         self
-    }
-
-    /// Verifies a delivery now.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookDelivery, WebhookError> {
-        self.verify_at(headers, body, SystemTime::now())
-    }
-
-    /// Verifies a delivery as if it were `now` (for tests and replays).
-    pub fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<WebhookDelivery, WebhookError> {
-        let timestamp = self.authenticate_at(headers, body, now)?;
-        Ok(WebhookDelivery {
-            event: WebhookEvent::from_json(body)?,
-            delivery_id: header(headers, &DELIVERY_NAME).map(str::to_owned),
-            timestamp,
-            signed: matches!(self.mode, Mode::Signed(_)),
-        })
     }
 
     /// Checks signature and time only, without decoding; the signed timestamp on success
@@ -255,6 +245,22 @@ impl WebhookVerifier {
     }
 }
 
+impl Verify for WebhookVerifier {
+    type Verified = WebhookDelivery;
+    type Error = WebhookError;
+
+    /// Verifies a delivery as if it were `now` (for tests and replays).
+    fn verify_at(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<WebhookDelivery, WebhookError> {
+        let timestamp = self.authenticate_at(headers, body, now)?;
+        Ok(WebhookDelivery {
+            event: WebhookEvent::from_json(body)?,
+            delivery_id: header(headers, &DELIVERY_NAME).map(str::to_owned),
+            timestamp,
+            signed: matches!(self.mode, Mode::Signed(_)),
+        })
+    }
+}
+
 // Prebuilt names: looking a header up by `&str` parses and lowercases the name every time,
 // which was an eighth of the verification time of a 1 KiB delivery.
 static SIGNATURE_NAME: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
@@ -296,7 +302,7 @@ mod tests {
 
     #[test]
     fn window_is_overflow_safe() {
-        let v = WebhookVerifier::new(&Secret::new("s"));
+        let v = WebhookVerifier::new(&Secret::new("s")).unwrap();
         let now = UNIX_EPOCH + Duration::from_secs(1_000);
         assert!(v.check_window(1_000, now).is_ok());
         assert!(v.check_window(700, now).is_ok());

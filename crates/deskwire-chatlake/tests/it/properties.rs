@@ -1,6 +1,7 @@
 //! Properties: no input panics the webhook decoder or verifier; any signed body verifies; any
 //! change to a signed body, timestamp or signature is refused.
 
+use deskwire_core::verify::Verify as _;
 use std::time::{Duration, UNIX_EPOCH};
 
 use deskwire_chatlake::inbound::{WebhookError, WebhookEvent, WebhookVerifier};
@@ -19,7 +20,7 @@ proptest! {
         let _ = serde_json::from_slice::<ContactCreated>(&body);
         let _ = serde_json::from_slice::<Conversation>(&body);
         let _ = serde_json::from_slice::<Message>(&body);
-        let v = WebhookVerifier::new(&Secret::new(SECRET));
+        let v = WebhookVerifier::new(&Secret::new(SECRET)).expect("a webhook secret");
         // The same bytes as header values, where a header can carry them (non-UTF-8 included).
         let mut h = http::HeaderMap::new();
         let signature = [&b"sha256="[..], &body].concat();
@@ -43,7 +44,7 @@ proptest! {
         ts in any::<u64>(),
         flip in any::<prop::sample::Index>(),
     ) {
-        let v = WebhookVerifier::new(&Secret::new(SECRET));
+        let v = WebhookVerifier::new(&Secret::new(SECRET)).expect("a webhook secret");
         let now = UNIX_EPOCH + Duration::from_secs(ts.min(i64::MAX as u64 / 2));
         let ts_text = ts.to_string();
         let signature = sign(SECRET, &ts_text, &body);

@@ -1,6 +1,7 @@
 //! Webhook verification: a correctly signed delivery passes; each bad case has its own error;
 //! typed events and the echo filter.
 
+use deskwire_core::verify::Verify as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deskwire_chatlake::inbound::{EchoFilter, Skip, WebhookError, WebhookEvent, WebhookVerifier};
@@ -14,9 +15,10 @@ pub const TS: u64 = 1_763_706_087;
 
 pub const MESSAGE_CREATED: &str = r#"{"event":"message_created","id":123,"content":"Your parcel ships today","content_type":"text","content_attributes":{},"additional_attributes":{},"message_type":"outgoing","private":false,"source_id":null,"created_at":"2025-11-21T06:21:27.123Z","account":{"id":1,"name":"Acme"},"inbox":{"id":2,"name":"API"},"sender":{"id":3,"name":"Agent Smith","email":"smith@example.com","type":"user"},"conversation":{"additional_attributes":{},"can_reply":true,"channel":"Channel::Api","id":7,"inbox_id":2,"messages":[],"labels":[],"meta":{"sender":{"id":1,"name":"Alice"},"assignee":null,"assignee_type":null,"team":null,"hmac_verified":false},"status":"open","custom_attributes":{},"snoozed_until":null,"unread_count":0,"first_reply_created_at":null,"priority":null,"waiting_since":0,"agent_last_seen_at":0,"contact_last_seen_at":0,"last_activity_at":1700000000,"timestamp":1700000000,"created_at":1700000000,"updated_at":1700000000.1}}"#;
 
+/// The `X-Chatwoot-Signature` value the crate's public test signer produces.
 pub fn sign(secret: &str, ts: &str, body: &[u8]) -> String {
-    let mac = HmacSha256::new(&Secret::new(secret));
-    format!("sha256={}", mac.sign_hex(&[ts.as_bytes(), b".", body].concat()))
+    let headers = deskwire_chatlake::testing::sign(&Secret::new(secret), ts.parse().unwrap(), body);
+    headers["x-chatwoot-signature"].to_str().unwrap().to_owned()
 }
 
 pub fn headers(signature: Option<&str>, ts: Option<&str>) -> HeaderMap {
@@ -39,7 +41,7 @@ fn at(secs: u64) -> SystemTime {
 }
 
 fn verifier() -> WebhookVerifier {
-    WebhookVerifier::new(&Secret::new(SECRET))
+    WebhookVerifier::new(&Secret::new(SECRET)).expect("a webhook secret")
 }
 
 #[test]
@@ -161,7 +163,7 @@ fn unsigned_deliveries_need_the_opt_out() {
         verifier().verify_at(&HeaderMap::new(), body, at(TS)).unwrap_err(),
         WebhookError::MissingHeader("x-chatwoot-signature")
     );
-    let delivery = WebhookVerifier::accept_unsigned()
+    let delivery = WebhookVerifier::accept_unauthenticated()
         .verify_at(&HeaderMap::new(), body, at(TS))
         .unwrap();
     assert!(!delivery.signed);

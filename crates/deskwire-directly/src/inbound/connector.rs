@@ -10,18 +10,18 @@
 //! read from `true` or `"true"` (templates quote them or not).
 //!
 //! **Authenticity is not documented**: no signature or auth header is published. A
-//! [`ConnectorReceiver`] therefore takes the check you configured on the connector — a shared
-//! secret in a header, an HMAC-SHA256 of the body, or your own function — and refuses unchecked
-//! deliveries unless built with [`ConnectorReceiver::accept_unauthenticated`].
+//! [`ConnectorReceiver`] therefore takes the check you configured on the connector (the core
+//! [`Proof`]: a shared secret in a header, an HMAC of the body, or your own function), with one
+//! or more secrets while one is rotated out, and refuses unchecked deliveries unless built with
+//! [`ConnectorReceiver::accept_unauthenticated`].
 
-use std::fmt;
-use std::sync::Arc;
+use std::time::SystemTime;
 
-use deskwire_core::mac::HmacSha256;
+pub use deskwire_core::verify::{EmptySecret, Proof, ProofError};
+use deskwire_core::verify::{ProofVerifier, Verify};
 use deskwire_core::{open_enum, Secret};
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 use serde_json::Value;
-use subtle::ConstantTimeEq;
 
 use crate::wire::{Timestamp, Uuid};
 
@@ -117,141 +117,65 @@ pub struct ConnectorEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectorError {
-    /// The configured header is absent.
-    #[error("the delivery has no `{0}` header")]
-    MissingHeader(String),
-    /// The secret or signature does not match.
-    #[error("the delivery's secret or signature does not match")]
-    Mismatch,
-    /// Your check refused it.
-    #[error("the delivery was refused by the configured check")]
-    Refused,
+    /// The delivery's proof is missing, malformed or wrong.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
     /// The body is not a JSON object with an event type.
     #[error("the delivery is not a connector event: {0}")]
     Payload(String),
 }
 
-type Check = Arc<dyn Fn(&HeaderMap, &[u8]) -> bool + Send + Sync>;
-
-enum Auth {
-    SharedSecret {
-        header: HeaderName,
-        secret: Secret,
-    },
-    Hmac {
-        header: HeaderName,
-        mac: HmacSha256,
-        prefix: String,
-    },
-    Custom(Check),
-    Unauthenticated,
-}
-
 /// Checks and decodes connector deliveries. Build once, share freely.
 ///
 /// ```
+/// use deskwire_core::verify::{Proof, Verify};
 /// use deskwire_core::Secret;
 /// use deskwire_directly::inbound::{ConnectorEventType, ConnectorReceiver};
 ///
-/// let receiver = ConnectorReceiver::shared_secret("x-connector-secret", Secret::new("s3cret")).unwrap();
+/// let receiver = ConnectorReceiver::new(Proof::shared_secret("x-connector-secret"), [&Secret::new("s3cret")]).unwrap();
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("x-connector-secret", "s3cret".parse().unwrap());
 /// let body = br#"{"eventType":"QUESTION_RESPONSE","questionUuid":"123e4567-e89b-12d3-a456-426655440000","message":"Try a reboot","messageAuthorIsPoster":false}"#;
-/// let event = receiver.receive(&headers, body).unwrap();
+/// let event = receiver.verify(&headers, body).unwrap();
 /// assert_eq!(event.event_type, ConnectorEventType::QuestionResponse);
 /// assert!(!event.is_echo());
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ConnectorReceiver {
-    auth: Arc<Auth>,
-}
-
-impl fmt::Debug for ConnectorReceiver {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let how = match &*self.auth {
-            Auth::SharedSecret { header, .. } => format!("shared secret in `{header}`"),
-            Auth::Hmac { header, .. } => format!("HMAC-SHA256 in `{header}`"),
-            Auth::Custom(_) => "custom check".to_owned(),
-            Auth::Unauthenticated => "unauthenticated".to_owned(),
-        };
-        f.debug_struct("ConnectorReceiver").field("auth", &how).finish()
-    }
-}
-
-fn header_name(name: &str) -> Result<HeaderName, ConnectorError> {
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| ConnectorError::MissingHeader(name.to_owned()))
+    proof: ProofVerifier,
 }
 
 impl ConnectorReceiver {
-    /// Deliveries must carry `secret` in `header` (compared in constant time). An invalid header
-    /// name is reported as [`ConnectorError::MissingHeader`].
-    pub fn shared_secret(header: &str, secret: Secret) -> Result<Self, ConnectorError> {
-        Ok(Self::with(Auth::SharedSecret {
-            header: header_name(header)?,
-            secret,
-        }))
-    }
-
-    /// Deliveries must carry the hex HMAC-SHA256 of the raw body under `secret` in `header`,
-    /// after `prefix` (e.g. `"sha256="`, or `""`). Either hex case is accepted.
-    pub fn hmac_sha256(header: &str, secret: &Secret, prefix: impl Into<String>) -> Result<Self, ConnectorError> {
-        Ok(Self::with(Auth::Hmac {
-            header: header_name(header)?,
-            mac: HmacSha256::new(secret),
-            prefix: prefix.into(),
-        }))
-    }
-
-    /// Your own check over the headers and raw body (an IP allow-list done upstream, a token
-    /// in the URL you match yourself, ...).
-    pub fn custom(check: impl Fn(&HeaderMap, &[u8]) -> bool + Send + Sync + 'static) -> Self {
-        Self::with(Auth::Custom(Arc::new(check)))
+    /// Deliveries must carry `proof` made with one of `secrets` (the current one first; older
+    /// ones still accepted while rotated out). An empty secret is refused.
+    pub fn new<'a>(proof: Proof, secrets: impl IntoIterator<Item = &'a Secret>) -> Result<Self, EmptySecret> {
+        Ok(Self {
+            proof: ProofVerifier::new(proof, secrets)?,
+        })
     }
 
     /// No check at all. Only behind something else that authenticates Directly.
     pub fn accept_unauthenticated() -> Self {
-        Self::with(Auth::Unauthenticated)
+        Self {
+            proof: ProofVerifier::accept_unauthenticated(),
+        }
     }
 
-    fn with(auth: Auth) -> Self {
-        Self { auth: Arc::new(auth) }
+    /// Only the check, on the raw bytes.
+    pub fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), ConnectorError> {
+        self.proof.authenticate(headers, body).map_err(ConnectorError::from)
     }
+}
 
-    /// Checks the delivery on its raw bytes, then decodes it.
-    pub fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Result<ConnectorEvent, ConnectorError> {
+impl Verify for ConnectorReceiver {
+    type Verified = ConnectorEvent;
+    type Error = ConnectorError;
+
+    /// Checks the delivery on its raw bytes, then decodes it. Connector deliveries carry no
+    /// timestamp, so `now` plays no part.
+    fn verify_at(&self, headers: &HeaderMap, body: &[u8], _now: SystemTime) -> Result<ConnectorEvent, ConnectorError> {
         self.authenticate(headers, body)?;
         ConnectorEvent::from_json(body)
-    }
-
-    /// Only the check.
-    pub fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), ConnectorError> {
-        let presented = |header: &HeaderName| {
-            headers
-                .get(header)
-                .map(|v| v.as_bytes())
-                .ok_or_else(|| ConnectorError::MissingHeader(header.as_str().to_owned()))
-        };
-        match &*self.auth {
-            Auth::SharedSecret { header, secret } => {
-                let got = presented(header)?;
-                if bool::from(got.ct_eq(secret.expose().as_bytes())) {
-                    Ok(())
-                } else {
-                    Err(ConnectorError::Mismatch)
-                }
-            }
-            Auth::Hmac { header, mac, prefix } => {
-                let got = std::str::from_utf8(presented(header)?).map_err(|_| ConnectorError::Mismatch)?;
-                let hex = got
-                    .trim()
-                    .strip_prefix(prefix.as_str())
-                    .ok_or(ConnectorError::Mismatch)?;
-                mac.verify_hex(body, hex).map_err(|_| ConnectorError::Mismatch)
-            }
-            Auth::Custom(check) if check(headers, body) => Ok(()),
-            Auth::Custom(_) => Err(ConnectorError::Refused),
-            Auth::Unauthenticated => Ok(()),
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! types kept, and each way of checking authenticity.
 
 use deskwire_core::mac::HmacSha256;
+use deskwire_core::verify::{Proof, ProofError, Verify};
 use deskwire_core::Secret;
 use deskwire_directly::inbound::{ConnectorError, ConnectorEvent, ConnectorEventType, ConnectorReceiver};
 use http::HeaderMap;
@@ -80,54 +81,52 @@ fn headers(name: &str, value: &str) -> HeaderMap {
 #[test]
 fn authenticity_checks() {
     let body = FLAT.as_bytes();
-    let shared = ConnectorReceiver::shared_secret("X-Connector-Secret", Secret::new("s3cret")).unwrap();
-    assert!(shared.receive(&headers("x-connector-secret", "s3cret"), body).is_ok());
+    let shared = ConnectorReceiver::new(Proof::shared_secret("X-Connector-Secret"), [&Secret::new("s3cret")]).unwrap();
+    assert!(shared.verify(&headers("x-connector-secret", "s3cret"), body).is_ok());
     assert_eq!(
         shared
-            .receive(&headers("x-connector-secret", "s3cre"), body)
+            .verify(&headers("x-connector-secret", "s3cre"), body)
             .unwrap_err(),
-        ConnectorError::Mismatch
+        ConnectorError::Proof(ProofError::Mismatch)
     );
     assert_eq!(
-        shared.receive(&HeaderMap::new(), body).unwrap_err(),
-        ConnectorError::MissingHeader("x-connector-secret".into())
+        shared.verify(&HeaderMap::new(), body).unwrap_err(),
+        ConnectorError::Proof(ProofError::Missing("header `x-connector-secret`".into()))
     );
     assert!(!format!("{shared:?}").contains("s3cret"));
 
     let secret = Secret::new("hmac-key");
-    let hmac = ConnectorReceiver::hmac_sha256("x-signature", &secret, "sha256=").unwrap();
+    let hmac = ConnectorReceiver::new(Proof::hmac_sha256("x-signature", "sha256="), [&secret]).unwrap();
     let signature = HmacSha256::new(&secret).sign_hex(body);
     assert!(hmac
-        .receive(&headers("x-signature", &format!("sha256={signature}")), body)
+        .verify(&headers("x-signature", &format!("sha256={signature}")), body)
         .is_ok());
     assert!(hmac
-        .receive(
+        .verify(
             &headers("x-signature", &format!("sha256={}", signature.to_uppercase())),
             body
         )
         .is_ok());
-    assert_eq!(
-        hmac.receive(&headers("x-signature", &signature), body).unwrap_err(),
-        ConnectorError::Mismatch,
-        "prefix required"
-    );
+    // The bare MAC proves the same thing: the prefix is optional.
+    assert!(hmac.verify(&headers("x-signature", &signature), body).is_ok());
     let mut tampered = body.to_vec();
     tampered[10] ^= 1;
     assert_eq!(
-        hmac.receive(&headers("x-signature", &format!("sha256={signature}")), &tampered)
+        hmac.verify(&headers("x-signature", &format!("sha256={signature}")), &tampered)
             .unwrap_err(),
-        ConnectorError::Mismatch
+        ConnectorError::Proof(ProofError::Mismatch)
     );
 
-    let custom = ConnectorReceiver::custom(|h, _| h.contains_key("x-from-gateway"));
-    assert!(custom.receive(&headers("x-from-gateway", "1"), body).is_ok());
+    let custom = ConnectorReceiver::new(Proof::custom(|h, _| h.contains_key("x-from-gateway")), []).unwrap();
+    assert!(custom.verify(&headers("x-from-gateway", "1"), body).is_ok());
     assert_eq!(
-        custom.receive(&HeaderMap::new(), body).unwrap_err(),
-        ConnectorError::Refused
+        custom.verify(&HeaderMap::new(), body).unwrap_err(),
+        ConnectorError::Proof(ProofError::Refused)
     );
 
     assert!(ConnectorReceiver::accept_unauthenticated()
-        .receive(&HeaderMap::new(), body)
+        .verify(&HeaderMap::new(), body)
         .is_ok());
-    assert!(ConnectorReceiver::shared_secret("bad header\n", Secret::new("x")).is_err());
+    // An empty secret is refused when the receiver is built.
+    assert!(ConnectorReceiver::new(Proof::shared_secret("x-secret"), [&Secret::new("")]).is_err());
 }

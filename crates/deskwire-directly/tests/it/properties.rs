@@ -40,7 +40,7 @@ proptest! {
     fn a_signed_delivery_refuses_any_flipped_byte(index in 0usize..200, bit in 0u8..8) {
         let body = br#"{"eventType":"QUESTION_RESPONSE","questionUuid":"123e4567-e89b-12d3-a456-426655440000","message":"hi"}"#;
         let secret = Secret::new("k");
-        let receiver = ConnectorReceiver::hmac_sha256("x-signature", &secret, "").unwrap();
+        let receiver = ConnectorReceiver::new(deskwire_core::verify::Proof::hmac_sha256("x-signature", ""), [&secret]).unwrap();
         let mut headers = http::HeaderMap::new();
         headers.insert("x-signature", HmacSha256::new(&secret).sign_hex(body).parse().unwrap());
         prop_assert!(receiver.authenticate(&headers, body).is_ok());

@@ -1,0 +1,455 @@
+//! One inbound shape for every provider (in the spirit of svix / Standard Webhooks): a verifier
+//! is built once from its secret(s), then `verify(headers, body)` — or `verify_at(headers,
+//! body, now)` in tests and replays — checks the **raw bytes** before anything decodes them.
+//!
+//! * [`Keys`]: one or more secrets keyed once, so a secret can be rotated without dropping
+//!   deliveries (every key is tried, each in constant time); an empty secret is refused here,
+//!   for every provider ([`EmptySecret`]).
+//! * [`Proof`] and [`ProofVerifier`]: the ways a desk without a signing standard proves a
+//!   delivery is its own — the secret itself in a header, an HMAC of the body in a header, the
+//!   secret echoed in the body, or a check of your own — with one opt-out,
+//!   [`ProofVerifier::accept_unauthenticated`].
+//! * [`Verify`]: the trait every provider's verifier implements.
+//!
+//! ```
+//! use deskwire_core::verify::{Proof, ProofVerifier};
+//! use deskwire_core::Secret;
+//! let old = Secret::new("old-secret");
+//! let new = Secret::new("new-secret");
+//! let verifier = ProofVerifier::new(Proof::hmac_sha256("x-signature", "sha256="), [&new, &old]).unwrap();
+//! let mut headers = http::HeaderMap::new();
+//! let mac = deskwire_core::mac::HmacSha256::new(&old).sign_hex(b"{}");
+//! headers.insert("x-signature", format!("sha256={mac}").parse().unwrap());
+//! assert!(verifier.authenticate(&headers, b"{}").is_ok(), "still accepted during rotation");
+//! assert!(ProofVerifier::new(Proof::shared_secret("x-secret"), [&Secret::new(" ")]).is_err());
+//! ```
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use http::{HeaderMap, HeaderName};
+use subtle::ConstantTimeEq as _;
+
+use crate::mac::{HmacSha256, HmacSha512, SignatureError};
+use crate::Secret;
+
+/// A delivery id derived from a body (stable for the same bytes), for test signers.
+pub fn delivery_id(body: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    let hex = const_hex::encode(&digest[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// A verifier refuses to be built on an empty (or blank) secret: it would let anyone in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the secret is empty: a verifier needs the provider's secret (or an explicit accept_unauthenticated())")]
+pub struct EmptySecret;
+
+/// What a provider's inbound verifier does: check the raw bytes, then decode.
+pub trait Verify {
+    /// What a verified delivery decodes to.
+    type Verified;
+    /// Why a delivery is refused.
+    type Error;
+
+    /// Verifies a delivery as if it were `now` (for tests and replays).
+    fn verify_at(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<Self::Verified, Self::Error>;
+
+    /// Verifies a delivery now.
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Self::Verified, Self::Error> {
+        self.verify_at(headers, body, SystemTime::now())
+    }
+}
+
+/// Secrets a verifier accepts, in order: the first is the current one (what a signer uses),
+/// the others are still accepted while they are rotated out.
+#[derive(Clone)]
+pub struct Keys<M> {
+    macs: Vec<M>,
+    secrets: Vec<Secret>,
+}
+
+impl<M> std::fmt::Debug for Keys<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("count", &self.macs.len()).finish()
+    }
+}
+
+macro_rules! keys {
+    ($mac:ty) => {
+        impl Keys<$mac> {
+            /// Keys for `secrets`; at least one, none of them empty.
+            pub fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Result<Self, EmptySecret> {
+                let secrets: Vec<Secret> = secrets.into_iter().cloned().collect();
+                if secrets.is_empty() || secrets.iter().any(|s| s.expose().trim().is_empty()) {
+                    return Err(EmptySecret);
+                }
+                Ok(Self {
+                    macs: secrets.iter().map(<$mac>::new).collect(),
+                    secrets,
+                })
+            }
+
+            /// The current key.
+            pub fn current(&self) -> &$mac {
+                &self.macs[0]
+            }
+
+            /// Whether `signature` (hex, either case) is the MAC of `parts` under any key. The
+            /// first malformation is reported as such; a well-formed signature no key produced is
+            /// [`SignatureError::Mismatch`].
+            pub fn verify_hex_parts(&self, parts: &[&[u8]], signature: &str) -> Result<(), SignatureError> {
+                let mut refusal = SignatureError::Mismatch;
+                for mac in &self.macs {
+                    match mac.verify_hex_parts(parts, signature) {
+                        Ok(()) => return Ok(()),
+                        Err(e) => refusal = e,
+                    }
+                }
+                Err(refusal)
+            }
+
+            /// [`Self::verify_hex_parts`] of one message.
+            pub fn verify_hex(&self, message: &[u8], signature: &str) -> Result<(), SignatureError> {
+                self.verify_hex_parts(&[message], signature)
+            }
+        }
+    };
+}
+
+keys!(HmacSha256);
+keys!(HmacSha512);
+
+impl<M> Keys<M> {
+    /// Whether `presented` equals one of the secrets (constant time per secret).
+    pub fn is_secret(&self, presented: &[u8]) -> bool {
+        self.secrets.iter().fold(false, |found, s| {
+            found | bool::from(presented.ct_eq(s.expose().as_bytes()))
+        })
+    }
+}
+
+/// A check of your own over a delivery's headers and raw body.
+pub type CustomCheck = Arc<dyn Fn(&HeaderMap, &[u8]) -> bool + Send + Sync>;
+
+/// How a delivery proves it comes from the desk.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Proof {
+    /// The secret itself in a header.
+    SharedSecret(HeaderName),
+    /// Hex HMAC-SHA256 of the raw body in a header, after a prefix (`"sha256="`, or `""`;
+    /// accepted absent too).
+    HmacSha256 {
+        /// The header.
+        header: HeaderName,
+        /// What precedes the hex.
+        prefix: String,
+    },
+    /// Hex HMAC-SHA512 of the raw body in a header, after a prefix (Engage Digital's scheme).
+    HmacSha512 {
+        /// The header.
+        header: HeaderName,
+        /// What precedes the hex.
+        prefix: String,
+    },
+    /// The secret echoed in the JSON body at this JSON pointer (e.g. `/returnWebhookSecret`).
+    SecretInBody(String),
+    /// Your own check over the headers and raw body.
+    Custom(CustomCheck),
+}
+
+impl std::fmt::Debug for Proof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SharedSecret(h) => write!(f, "SharedSecret({h})"),
+            Self::HmacSha256 { header, .. } => write!(f, "HmacSha256({header})"),
+            Self::HmacSha512 { header, .. } => write!(f, "HmacSha512({header})"),
+            Self::SecretInBody(p) => write!(f, "SecretInBody({p})"),
+            Self::Custom(_) => f.write_str("Custom"),
+        }
+    }
+}
+
+fn header_name(name: &str) -> HeaderName {
+    // A header name is a programming constant, like a regex literal.
+    HeaderName::try_from(name).unwrap_or_else(|_| panic!("`{name}` is not a valid header name"))
+}
+
+impl Proof {
+    /// [`Proof::SharedSecret`] in `header`.
+    ///
+    /// # Panics
+    /// If `header` is not a valid header name (a programming error).
+    pub fn shared_secret(header: &str) -> Self {
+        Self::SharedSecret(header_name(header))
+    }
+
+    /// [`Proof::HmacSha256`] in `header` after `prefix`.
+    ///
+    /// # Panics
+    /// If `header` is not a valid header name (a programming error).
+    pub fn hmac_sha256(header: &str, prefix: impl Into<String>) -> Self {
+        Self::HmacSha256 {
+            header: header_name(header),
+            prefix: prefix.into(),
+        }
+    }
+
+    /// [`Proof::HmacSha512`] in `header` after `prefix`.
+    ///
+    /// # Panics
+    /// If `header` is not a valid header name (a programming error).
+    pub fn hmac_sha512(header: &str, prefix: impl Into<String>) -> Self {
+        Self::HmacSha512 {
+            header: header_name(header),
+            prefix: prefix.into(),
+        }
+    }
+
+    /// The headers a desk sends with `body` to prove it with `secret` (for tests of your own
+    /// routes): the secret itself or the hex MAC of the body after the prefix. A proof in the
+    /// body, or a custom one, adds no header.
+    ///
+    /// ```
+    /// use deskwire_core::verify::{Proof, ProofVerifier};
+    /// use deskwire_core::Secret;
+    /// let secret = Secret::new("k");
+    /// let proof = Proof::hmac_sha256("x-signature", "sha256=");
+    /// let headers = proof.sign(&secret, b"{}");
+    /// assert!(ProofVerifier::new(proof, [&secret]).unwrap().authenticate(&headers, b"{}").is_ok());
+    /// ```
+    pub fn sign(&self, secret: &Secret, body: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let value = match self {
+            Self::SharedSecret(name) => Some((name, secret.expose().to_owned())),
+            Self::HmacSha256 { header, prefix } => {
+                Some((header, format!("{prefix}{}", HmacSha256::new(secret).sign_hex(body))))
+            }
+            Self::HmacSha512 { header, prefix } => {
+                Some((header, format!("{prefix}{}", HmacSha512::new(secret).sign_hex(body))))
+            }
+            Self::SecretInBody(_) | Self::Custom(_) => None,
+        };
+        if let Some((name, value)) = value {
+            if let Ok(mut value) = http::HeaderValue::from_str(&value) {
+                value.set_sensitive(true);
+                headers.insert(name.clone(), value);
+            }
+        }
+        headers
+    }
+
+    /// [`Proof::Custom`].
+    pub fn custom(check: impl Fn(&HeaderMap, &[u8]) -> bool + Send + Sync + 'static) -> Self {
+        Self::Custom(Arc::new(check))
+    }
+}
+
+/// Why a delivery's proof was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// The header or body field that carries the proof is absent.
+    #[error("the delivery carries no proof: {0} is missing")]
+    Missing(String),
+    /// The signature is not hex of the MAC's length.
+    #[error(transparent)]
+    Malformed(SignatureError),
+    /// The proof does not match any secret.
+    #[error("the delivery's proof does not match the secret")]
+    Mismatch,
+    /// Your own check said no.
+    #[error("the delivery was refused by the custom check")]
+    Refused,
+    /// The body is not JSON, so the secret it should echo cannot be read.
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
+}
+
+#[derive(Clone, Debug)]
+enum Check {
+    Proof(Proof, Keys<HmacSha256>, Keys<HmacSha512>),
+    Unauthenticated,
+}
+
+/// Checks a delivery's [`Proof`] against one or more secrets. Build once, share freely.
+#[derive(Clone, Debug)]
+pub struct ProofVerifier {
+    check: Check,
+}
+
+impl ProofVerifier {
+    /// A verifier of `proof` with `secrets` (the current one first; older ones still accepted
+    /// while they are rotated out). A custom proof needs no secret.
+    pub fn new<'a>(proof: Proof, secrets: impl IntoIterator<Item = &'a Secret>) -> Result<Self, EmptySecret> {
+        let secrets: Vec<&Secret> = secrets.into_iter().collect();
+        let keys = if matches!(proof, Proof::Custom(_)) && secrets.is_empty() {
+            let placeholder = Secret::new("custom check: no secret");
+            (
+                Keys::<HmacSha256>::new([&placeholder])?,
+                Keys::<HmacSha512>::new([&placeholder])?,
+            )
+        } else {
+            (
+                Keys::<HmacSha256>::new(secrets.iter().copied())?,
+                Keys::<HmacSha512>::new(secrets.iter().copied())?,
+            )
+        };
+        Ok(Self {
+            check: Check::Proof(proof, keys.0, keys.1),
+        })
+    }
+
+    /// **Accepts every delivery without any check.** Only behind something else that
+    /// authenticates the desk (a private network, a gateway); anyone who knows the URL can
+    /// otherwise inject events.
+    pub fn accept_unauthenticated() -> Self {
+        Self {
+            check: Check::Unauthenticated,
+        }
+    }
+
+    /// Whether this verifier checks anything.
+    pub fn is_authenticating(&self) -> bool {
+        !matches!(self.check, Check::Unauthenticated)
+    }
+
+    /// The JSON pointer of a proof carried in the body, to strip the echoed secret after use.
+    pub fn body_pointer(&self) -> Option<&str> {
+        match &self.check {
+            Check::Proof(Proof::SecretInBody(pointer), ..) => Some(pointer),
+            _ => None,
+        }
+    }
+
+    /// Checks the proof on the raw bytes.
+    pub fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), ProofError> {
+        let Check::Proof(proof, keys256, keys512) = &self.check else {
+            return Ok(());
+        };
+        let header = |name: &HeaderName| {
+            headers
+                .get(name)
+                .ok_or_else(|| ProofError::Missing(format!("header `{name}`")))
+        };
+        let hex = |name: &HeaderName, prefix: &str| -> Result<String, ProofError> {
+            let value = header(name)?.to_str().map_err(|_| ProofError::Mismatch)?.trim();
+            Ok(value.strip_prefix(prefix).unwrap_or(value).to_owned())
+        };
+        let signature = |e: SignatureError| match e {
+            SignatureError::Mismatch => ProofError::Mismatch,
+            malformed => ProofError::Malformed(malformed),
+        };
+        match proof {
+            Proof::SharedSecret(name) => keys256
+                .is_secret(header(name)?.as_bytes())
+                .then_some(())
+                .ok_or(ProofError::Mismatch),
+            Proof::HmacSha256 { header, prefix } => keys256.verify_hex(body, &hex(header, prefix)?).map_err(signature),
+            Proof::HmacSha512 { header, prefix } => keys512.verify_hex(body, &hex(header, prefix)?).map_err(signature),
+            Proof::SecretInBody(pointer) => {
+                let value: serde_json::Value =
+                    serde_json::from_slice(body).map_err(|e| ProofError::NotJson(e.to_string()))?;
+                let echoed = value
+                    .pointer(pointer)
+                    .and_then(serde_json::Value::as_str)
+                    .ok_or_else(|| ProofError::Missing(format!("body field `{pointer}`")))?;
+                keys256
+                    .is_secret(echoed.as_bytes())
+                    .then_some(())
+                    .ok_or(ProofError::Mismatch)
+            }
+            Proof::Custom(check) => check(headers, body).then_some(()).ok_or(ProofError::Refused),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mac::HmacSha256;
+
+    fn headers(name: &str, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(HeaderName::try_from(name).unwrap(), value.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn empty_secrets_are_refused_in_one_place() {
+        assert_eq!(Keys::<HmacSha256>::new([]).unwrap_err(), EmptySecret);
+        assert_eq!(Keys::<HmacSha256>::new([&Secret::new("")]).unwrap_err(), EmptySecret);
+        assert_eq!(
+            Keys::<HmacSha512>::new([&Secret::new("a"), &Secret::new("  ")]).unwrap_err(),
+            EmptySecret
+        );
+        assert!(ProofVerifier::new(Proof::shared_secret("x"), []).is_err());
+        assert!(ProofVerifier::new(Proof::custom(|_, _| true), []).is_ok());
+    }
+
+    #[test]
+    fn every_key_is_tried_and_only_keys() {
+        let (a, b) = (Secret::new("a"), Secret::new("b"));
+        let keys = Keys::<HmacSha256>::new([&a, &b]).unwrap();
+        for s in [&a, &b] {
+            assert!(keys.verify_hex(b"m", &HmacSha256::new(s).sign_hex(b"m")).is_ok());
+        }
+        let c = HmacSha256::new(&Secret::new("c")).sign_hex(b"m");
+        assert_eq!(keys.verify_hex(b"m", &c), Err(SignatureError::Mismatch));
+        assert!(matches!(
+            keys.verify_hex(b"m", "zz"),
+            Err(SignatureError::Malformed { .. })
+        ));
+        assert!(keys.is_secret(b"b") && !keys.is_secret(b"c") && !keys.is_secret(b""));
+    }
+
+    #[test]
+    fn each_proof() {
+        let s = Secret::new("s3cret");
+        let v = ProofVerifier::new(Proof::shared_secret("x-secret"), [&s]).unwrap();
+        assert!(v.authenticate(&headers("x-secret", "s3cret"), b"{}").is_ok());
+        assert_eq!(
+            v.authenticate(&headers("x-secret", "nope"), b"{}"),
+            Err(ProofError::Mismatch)
+        );
+        assert!(matches!(
+            v.authenticate(&HeaderMap::new(), b"{}"),
+            Err(ProofError::Missing(_))
+        ));
+
+        let mac = HmacSha256::new(&s).sign_hex(b"{}");
+        let v = ProofVerifier::new(Proof::hmac_sha256("x-sig", "sha256="), [&s]).unwrap();
+        assert!(v
+            .authenticate(&headers("x-sig", &format!("sha256={mac}")), b"{}")
+            .is_ok());
+        assert!(v.authenticate(&headers("x-sig", &mac.to_uppercase()), b"{}").is_ok());
+        assert_eq!(
+            v.authenticate(&headers("x-sig", &mac), b"{ }"),
+            Err(ProofError::Mismatch)
+        );
+
+        let v = ProofVerifier::new(Proof::SecretInBody("/secret".into()), [&s]).unwrap();
+        assert!(v.authenticate(&HeaderMap::new(), br#"{"secret":"s3cret"}"#).is_ok());
+        assert_eq!(
+            v.authenticate(&HeaderMap::new(), br#"{"secret":"x"}"#),
+            Err(ProofError::Mismatch)
+        );
+        assert_eq!(v.body_pointer(), Some("/secret"));
+
+        let v = ProofVerifier::new(Proof::custom(|h, _| h.contains_key("x-ok")), []).unwrap();
+        assert_eq!(v.authenticate(&HeaderMap::new(), b""), Err(ProofError::Refused));
+        assert!(ProofVerifier::accept_unauthenticated()
+            .authenticate(&HeaderMap::new(), b"")
+            .is_ok());
+        assert!(!format!("{:?}", ProofVerifier::new(Proof::shared_secret("x"), [&s]).unwrap()).contains("s3cret"));
+    }
+}
