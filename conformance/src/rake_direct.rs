@@ -39,13 +39,22 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
     let mut typed: Option<(RakeDirectRequest, Secret)> = None;
     stages.run(Stage::Roundtrip, || {
         let bytes = serde_json::to_vec(&expected).map_err(|e| e.to_string())?;
-        let (request, secret) = RakeDirectRequest::from_body(&bytes).map_err(|e| e.to_string())?;
+        let request = RakeDirectRequest::from_body(&bytes).map_err(|e| e.to_string())?;
+        let secret = Secret::new(
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v["secret"].as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        );
         if request.scenario() != case.operation {
             return Err(format!(
                 "read back as `{}`, case says `{}`",
                 request.scenario(),
                 case.operation
             ));
+        }
+        if !RakeDirectRequest::carries_secret(&bytes, &secret) {
+            return Err("the body's secret was not recognised".into());
         }
         let encoded: Value =
             serde_json::from_slice(&request.to_body(&secret).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
@@ -102,7 +111,13 @@ async fn request(case: &Case, ctx: &Context, stages: &mut Stages) {
         let bytes = serde_json::to_vec(&expected).map_err(|e| e.to_string())?;
         decoder_survives(&bytes, |b| {
             // Whatever reads back must encode to the same JSON value.
-            if let Ok((request, secret)) = RakeDirectRequest::from_body(b) {
+            if let Ok(request) = RakeDirectRequest::from_body(b) {
+                let secret = Secret::new(
+                    serde_json::from_slice::<serde_json::Value>(b)
+                        .ok()
+                        .and_then(|v| v["secret"].as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                );
                 let again: Value = serde_json::from_slice(&request.to_body(&secret).expect("encodes")).expect("JSON");
                 let original: Value = serde_json::from_slice(b).expect("it parsed");
                 assert_eq!(again, original);

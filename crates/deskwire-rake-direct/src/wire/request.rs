@@ -366,7 +366,10 @@ impl<'a> WireOut<'a> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WireIn {
     session_id: Option<SessionId>,
-    secret: String,
+    // Required (every documented body carries it) but never read back: from_body does not hand
+    // the secret out; carries_secret compares it.
+    #[serde(rename = "secret")]
+    _secret: String,
     return_webhook_url: Option<String>,
     return_webhook_secret: Option<String>,
     custom: Option<String>,
@@ -447,11 +450,24 @@ impl RakeDirectRequest {
         serde_json::to_vec(&w)
     }
 
-    /// Reads a body back into its scenario and the secret it carries: for replaying, auditing
-    /// or proxying bodies built elsewhere. Refuses combinations no documented scenario has.
-    pub fn from_body(body: &[u8]) -> Result<(Self, Secret), ScenarioError> {
+    /// Whether `body` carries `secret` (compared in constant time): for auditing or proxying
+    /// bodies built elsewhere without ever handing the secret out.
+    pub fn carries_secret(body: &[u8], secret: &Secret) -> bool {
+        use subtle::ConstantTimeEq as _;
+        #[derive(serde::Deserialize)]
+        struct OnlySecret {
+            secret: String,
+        }
+        serde_json::from_slice::<OnlySecret>(body).is_ok_and(|w| {
+            bool::from(w.secret.as_bytes().ct_eq(secret.expose().as_bytes())) && !secret.expose().is_empty()
+        })
+    }
+
+    /// Reads a body back into its scenario: for replaying, auditing or proxying bodies built
+    /// elsewhere. The secret it carries is not handed out ([`Self::carries_secret`] checks it).
+    /// Refuses combinations no documented scenario has.
+    pub fn from_body(body: &[u8]) -> Result<Self, ScenarioError> {
         let w: WireIn = serde_json::from_slice(body).map_err(|e| ScenarioError(e.to_string()))?;
-        let secret = Secret::new(w.secret);
         let timeout = w.session.map(|s| s.timeout);
         let message_type = w.message_type;
         let missing = |what: &str| ScenarioError(format!("`{what}` is missing"));
@@ -528,6 +544,6 @@ impl RakeDirectRequest {
                 }
             }
         };
-        Ok((request, secret))
+        Ok(request)
     }
 }
