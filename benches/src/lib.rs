@@ -16,11 +16,7 @@ pub const LARGE_BODY_BYTES: usize = 20 * 1024 * 1024;
 
 /// The typed `messages.create` of the docs' request example.
 pub fn seed_message() -> Message {
-    let author = User::builder()
-        .id("666")
-        .created_at("06/11/2017")
-        .screenname("John Doe")
-        .build();
+    let author = User::new("666", "John Doe", "06/11/2017");
     Message::new("890", "42", author)
         .body("Awesome post !")
         .format(Format::Text)

@@ -54,11 +54,7 @@ impl Recorder {
     }
 
     fn message(id: &str) -> Message {
-        let author = User::builder()
-            .id("42")
-            .screenname("Alice")
-            .created_at("2021-05-13T01:00:00Z")
-            .build();
+        let author = User::new("42", "Alice", "2021-05-13T01:00:00Z");
         Message::new(id, "23456", author).body("Hello")
     }
 }

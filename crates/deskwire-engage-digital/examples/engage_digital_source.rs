@@ -42,11 +42,7 @@ struct Store {
 
 impl Store {
     fn customer() -> User {
-        User::builder()
-            .id("42")
-            .screenname("Alice")
-            .created_at("2021-05-13T01:00:00Z")
-            .build()
+        User::new("42", "Alice", "2021-05-13T01:00:00Z")
     }
 
     fn customer_writes(&self, thread_id: &str, body: &str) -> Message {
@@ -120,11 +116,11 @@ impl Source for Store {
             .thread_id
             .clone()
             .ok_or_else(|| ActionError::Fatal("an agent reply needs a thread".into()))?;
-        let agent = User::builder()
-            .id(content.author_id.clone().unwrap_or_default())
-            .screenname(content.sender_name.clone().unwrap_or_else(|| "Agent".into()))
-            .created_at(DateTime::now())
-            .build();
+        let agent = User::new(
+            content.author_id.clone().unwrap_or_default(),
+            content.sender_name.clone().unwrap_or_else(|| "Agent".into()),
+            DateTime::now(),
+        );
         let id = format!("agent-{}", self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
         let mut reply = Message::new(id.clone(), thread, agent).body(content.body.clone().unwrap_or_default());
         reply.content.in_reply_to_id = content.in_reply_to_id.clone();

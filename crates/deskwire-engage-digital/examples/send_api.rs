@@ -34,11 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
 
     let client = SendApiClient::builder(engage.uri(), SOURCE, Secret::new(TOKEN)).build()?;
-    let alice = User::builder()
-        .id("42")
-        .created_at("2017-11-06")
-        .screenname("Alice")
-        .build();
+    let alice = User::new("42", "Alice", "2017-11-06");
 
     client
         .create_thread(

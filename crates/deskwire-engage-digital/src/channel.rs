@@ -127,11 +127,11 @@ impl EngageDigitalChannel {
     fn author(conversation: &ConversationRef) -> Result<User, ChannelError> {
         let invalid = |e| ChannelError::invalid(PROVIDER, e);
         conversation.expect_provider(PROVIDER).map_err(invalid)?;
-        Ok(User::builder()
-            .id(conversation.require("user").map_err(invalid)?)
-            .screenname(conversation.require("name").map_err(invalid)?)
-            .created_at(DateTime::parse(conversation.require("since").map_err(invalid)?))
-            .build())
+        Ok(User::new(
+            conversation.require("user").map_err(invalid)?,
+            conversation.require("name").map_err(invalid)?,
+            DateTime::parse(conversation.require("since").map_err(invalid)?),
+        ))
     }
 
     async fn push(&self, thread: &str, author: User, message: &CustomerMessage) -> Result<Sent, ChannelError> {

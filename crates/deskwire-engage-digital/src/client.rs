@@ -205,7 +205,7 @@ fn percent_decode(segment: &str) -> String {
 ///     Secret::new(std::env::var("ENGAGE_DIGITAL_ACCESS_TOKEN").unwrap_or_default()),
 /// )
 /// .build()?;
-/// let author = User::builder().id("666").screenname("John Doe").created_at("2019-11-07").build();
+/// let author = User::new("666", "John Doe", "2019-11-07");
 /// client.create_message(&Message::new("890", "42", author).body("Awesome post !").format(Format::Text)).await?;
 /// # Ok(()) }
 /// ```

@@ -28,7 +28,7 @@
 //!                                     Secret::new("<API access token>"))
 //!     .typing_limit(TypingLimit::Wait)
 //!     .build()?;
-//! let alice = User::builder().id("42").screenname("Alice").created_at("2017-11-06").build();
+//! let alice = User::new("42", "Alice", "2017-11-06");
 //! client.typing_start(&TypingStart::new(TypingTarget::thread("888"), "Nice po")).await?;
 //! client.create_message(&Message::new("890", "888", alice).body("Nice post !")).await?;
 //! # Ok(()) }
@@ -51,6 +51,11 @@
 //!
 //! # Features
 //!
+//! Without default features the crate is wire types, signing, validation and the polling
+//! endpoint, with no HTTP client or async runtime.
+//!
+//! * `client` (default): [`SendApiClient`] on reqwest and tokio.
+//! * `tracing` (with `client` or `axum`): the endpoint's warnings as `tracing` events.
 //! * `channel` (default): [`channel::EngageDigitalChannel`], Engage Digital behind the
 //!   provider-neutral `deskwire_core::channel::Channel` trait, with its mapping table.
 //! * `testing`: [`testing::SignedBy`], a wiremock matcher that checks the signature header.

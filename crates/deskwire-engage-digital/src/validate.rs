@@ -286,12 +286,7 @@ mod tests {
     use crate::wire::{SelectItem, SendParams, TypingStart};
 
     fn author() -> User {
-        User::builder()
-            .id("1")
-            .screenname("Bot")
-            .created_at("2021-05-13T01:23:25Z")
-            .puppetizable(true)
-            .build()
+        User::new("1", "Bot", "2021-05-13T01:23:25Z").puppetizable(true)
     }
 
     fn msg(sc: StructuredContent) -> Message {

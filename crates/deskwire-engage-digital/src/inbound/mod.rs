@@ -55,7 +55,7 @@
 //! | no freshness check on `time` | the docs give no rule; `time` is decoded and exposed, never enforced |
 //! | answers to requests refused before the source | chosen: Engage Digital's own error texts, plain text, signed |
 //! | "not implemented" | chosen: a fatal resource error for content actions (retrying cannot help), 501 for `list` and `messaging.queuing_update` |
-//! | contents you return that miss a required field | Engage Digital silently ignores them; the endpoint logs a `tracing` warning naming the field |
+//! | contents you return that miss a required field | Engage Digital silently ignores them; the endpoint logs a `tracing` warning naming the field (feature `tracing`, on by default) |
 
 mod action;
 #[cfg(feature = "axum")]
@@ -70,7 +70,6 @@ use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
-use tracing::Instrument as _;
 
 pub use action::{decode_call, Action, Call, Create, Custom, List, ObjectType, Target};
 pub use exchange::{EndpointRequest, EndpointResponse, RequestError};
@@ -79,7 +78,7 @@ pub use pagination::list_page;
 pub use source::{ActionError, Resource, ResourceResult, Source};
 
 use crate::sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
-use crate::validate::{self, MAX_REQUEST_BYTES};
+use crate::validate::MAX_REQUEST_BYTES;
 
 /// Your polling endpoint: a [`Source`] behind signature checks and signed answers. Build it
 /// once per channel; share it (`Arc`) across connections.
@@ -217,11 +216,16 @@ impl<S: Source> Endpoint<S> {
     /// Answers one request.
     pub async fn handle(&self, request: EndpointRequest) -> EndpointResponse {
         match self.decode(&request) {
+            #[cfg(feature = "tracing")]
             Ok(call) => {
+                use tracing::Instrument as _;
                 let span = tracing::info_span!("engage_digital.endpoint", action = %call.action.name());
                 self.dispatch(call).instrument(span).await
             }
+            #[cfg(not(feature = "tracing"))]
+            Ok(call) => self.dispatch(call).await,
             Err(error) => {
+                #[cfg(feature = "tracing")]
                 tracing::warn!(status = error.status().as_u16(), %error, "refused a request");
                 self.refuse(&error)
             }
@@ -254,11 +258,13 @@ impl<S: Source> Endpoint<S> {
             Err(ActionError::Retry(message)) => self.resource_error(false, &message),
             Err(ActionError::Fatal(message)) => self.resource_error(true, &message),
             Err(ActionError::Unavailable(message)) => {
+                #[cfg(feature = "tracing")]
                 tracing::warn!(%message, "source unavailable");
                 self.signed(StatusCode::SERVICE_UNAVAILABLE, TEXT, message.into_bytes())
             }
             Err(ActionError::NotImplemented) => {
                 let message = format!("{name} is not implemented by this source");
+                #[cfg(feature = "tracing")]
                 tracing::warn!(action = %name, "not implemented; declare only what the source overrides");
                 if collection {
                     self.signed(StatusCode::NOT_IMPLEMENTED, TEXT, message.into_bytes())
@@ -316,7 +322,9 @@ fn resource(action: &str, result: ResourceResult) -> Result<Vec<u8>, ActionError
 
 /// Engage Digital silently drops a content that misses a required field; say so where the
 /// integrator will see it.
+#[cfg(feature = "tracing")]
 fn warn_if_incomplete(action: &str, item: &Resource) {
+    use crate::validate;
     let check = match item {
         Resource::Message(m) => validate::message(m),
         Resource::PrivateMessage(m) => validate::private_message(m),
@@ -327,3 +335,7 @@ fn warn_if_incomplete(action: &str, item: &Resource) {
         tracing::warn!(%action, %problem, "Engage Digital ignores a content that misses a required field");
     }
 }
+
+/// Without the `tracing` feature there is no one to tell.
+#[cfg(not(feature = "tracing"))]
+fn warn_if_incomplete(_: &str, _: &Resource) {}

@@ -191,7 +191,7 @@ impl Content {
 ///
 /// ```
 /// use deskwire_engage_digital::wire::{Format, Message, User};
-/// let author = User::builder().id("666").screenname("John Doe").created_at("07/11/2019").build();
+/// let author = User::new("666", "John Doe", "07/11/2019");
 /// let message = Message::new("890", "42", author).body("Awesome post !").format(Format::Text);
 /// assert_eq!(message.thread_id.as_deref(), Some("42"));
 /// ```

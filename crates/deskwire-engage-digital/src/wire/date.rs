@@ -7,7 +7,6 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 /// A date or date-time as carried in `created_at` / `updated_at`.
@@ -23,7 +22,13 @@ pub enum DateTime {
     Other(String),
 }
 
-const DAY: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+/// `[year]-[month]-[day]`, parsed once. Built at run time (not with `time`'s `macros`
+/// feature) so the crate does not pull a proc-macro crate for one constant.
+static DAY: std::sync::LazyLock<Vec<time::format_description::BorrowedFormatItem<'static>>> =
+    std::sync::LazyLock::new(|| {
+        time::format_description::parse_borrowed::<2>("[year]-[month]-[day]")
+            .expect("a fixed, valid format description")
+    });
 
 impl DateTime {
     /// Parses the way decoding does: RFC 3339, then `YYYY-MM-DD`, else [`DateTime::Other`].
@@ -31,7 +36,7 @@ impl DateTime {
         if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
             return Self::At(at);
         }
-        if let Ok(day) = Date::parse(text, DAY) {
+        if let Ok(day) = Date::parse(text, &DAY) {
             return Self::Day(day);
         }
         Self::Other(text.to_owned())
@@ -80,7 +85,7 @@ impl Serialize for DateTime {
                 serializer.serialize_str(&text)
             }
             Self::Day(day) => {
-                let text = day.format(DAY).map_err(serde::ser::Error::custom)?;
+                let text = day.format(&DAY).map_err(serde::ser::Error::custom)?;
                 serializer.serialize_str(&text)
             }
             Self::EpochMillis(ms) => serializer.serialize_i64(*ms),

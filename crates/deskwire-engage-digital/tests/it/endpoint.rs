@@ -42,16 +42,7 @@ impl Recorder {
 }
 
 fn message(id: &str) -> Message {
-    Message::new(
-        id,
-        "t1",
-        User::builder()
-            .id("u1")
-            .screenname("Ann")
-            .created_at("2021-05-13")
-            .build(),
-    )
-    .body("hi")
+    Message::new(id, "t1", User::new("u1", "Ann", "2021-05-13")).body("hi")
 }
 
 impl Source for Recorder {

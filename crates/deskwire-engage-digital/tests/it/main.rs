@@ -40,11 +40,7 @@ pub fn client(server: &MockServer) -> SendApiClient {
 }
 
 pub fn alice() -> User {
-    User::builder()
-        .id("42")
-        .created_at("06/11/2017")
-        .screenname("Alice")
-        .build()
+    User::new("42", "Alice", "06/11/2017")
 }
 
 pub fn signed() -> SignedBy {

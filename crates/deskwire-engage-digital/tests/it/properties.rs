@@ -35,7 +35,7 @@ fn user() -> impl Strategy<Value = User> {
         proptest::option::of(text()),
     )
         .prop_map(|(id, name, created, puppet, email)| {
-            let mut u = User::builder().id(id).screenname(name).created_at(created).build();
+            let mut u = User::new(id, name, created);
             u.puppetizable = puppet;
             u.email = email;
             u
