@@ -9,11 +9,12 @@ use std::sync::Mutex;
 
 use deskwire_core::Secret;
 use deskwire_engage_digital::inbound::{
-    decode_call, list_page, Action, ActionError, Create, Custom, Endpoint, EndpointRequest, ImplementationInfo, List,
-    ObjectName, Resource, Source, Target,
+    list_page, Action, ActionError, Create, Custom, Endpoint, ImplementationInfo, InboundRequest, List, ObjectName,
+    Resource, Source, Target,
 };
+use deskwire_engage_digital::testing::decode_call;
 use deskwire_engage_digital::wire::{Message, Operation, QueuingUpdate, User};
-use deskwire_engage_digital::Signer;
+use deskwire_engage_digital::{Signer, SIGNATURE_HEADER};
 use serde_json::Value;
 
 use crate::case::{Case, PollRole, PollSpec};
@@ -192,22 +193,22 @@ async fn request(
             if signer().sign(&body) != signature {
                 return Err("the published signature does not match the request bytes".into());
             }
-            let endpoint = Endpoint::new(&token, Recorder::new(typical_info()));
+            let endpoint = Endpoint::new(&token, Recorder::new(typical_info())).map_err(|e| e.to_string())?;
             // A changed byte is refused before the source runs.
             let mut tampered = body.clone();
             if let Some(last) = tampered.iter().rposition(|b| b.is_ascii_alphanumeric()) {
                 tampered[last] ^= 0x01;
             }
             let refused = endpoint
-                .handle(EndpointRequest::post(tampered).signature(&signature))
+                .handle(InboundRequest::post(tampered).header(SIGNATURE_HEADER, &signature))
                 .await;
             if refused.status != 422 || !endpoint.source().calls().is_empty() {
                 return Err(format!("a tampered request got {} and reached the source", refused.status));
             }
             // The request as Engage Digital sends it.
-            let request = EndpointRequest::post(body.clone()).signature(&signature);
+            let request = InboundRequest::post(body.clone()).header(SIGNATURE_HEADER, &signature);
             let response = endpoint.handle(request).await;
-            let answer_signature = response.signature().ok_or("the answer is not signed")?.to_owned();
+            let answer_signature = response.header(SIGNATURE_HEADER).ok_or("the answer is not signed")?.to_owned();
             signer()
                 .verify(&response.body, &answer_signature)
                 .map_err(|e| format!("the answer's signature does not verify: {e}"))?;
@@ -263,11 +264,12 @@ async fn answer(
     let mut shown = String::new();
     stages
         .run_async(Stage::Wire, || async {
-            let endpoint = Endpoint::new(&Secret::new(DOC_KEY), Recorder::new(info.clone()));
+            let endpoint =
+                Endpoint::new(&Secret::new(DOC_KEY), Recorder::new(info.clone())).map_err(|e| e.to_string())?;
             let body = br#"{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}"#;
-            let request = EndpointRequest::post(&body[..]).signature(&signer().sign(body));
+            let request = InboundRequest::post(&body[..]).header(SIGNATURE_HEADER, &signer().sign(body));
             let response = endpoint.handle(request).await;
-            let signature = response.signature().ok_or("the answer is not signed")?;
+            let signature = response.header(SIGNATURE_HEADER).ok_or("the answer is not signed")?;
             signer()
                 .verify(&response.body, signature)
                 .map_err(|e| format!("the answer's signature does not verify: {e}"))?;

@@ -42,6 +42,7 @@ mod client_error;
 #[cfg(feature = "client")]
 pub mod engine;
 pub mod error;
+pub mod inbound;
 pub mod json;
 pub mod mac;
 mod open_enum;
@@ -58,4 +59,5 @@ pub use error::{
     ApiError, DecodeError, Delivery, EncodeError, ProviderError, StatusClass, TransportError, TransportErrorKind,
     ValidationError, ValidationProblem,
 };
+pub use inbound::{InboundRequest, InboundResponse};
 pub use secret::Secret;

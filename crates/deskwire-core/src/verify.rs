@@ -107,10 +107,16 @@ macro_rules! keys {
             /// first malformation is reported as such; a well-formed signature no key produced is
             /// [`SignatureError::Mismatch`].
             pub fn verify_hex_parts(&self, parts: &[&[u8]], signature: &str) -> Result<(), SignatureError> {
+                self.matching_hex_parts(parts, signature).map(|_| ())
+            }
+
+            /// The key whose MAC of `parts` is `signature`: for protocols that answer with a
+            /// signature of their own, which must use the key the request was signed with.
+            pub fn matching_hex_parts(&self, parts: &[&[u8]], signature: &str) -> Result<&$mac, SignatureError> {
                 let mut refusal = SignatureError::Mismatch;
                 for mac in &self.macs {
                     match mac.verify_hex_parts(parts, signature) {
-                        Ok(()) => return Ok(()),
+                        Ok(()) => return Ok(mac),
                         Err(e) => refusal = e,
                     }
                 }
@@ -410,6 +416,11 @@ mod tests {
             Err(SignatureError::Malformed { .. })
         ));
         assert!(keys.is_secret(b"b") && !keys.is_secret(b"c") && !keys.is_secret(b""));
+        // The key that verified is the one handed back, so an answer can be signed with it.
+        let by_b = HmacSha256::new(&b).sign_hex(b"m");
+        let matched = keys.matching_hex_parts(&[b"m"], &by_b).unwrap();
+        assert_eq!(matched.sign_hex(b"answer"), HmacSha256::new(&b).sign_hex(b"answer"));
+        assert_eq!(keys.current().sign_hex(b"m"), HmacSha256::new(&a).sign_hex(b"m"));
     }
 
     #[test]

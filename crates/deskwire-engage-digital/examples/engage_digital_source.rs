@@ -152,7 +152,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // The polling endpoint, served on localhost.
-    let endpoint = Arc::new(Endpoint::new(&token, store));
+    let endpoint = Arc::new(Endpoint::new(&token, store)?);
     let app = axum::Router::new().nest("/engage", inbound::axum::router(endpoint.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base_uri = format!("http://{}/engage", listener.local_addr()?);

@@ -40,13 +40,13 @@
 
 use deskwire_core::channel::{
     async_trait, digest_id, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer,
-    CustomerMessage, DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation,
-    Received, Role, Sent, Started, Typing,
+    CustomerMessage, DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, Operation, Received, Role,
+    Sent, Started, Typing,
 };
 
 use crate::inbound::{
-    Action, ActionError, Create, Endpoint, EndpointRequest, EndpointResponse, ImplementationInfo, List, ObjectName,
-    ObjectType, Resource, ResourceResult, SdkOption, Source, Target,
+    Action, ActionError, Create, Endpoint, ImplementationInfo, List, ObjectName, ObjectType, Resource, ResourceResult,
+    SdkOption, Source, Target,
 };
 use crate::wire::{self, AgentContent, DateTime, Message, Thread, TypingStart, TypingStop, TypingTarget, User};
 use crate::SendApiClient;
@@ -94,7 +94,7 @@ impl EngageDigitalChannel {
     /// A channel sending with `client`; its polling endpoint checks signatures with the same
     /// access token.
     pub fn new(client: SendApiClient) -> Self {
-        let endpoint = Endpoint::with_signer(client.signer().clone(), ChannelSource::default());
+        let endpoint = Endpoint::with_keys(client.keys().clone(), ChannelSource::default());
         Self {
             client,
             endpoint,
@@ -235,33 +235,19 @@ impl Channel for EngageDigitalChannel {
     }
 
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
-        let request = EndpointRequest {
-            method: request.method,
-            headers: request.headers,
-            query: request.query,
-            body: request.body,
-        };
-        let call = match self.endpoint.decode(&request) {
-            Ok(call) => call,
-            Err(error) => {
-                tracing::warn!(status = error.status().as_u16(), %error, "engage digital: refused a request");
+        let verified = match self.endpoint.decode(&request) {
+            Ok(verified) => verified,
+            Err(refused) => {
+                tracing::warn!(status = refused.error.status().as_u16(), error = %refused.error, "engage digital: refused a request");
                 return Err(ChannelError::Refused {
                     provider: PROVIDER,
-                    reason: error.to_string(),
-                    response: Box::new(response(self.endpoint.refuse(&error))),
+                    reason: refused.error.to_string(),
+                    response: Box::new(refused.answer()),
                 });
             }
         };
-        let events = events_of(&call.action);
-        Ok(Received::new(events, response(self.endpoint.dispatch(call).await)))
-    }
-}
-
-fn response(answer: EndpointResponse) -> InboundResponse {
-    InboundResponse {
-        status: answer.status,
-        headers: answer.headers,
-        body: answer.body,
+        let events = events_of(&verified.call.action);
+        Ok(Received::new(events, self.endpoint.dispatch(verified).await))
     }
 }
 

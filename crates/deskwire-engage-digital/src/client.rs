@@ -9,8 +9,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use deskwire_core::engine::{Authorized, ClientConfig, Connection, Head, Provider, RawAnswer, Request};
+use deskwire_core::mac::HmacSha512;
 use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
 use deskwire_core::transport::endpoint_url;
+use deskwire_core::verify::Keys;
 use deskwire_core::{DecodeError, EncodeError, Secret};
 use http::{HeaderName, HeaderValue};
 use url::Url;
@@ -128,11 +130,10 @@ impl SendApiClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<SendApiClient, Error> {
-        if self.access_token.expose().trim().is_empty() {
-            return Err(Error::InvalidConfig(
-                "the access token is empty; copy it from the channel's settings".into(),
-            ));
-        }
+        // Core's rule for an empty secret, the same the endpoint applies.
+        let keys = Keys::<HmacSha512>::new([&self.access_token]).map_err(|_| {
+            Error::InvalidConfig("the access token is empty; copy it from the channel's settings".into())
+        })?;
         let (url, source_id) = realtime_url(&self.config.base_url, &self.source_id)?;
         let config = ClientConfig {
             base_url: url.to_string(),
@@ -146,7 +147,8 @@ impl SendApiClientBuilder {
             inner: Arc::new(Inner {
                 conn,
                 source_id,
-                signer: Signer::new(&self.access_token),
+                signer: Signer::from_mac(keys.current().clone()),
+                keys,
             }),
         })
     }
@@ -219,6 +221,8 @@ struct Inner {
     conn: Connection<SendApi>,
     source_id: String,
     signer: Signer,
+    /// The token as the endpoint takes it (the channel's endpoint shares it).
+    keys: Keys<HmacSha512>,
 }
 
 impl SendApiClient {
@@ -257,6 +261,12 @@ impl SendApiClient {
     /// The signer keyed with this channel's token.
     pub fn signer(&self) -> &Signer {
         &self.inner.signer
+    }
+
+    /// The token as [`crate::inbound::Endpoint`] takes it.
+    #[cfg(feature = "channel")]
+    pub(crate) fn keys(&self) -> &Keys<HmacSha512> {
+        &self.inner.keys
     }
 
     /// Validates, encodes once and signs `params`. Nothing is sent.

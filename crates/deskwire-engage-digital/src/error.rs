@@ -145,6 +145,7 @@ fn attribute_row(text: &str) -> Option<String> {
 
 /// The error text in an answer body: the body itself, or the message inside JSON of the forms
 /// `"text"`, `{"error": "text"}`, `{"error": {"message": "text"}}`, `{"message": "text"}`.
+/// Public through [`crate::testing`] only.
 pub fn error_text(body: &str) -> Cow<'_, str> {
     fn from_json(body: &str) -> Option<String> {
         let value: serde_json::Value = serde_json::from_str(body).ok()?;
@@ -260,7 +261,9 @@ pub fn rejection_of(status: u16, body: &[u8]) -> Option<Rejection> {
 }
 
 /// Interprets an answer: any 2xx is [`Accepted`] (see there), anything else the error its
-/// status class says, carrying the documented row it matches.
+/// status class says, carrying the documented row it matches. What the client does with an
+/// answer, without HTTP, for harnesses (feature `testing`).
+#[cfg(any(test, feature = "testing"))]
 pub fn interpret_response(status: u16, body: &[u8]) -> Result<Accepted, Error> {
     if (200..300).contains(&status) {
         return Ok(Accepted {

@@ -84,10 +84,7 @@ pub mod wire;
 
 #[cfg(feature = "client")]
 pub use client::{SendApiClient, SendApiClientBuilder, SignedRequest};
-pub use error::{
-    error_text, interpret_response, rejection_of, Accepted, EngageDigital, EngageDigitalFailure, Error, Rejection,
-    RejectionOf,
-};
+pub use error::{rejection_of, Accepted, EngageDigital, EngageDigitalFailure, Error, Rejection, RejectionOf};
 pub use sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
 #[cfg(feature = "client")]
 pub use typing::{TypingLimit, TYPING_START_INTERVAL};

@@ -37,6 +37,12 @@ impl Signer {
         }
     }
 
+    /// A signer over an existing MAC (the client keys its token once, for both).
+    #[cfg(feature = "client")]
+    pub(crate) fn from_mac(mac: HmacSha512) -> Self {
+        Self { mac }
+    }
+
     /// The lowercase hex signature of `body`.
     pub fn sign(&self, body: &[u8]) -> String {
         self.mac.sign_hex(body)

@@ -18,6 +18,9 @@
 use deskwire_core::Secret;
 use wiremock::{Match, Request};
 
+pub use crate::error::{error_text, interpret_response};
+pub use crate::inbound::action::decode_call;
+
 use crate::sign::{Signer, SIGNATURE_HEADER};
 
 /// Matches requests whose `X-SMCCSDK-SIGNATURE` header verifies over the body that arrived.

@@ -148,7 +148,8 @@ pub struct Call {
 /// Decodes a request body that has already been authenticated.
 ///
 /// ```
-/// use deskwire_engage_digital::inbound::{decode_call, Action, ObjectType};
+/// use deskwire_engage_digital::inbound::{Action, ObjectType};
+/// use deskwire_engage_digital::testing::decode_call;
 ///
 /// let call = decode_call(br#"{"action":"messages.list","params":{"since_id":"41"},"time":"2012-10-01T17:18:40Z"}"#).unwrap();
 /// let Action::List(list) = call.action else { panic!() };

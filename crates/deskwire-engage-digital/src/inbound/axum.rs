@@ -6,7 +6,7 @@
 //! (20 MiB unless configured) does.
 //!
 //! ```no_run
-//! # async fn run() -> std::io::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use deskwire_core::Secret;
 //! use deskwire_engage_digital::inbound::{ActionError, Endpoint, ImplementationInfo, Source};
@@ -18,22 +18,23 @@
 //!     }
 //! }
 //!
-//! let endpoint = Arc::new(Endpoint::new(&Secret::new("<API access token>"), Shop));
+//! let endpoint = Arc::new(Endpoint::new(&Secret::new("<API access token>"), Shop)?);
 //! let app = axum::Router::new().nest("/engage", deskwire_engage_digital::inbound::axum::router(endpoint));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, app).await
+//! axum::serve(listener, app).await?;
+//! # Ok(())
 //! # }
 //! ```
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
-use super::{Endpoint, EndpointRequest, EndpointResponse, RequestError, Source};
+use super::{Endpoint, InboundRequest, RequestError, Source};
 
 /// A router answering every method on `/` (non-`POST` gets a signed 405 with `Allow: POST`).
 /// Nest it under the path you give Engage Digital as the channel's Base URI.
@@ -46,7 +47,7 @@ pub async fn serve<S: Source + 'static>(State(endpoint): State<Arc<Endpoint<S>>>
     let (parts, body) = request.into_parts();
     if let Err(error) = endpoint.precheck(&parts.method, &parts.headers) {
         tracing::warn!(status = error.status().as_u16(), %error, "refused a request");
-        return endpoint.refuse(&error).into_response();
+        return answer(endpoint.refuse(&error));
     }
     let body = match Limited::new(body, endpoint.body_limit()).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -59,23 +60,21 @@ pub async fn serve<S: Source + 'static>(State(endpoint): State<Arc<Endpoint<S>>>
                 RequestError::BodyUnreadable(error.to_string())
             };
             tracing::warn!(status = error.status().as_u16(), %error, "refused a request");
-            return endpoint.refuse(&error).into_response();
+            return answer(endpoint.refuse(&error));
         }
     };
-    let request = EndpointRequest {
+    let request = InboundRequest {
         query: parts.uri.query().map(str::to_owned),
         method: parts.method,
         headers: parts.headers,
         body,
     };
-    endpoint.handle(request).await.into_response()
+    answer(endpoint.handle(request).await)
 }
 
-impl IntoResponse for EndpointResponse {
-    fn into_response(self) -> Response {
-        let mut response = Response::new(axum::body::Body::from(self.body));
-        *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers;
-        response
-    }
+fn answer(response: deskwire_core::InboundResponse) -> Response {
+    let mut out = Response::new(axum::body::Body::from(response.body));
+    *out.status_mut() = response.status;
+    *out.headers_mut() = response.headers;
+    out
 }

@@ -9,19 +9,20 @@
 //!    `Content-Length` before reading when served through axum);
 //! 2. verifies the signature over the **raw body bytes**, before any parsing: the request passes
 //!    when `X-SMCCSDK-SIGNATURE` or the `signature` query parameter carries the body's HMAC
-//!    (as the official PHP SDK decides; [`Endpoint::authenticate`]). Failure answers 422
-//!    `Invalid signature` and your code never runs;
+//!    (as the official PHP SDK decides), under any of the endpoint's tokens
+//!    ([`Endpoint::with_tokens`] rotates them). Failure answers 422 `Invalid signature` and
+//!    your code never runs;
 //! 3. decodes `{action, params, time}` into an [`Action`]; malformed JSON, unknown actions and
 //!    unusable params get typed [`RequestError`]s, answered with Engage Digital's own texts
 //!    (`Bad request`, `Invalid action`, `Invalid resource format`);
 //! 4. calls the matching [`Source`] method and answers its result as JSON, or its
 //!    [`ActionError`] in the documented `{"error":{"fatal":...,"message":...}}` form;
-//! 5. signs **every** response body, errors included.
+//! 5. signs **every** response body, errors included, with the token that signed the request.
 //!
 //! ```
 //! # async fn run() {
 //! use deskwire_core::Secret;
-//! use deskwire_engage_digital::inbound::{ActionError, Endpoint, EndpointRequest, ImplementationInfo, ObjectName, Source};
+//! use deskwire_engage_digital::inbound::{ActionError, Endpoint, ImplementationInfo, InboundRequest, ObjectName, Source};
 //! use deskwire_engage_digital::wire::Operation;
 //! use deskwire_engage_digital::Signer;
 //!
@@ -35,13 +36,13 @@
 //! }
 //!
 //! let token = Secret::new("3YJZzqMJ5Ec7i2JGvnt8TgvleD7dtpwpmag4S6MuRA2GQdfvV4STIsxDRJ4fEjO8");
-//! let endpoint = Endpoint::new(&token, Shop);
+//! let endpoint = Endpoint::new(&token, Shop).expect("a token");
 //! let body = r#"{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}"#;
 //! let signature = Signer::new(&token).sign(body.as_bytes());
-//! let response = endpoint.handle(EndpointRequest::post(body).signature(&signature)).await;
+//! let response = endpoint.handle(InboundRequest::post(body).header("X-SMCCSDK-SIGNATURE", &signature)).await;
 //! assert_eq!(response.status, 200);
 //! assert_eq!(&response.body[..], br#"{"objects":{"messages":["list","show","create"]},"options":[]}"#);
-//! assert!(response.signature().unwrap().starts_with("02314eac"));
+//! assert!(response.header("X-SMCCSDK-SIGNATURE").unwrap().starts_with("02314eac"));
 //! # }
 //! ```
 //!
@@ -57,27 +58,31 @@
 //! | "not implemented" | chosen: a fatal resource error for content actions (retrying cannot help), 501 for `list` and `messaging.queuing_update` |
 //! | contents you return that miss a required field | Engage Digital silently ignores them; the endpoint logs a `tracing` warning naming the field (feature `tracing`, on by default) |
 
-mod action;
+pub(crate) mod action;
 #[cfg(feature = "axum")]
 pub mod axum;
-mod exchange;
 mod info;
 mod pagination;
+mod refusal;
 mod source;
 
-use deskwire_core::mac::SignatureError;
+use deskwire_core::mac::{HmacSha512, SignatureError};
+use deskwire_core::verify::{EmptySecret, Keys};
+
+use action::decode_call;
 use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 
-pub use action::{decode_call, Action, Call, Create, Custom, List, ObjectType, Target};
-pub use exchange::{EndpointRequest, EndpointResponse, RequestError};
+pub use action::{Action, Call, Create, Custom, List, ObjectType, Target};
+pub use deskwire_core::{InboundRequest, InboundResponse};
 pub use info::{ImplementationInfo, ImplementationInfoBuilder, InfoError, ObjectName, SdkOption};
 pub use pagination::list_page;
+pub use refusal::RequestError;
 pub use source::{ActionError, Resource, ResourceResult, Source};
 
-use crate::sign::{Signer, SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
+use crate::sign::{SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
 use crate::validate::MAX_REQUEST_BYTES;
 
 /// Your polling endpoint: a [`Source`] behind signature checks and signed answers. Build it
@@ -85,17 +90,47 @@ use crate::validate::MAX_REQUEST_BYTES;
 #[derive(Debug)]
 pub struct Endpoint<S> {
     source: S,
-    signer: Signer,
+    keys: Keys<HmacSha512>,
     max_body_bytes: usize,
     accept_query_signature: bool,
 }
 
+/// A request whose signature verified, decoded, with the token that signed it (the answer is
+/// signed with the same one).
+pub(crate) struct Verified<'a> {
+    pub(crate) call: Call,
+    key: &'a HmacSha512,
+}
+
+/// A refused request, with the token its answer is signed with: the one that signed the
+/// request when the refusal came after the signature check, the first one before.
+pub(crate) struct Refused<'a> {
+    pub(crate) error: RequestError,
+    key: &'a HmacSha512,
+}
+
 impl<S: Source> Endpoint<S> {
-    /// An endpoint for the channel whose API access token is `access_token`.
-    pub fn new(access_token: &Secret, source: S) -> Self {
+    /// An endpoint for the channel whose API access token is `access_token`. An empty token is
+    /// refused ([`EmptySecret`]).
+    pub fn new(access_token: &Secret, source: S) -> Result<Self, EmptySecret> {
+        Self::with_tokens([access_token], source)
+    }
+
+    /// An endpoint accepting requests signed with any of `access_tokens`, so a token can be
+    /// regenerated in Engage Digital without refusing a request: deploy with the new token
+    /// beside the old, regenerate, then drop the old. Each answer is signed with the token that
+    /// signed its request; answers to requests refused before that is known use the first.
+    pub fn with_tokens<'a>(
+        access_tokens: impl IntoIterator<Item = &'a Secret>,
+        source: S,
+    ) -> Result<Self, EmptySecret> {
+        Ok(Self::with_keys(Keys::<HmacSha512>::new(access_tokens)?, source))
+    }
+
+    pub(crate) fn with_keys(keys: Keys<HmacSha512>, source: S) -> Self {
         Self {
             source,
-            signer: Signer::new(access_token),
+            keys,
             max_body_bytes: MAX_REQUEST_BYTES,
             accept_query_signature: true,
         }
@@ -119,24 +154,14 @@ impl<S: Source> Endpoint<S> {
         &self.source
     }
 
-    /// An endpoint verifying with an existing [`Signer`] (the channel shares its client's).
-    #[cfg(feature = "channel")]
-    pub(crate) fn with_signer(signer: Signer, source: S) -> Self {
-        Self {
-            source,
-            signer,
-            max_body_bytes: MAX_REQUEST_BYTES,
-            accept_query_signature: true,
-        }
-    }
-
     /// The body limit in bytes.
     pub fn body_limit(&self) -> usize {
         self.max_body_bytes
     }
 
-    /// Checks what can be checked before reading the body: the method and a declared
-    /// `Content-Length` over the limit.
+    /// What can be refused before reading the body: a method other than `POST` and a declared
+    /// `Content-Length` over the limit. For server adapters that stream the body (answer the
+    /// error with [`Endpoint::refuse`]); [`Endpoint::handle`] checks the same again.
     pub fn precheck(&self, method: &Method, headers: &HeaderMap) -> Result<(), RequestError> {
         if method != Method::POST {
             return Err(RequestError::MethodNotAllowed(method.clone()));
@@ -153,7 +178,7 @@ impl<S: Source> Endpoint<S> {
         Ok(())
     }
 
-    /// Checks the signature over the raw body. The request is authentic when the
+    /// The token whose signature the request carries. The request is authentic when the
     /// `X-SMCCSDK-SIGNATURE` header **or** (unless turned off) the `signature` query parameter
     /// carries the HMAC of the body — the rule of the official PHP SDK's `is_valid_request`
     /// (ringcentral/engage-digital-source-sdk `engage-digital-source-sdk-php/sdk.php`, commit
@@ -162,7 +187,7 @@ impl<S: Source> Endpoint<S> {
     /// lets in no one who lacks the access token, and refusing one would refuse what Engage
     /// Digital's reference endpoint accepts (its "alternative signature" puts the MAC in the
     /// query). Unlike the PHP SDK, comparison is constant-time and either hex case passes.
-    pub fn authenticate(&self, request: &EndpointRequest) -> Result<(), RequestError> {
+    fn authenticate(&self, request: &InboundRequest) -> Result<&HmacSha512, RequestError> {
         let header = request.headers.get(SIGNATURE_HEADER);
         let query = if self.accept_query_signature {
             request.query.as_deref().and_then(|q| {
@@ -179,17 +204,17 @@ impl<S: Source> Endpoint<S> {
         let mut refusal = None;
         if let Some(value) = header {
             let verdict = match value.to_str() {
-                Ok(signature) => self.signer.verify(&request.body, signature),
+                Ok(signature) => self.keys.matching_hex_parts(&[&request.body], signature),
                 Err(_) => Err(SignatureError::Malformed { expected_len: 64 }),
             };
             match verdict {
-                Ok(()) => return Ok(()),
+                Ok(key) => return Ok(key),
                 Err(e) => refusal = Some(e),
             }
         }
         if let Some(signature) = query {
-            match self.signer.verify(&request.body, &signature) {
-                Ok(()) => return Ok(()),
+            match self.keys.matching_hex_parts(&[&request.body], &signature) {
+                Ok(key) => return Ok(key),
                 // The header's reason, when there was a header, is the one worth reporting.
                 Err(e) => {
                     refusal.get_or_insert(e);
@@ -202,38 +227,46 @@ impl<S: Source> Endpoint<S> {
     }
 
     /// Everything before your source runs: method, size, signature, then decoding.
-    pub fn decode(&self, request: &EndpointRequest) -> Result<Call, RequestError> {
-        self.precheck(&request.method, &request.headers)?;
+    pub(crate) fn decode(&self, request: &InboundRequest) -> Result<Verified<'_>, Refused<'_>> {
+        let before = |error| Refused {
+            error,
+            key: self.keys.current(),
+        };
+        self.precheck(&request.method, &request.headers).map_err(before)?;
         if request.body.len() > self.max_body_bytes {
-            return Err(RequestError::BodyTooLarge {
+            return Err(before(RequestError::BodyTooLarge {
                 limit: self.max_body_bytes,
-            });
+            }));
         }
-        self.authenticate(request)?;
+        let key = self.authenticate(request).map_err(before)?;
         decode_call(&request.body)
+            .map(|call| Verified { call, key })
+            .map_err(|error| Refused { error, key })
     }
 
     /// Answers one request.
-    pub async fn handle(&self, request: EndpointRequest) -> EndpointResponse {
+    pub async fn handle(&self, request: InboundRequest) -> InboundResponse {
         match self.decode(&request) {
             #[cfg(feature = "tracing")]
-            Ok(call) => {
+            Ok(verified) => {
                 use tracing::Instrument as _;
-                let span = tracing::info_span!("engage_digital.endpoint", action = %call.action.name());
-                self.dispatch(call).instrument(span).await
+                let span = tracing::info_span!("engage_digital.endpoint", action = %verified.call.action.name());
+                self.dispatch(verified).instrument(span).await
             }
             #[cfg(not(feature = "tracing"))]
-            Ok(call) => self.dispatch(call).await,
-            Err(error) => {
+            Ok(verified) => self.dispatch(verified).await,
+            Err(refused) => {
                 #[cfg(feature = "tracing")]
-                tracing::warn!(status = error.status().as_u16(), %error, "refused a request");
-                self.refuse(&error)
+                tracing::warn!(status = refused.error.status().as_u16(), error = %refused.error, "refused a request");
+                refused.answer()
             }
         }
     }
 
-    /// Runs an already authenticated, decoded call through the source and signs the answer.
-    pub async fn dispatch(&self, call: Call) -> EndpointResponse {
+    /// Runs an authenticated, decoded call through the source and signs the answer with the
+    /// token that signed the request.
+    pub(crate) async fn dispatch(&self, verified: Verified<'_>) -> InboundResponse {
+        let Verified { call, key } = verified;
         let name = call.action.name();
         let source = &self.source;
         let (answer, collection) = match call.action {
@@ -254,54 +287,66 @@ impl<S: Source> Endpoint<S> {
             Action::QueuingUpdate(update) => (source.queuing_update(update).await.map(|()| b"{}".to_vec()), true),
         };
         match answer {
-            Ok(body) => self.signed(StatusCode::OK, JSON, body),
-            Err(ActionError::Retry(message)) => self.resource_error(false, &message),
-            Err(ActionError::Fatal(message)) => self.resource_error(true, &message),
+            Ok(body) => signed(key, StatusCode::OK, JSON, body),
+            Err(ActionError::Retry(message)) => resource_error(key, false, &message),
+            Err(ActionError::Fatal(message)) => resource_error(key, true, &message),
             Err(ActionError::Unavailable(message)) => {
                 #[cfg(feature = "tracing")]
                 tracing::warn!(%message, "source unavailable");
-                self.signed(StatusCode::SERVICE_UNAVAILABLE, TEXT, message.into_bytes())
+                signed(key, StatusCode::SERVICE_UNAVAILABLE, TEXT, message.into_bytes())
             }
             Err(ActionError::NotImplemented) => {
                 let message = format!("{name} is not implemented by this source");
                 #[cfg(feature = "tracing")]
                 tracing::warn!(action = %name, "not implemented; declare only what the source overrides");
                 if collection {
-                    self.signed(StatusCode::NOT_IMPLEMENTED, TEXT, message.into_bytes())
+                    signed(key, StatusCode::NOT_IMPLEMENTED, TEXT, message.into_bytes())
                 } else {
-                    self.resource_error(true, &message)
+                    resource_error(key, true, &message)
                 }
             }
         }
     }
 
-    /// The signed plain-text answer to a refused request.
-    pub fn refuse(&self, error: &RequestError) -> EndpointResponse {
-        let mut response = self.signed(error.status(), TEXT, error.answer_text().as_bytes().to_vec());
-        if matches!(error, RequestError::MethodNotAllowed(_)) {
-            response.headers.insert(ALLOW, HeaderValue::from_static("POST"));
-        }
-        response
+    /// The signed plain-text answer to a refused request (signed with the first token: which
+    /// one signed the request is not known).
+    pub fn refuse(&self, error: &RequestError) -> InboundResponse {
+        refusal(self.keys.current(), error)
     }
+}
 
-    fn resource_error(&self, fatal: bool, message: &str) -> EndpointResponse {
-        let body = serde_json::json!({ "error": { "fatal": fatal, "message": message } });
-        self.signed(StatusCode::OK, JSON, body.to_string().into_bytes())
+impl Refused<'_> {
+    /// The signed answer.
+    pub(crate) fn answer(&self) -> InboundResponse {
+        refusal(self.key, &self.error)
     }
+}
 
-    fn signed(&self, status: StatusCode, content_type: &'static str, body: Vec<u8>) -> EndpointResponse {
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        let signature = self.signer.sign(&body);
-        headers.insert(
-            SIGNATURE_HEADER,
-            HeaderValue::from_str(&signature).expect("hex is a valid header value"),
-        );
-        EndpointResponse {
-            status,
-            headers,
-            body: body.into(),
-        }
+fn refusal(key: &HmacSha512, error: &RequestError) -> InboundResponse {
+    let mut response = signed(key, error.status(), TEXT, error.answer_text().as_bytes().to_vec());
+    if matches!(error, RequestError::MethodNotAllowed(_)) {
+        response.headers.insert(ALLOW, HeaderValue::from_static("POST"));
+    }
+    response
+}
+
+fn resource_error(key: &HmacSha512, fatal: bool, message: &str) -> InboundResponse {
+    let body = serde_json::json!({ "error": { "fatal": fatal, "message": message } });
+    signed(key, StatusCode::OK, JSON, body.to_string().into_bytes())
+}
+
+fn signed(key: &HmacSha512, status: StatusCode, content_type: &'static str, body: Vec<u8>) -> InboundResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let signature = key.sign_hex(&body);
+    headers.insert(
+        SIGNATURE_HEADER,
+        HeaderValue::from_str(&signature).expect("hex is a valid header value"),
+    );
+    InboundResponse {
+        status,
+        headers,
+        body: body.into(),
     }
 }
 

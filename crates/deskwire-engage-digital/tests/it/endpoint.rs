@@ -4,11 +4,12 @@ use std::sync::{Arc, Mutex};
 
 use deskwire_core::Secret;
 use deskwire_engage_digital::inbound::{
-    decode_call, Action, ActionError, Create, Custom, Endpoint, EndpointRequest, EndpointResponse, ImplementationInfo,
-    List, ObjectName, ObjectType, RequestError, Resource, Source, Target,
+    Action, ActionError, Create, Custom, Endpoint, ImplementationInfo, InboundRequest, InboundResponse, List,
+    ObjectName, ObjectType, Resource, Source, Target,
 };
+use deskwire_engage_digital::testing::decode_call;
 use deskwire_engage_digital::wire::{Message, Operation, QueuingUpdate, User};
-use deskwire_engage_digital::Signer;
+use deskwire_engage_digital::{Signer, SIGNATURE_HEADER};
 use http::{Method, StatusCode};
 use proptest::prelude::*;
 use serde_json::json;
@@ -21,8 +22,8 @@ fn signer() -> Signer {
     Signer::new(&Secret::new(DOC_KEY))
 }
 
-fn signed(body: &str) -> EndpointRequest {
-    EndpointRequest::post(body.to_owned()).signature(&signer().sign(body.as_bytes()))
+fn signed(body: &str) -> InboundRequest {
+    InboundRequest::post(body.to_owned()).header(SIGNATURE_HEADER, &signer().sign(body.as_bytes()))
 }
 
 /// Records what reached it; answers every action.
@@ -108,18 +109,18 @@ impl Source for Bare {
 }
 
 fn endpoint<S: Source>(source: S) -> Endpoint<S> {
-    Endpoint::new(&Secret::new(DOC_KEY), source)
+    Endpoint::new(&Secret::new(DOC_KEY), source).unwrap()
 }
 
 /// Every answer carries a signature that verifies over its body with the channel token.
-fn assert_signed(response: &EndpointResponse) {
-    let signature = response.signature().expect("signature header");
+fn assert_signed(response: &InboundResponse) {
+    let signature = response.header(SIGNATURE_HEADER).expect("signature header");
     signer()
         .verify(&response.body, signature)
         .expect("response signature verifies");
 }
 
-fn text(response: &EndpointResponse) -> &str {
+fn text(response: &InboundResponse) -> &str {
     std::str::from_utf8(&response.body).unwrap()
 }
 
@@ -133,7 +134,7 @@ async fn signed_request_reaches_the_source_and_the_answer_is_signed() {
         r#"{"objects":{"messages":["list","show","create"]},"options":[]}"#
     );
     assert_eq!(
-        response.signature(),
+        response.header(SIGNATURE_HEADER),
         Some("02314eac2984e1d8e4170899409a1bcbd3cff84519e5d75d0ba69d744d79b51fdad505e82a45c3f966b2f8b9bc2a85cd40f11d00ce4a860e116c221677321434")
     );
     assert_eq!(response.headers["content-type"], "application/json");
@@ -143,7 +144,7 @@ async fn signed_request_reaches_the_source_and_the_answer_is_signed() {
 #[tokio::test]
 async fn the_docs_vector_is_accepted_as_engage_digital_sends_it() {
     let e = endpoint(Recorder::default());
-    let request = EndpointRequest::post(INFO_BODY).signature(
+    let request = InboundRequest::post(INFO_BODY).header(SIGNATURE_HEADER,
         "826b61e7939505b2e773ef43a2aad53ec0385dd9d783fbd1c8fea00d0e2a3e2fb0ae0a5b2eb342356b61c41b5f19baec4c1f7e7e37a5b486fe9b593942017ff9",
     );
     assert_eq!(e.handle(request).await.status, StatusCode::OK);
@@ -157,7 +158,9 @@ async fn one_changed_byte_anywhere_gets_422_and_never_reaches_the_source() {
     for i in 0..body.len() {
         let mut tampered = body.as_bytes().to_vec();
         tampered[i] ^= 0x20;
-        let response = e.handle(EndpointRequest::post(tampered).signature(&signature)).await;
+        let response = e
+            .handle(InboundRequest::post(tampered).header(SIGNATURE_HEADER, &signature))
+            .await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "byte {i}");
         assert_eq!(text(&response), "Invalid signature");
         assert_signed(&response);
@@ -166,7 +169,7 @@ async fn one_changed_byte_anywhere_gets_422_and_never_reaches_the_source() {
     let mut sig = signature.clone().into_bytes();
     sig[10] = if sig[10] == b'0' { b'1' } else { b'0' };
     let response = e
-        .handle(EndpointRequest::post(body).signature(std::str::from_utf8(&sig).unwrap()))
+        .handle(InboundRequest::post(body).header(SIGNATURE_HEADER, std::str::from_utf8(&sig).unwrap()))
         .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e.source().calls().is_empty());
@@ -181,9 +184,9 @@ async fn the_header_or_the_query_parameter_authenticates() {
     let good = signer().sign(INFO_BODY.as_bytes());
     let bad = "0".repeat(128);
     let status = |header: Option<&str>, query: Option<&str>| {
-        let mut request = EndpointRequest::post(INFO_BODY);
+        let mut request = InboundRequest::post(INFO_BODY);
         if let Some(h) = header {
-            request = request.signature(h);
+            request = request.header(SIGNATURE_HEADER, h);
         }
         if let Some(q) = query {
             request = request.query(format!("foo=1&signature={q}"));
@@ -207,7 +210,7 @@ async fn the_header_or_the_query_parameter_authenticates() {
     assert_eq!(status(Some(&bad), None).await, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(status(None, Some(&bad)).await, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(status(Some(""), Some("")).await, StatusCode::UNPROCESSABLE_ENTITY);
-    let missing = e.handle(EndpointRequest::post(INFO_BODY)).await;
+    let missing = e.handle(InboundRequest::post(INFO_BODY)).await;
     assert_eq!(
         (missing.status, text(&missing)),
         (StatusCode::UNPROCESSABLE_ENTITY, "Missing signature")
@@ -215,14 +218,14 @@ async fn the_header_or_the_query_parameter_authenticates() {
     assert_eq!(e.source().calls().len(), 4);
     // Turned off, the query parameter counts for nothing, beside a header or alone.
     let strict = endpoint(Recorder::default()).accept_query_signature(false);
-    let by_query = EndpointRequest::post(INFO_BODY).query(format!("signature={good}"));
+    let by_query = InboundRequest::post(INFO_BODY).query(format!("signature={good}"));
     let refused = strict.handle(by_query).await;
     assert_eq!(
         (refused.status, text(&refused)),
         (StatusCode::UNPROCESSABLE_ENTITY, "Missing signature")
     );
-    let beside = EndpointRequest::post(INFO_BODY)
-        .signature(&bad)
+    let beside = InboundRequest::post(INFO_BODY)
+        .header(SIGNATURE_HEADER, &bad)
         .query(format!("signature={good}"));
     assert_eq!(strict.handle(beside).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(strict.source().calls().is_empty());
@@ -241,11 +244,65 @@ async fn method_and_size_are_checked_before_the_signature() {
     let response = e.handle(signed(INFO_BODY)).await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(text(&response), "Invalid request size");
-    assert_eq!(
-        e.decode(&signed(INFO_BODY)).unwrap_err(),
-        RequestError::BodyTooLarge { limit: 32 }
-    );
     assert!(e.source().calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_rotated_token_is_accepted_and_each_answer_is_signed_with_the_token_of_its_request() {
+    let (new, old) = (Secret::new("new token"), Secret::new(DOC_KEY));
+    let e = Endpoint::with_tokens([&new, &old], Recorder::default()).unwrap();
+    for token in [&new, &old] {
+        let request =
+            InboundRequest::post(INFO_BODY).header(SIGNATURE_HEADER, &Signer::new(token).sign(INFO_BODY.as_bytes()));
+        let response = e.handle(request).await;
+        assert_eq!(response.status, StatusCode::OK);
+        let signature = response.header(SIGNATURE_HEADER).unwrap();
+        assert_eq!(Signer::new(token).verify(&response.body, signature), Ok(()));
+    }
+    // A verified body that does not decode is still answered with the token that signed it.
+    let request = InboundRequest::post("nope").header(SIGNATURE_HEADER, &Signer::new(&old).sign(b"nope"));
+    let response = e.handle(request).await;
+    assert_eq!(
+        (response.status, text(&response)),
+        (StatusCode::BAD_REQUEST, "Bad request")
+    );
+    assert_eq!(
+        Signer::new(&old).verify(&response.body, response.header(SIGNATURE_HEADER).unwrap()),
+        Ok(())
+    );
+    // A token it does not hold is refused; the refusal is signed with the first token.
+    let other = Secret::new("other");
+    let request =
+        InboundRequest::post(INFO_BODY).header(SIGNATURE_HEADER, &Signer::new(&other).sign(INFO_BODY.as_bytes()));
+    let response = e.handle(request).await;
+    assert_eq!(
+        (response.status, text(&response)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "Invalid signature")
+    );
+    assert_eq!(
+        Signer::new(&new).verify(&response.body, response.header(SIGNATURE_HEADER).unwrap()),
+        Ok(())
+    );
+    assert_eq!(e.source().calls(), ["implementation.info", "implementation.info"]);
+}
+
+#[test]
+fn an_empty_token_is_refused_when_the_endpoint_is_built() {
+    use deskwire_core::verify::EmptySecret;
+    for tokens in [
+        vec![Secret::new("")],
+        vec![Secret::new("ok"), Secret::new("  ")],
+        vec![],
+    ] {
+        assert!(matches!(
+            Endpoint::with_tokens(&tokens, Recorder::default()),
+            Err(EmptySecret)
+        ));
+    }
+    assert!(matches!(
+        Endpoint::new(&Secret::new(""), Recorder::default()),
+        Err(EmptySecret)
+    ));
 }
 
 #[tokio::test]
@@ -412,7 +469,7 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let e = endpoint(Recorder::default());
         let signature = signer().sign(&body);
-        let response = runtime.block_on(e.handle(EndpointRequest::post(body.clone()).signature(&signature)));
+        let response = runtime.block_on(e.handle(InboundRequest::post(body.clone()).header(SIGNATURE_HEADER, &signature)));
         assert_signed(&response);
         let decodes = decode_call(&body).is_ok();
         prop_assert_eq!(e.source().calls().len(), usize::from(decodes));

@@ -2,11 +2,12 @@
 //! any change.
 
 use deskwire_core::Secret;
+use deskwire_engage_digital::testing::{error_text, interpret_response};
 use deskwire_engage_digital::wire::{
     Attachment, Button, DateTime, Format, MarkAsRead, Message, Operation, PrivateMessage, SelectItem, SendRequest,
     StructuredContent, Template, Thread, TypingStart, TypingStop, TypingTarget, User,
 };
-use deskwire_engage_digital::{error_text, interpret_response, Signer};
+use deskwire_engage_digital::Signer;
 use proptest::prelude::*;
 
 fn text() -> impl Strategy<Value = String> {

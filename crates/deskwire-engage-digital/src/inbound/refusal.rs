@@ -1,95 +1,9 @@
-//! The framework-neutral request and response of the endpoint, and the typed reasons a request
-//! is refused before it reaches your [`Source`](super::Source).
+//! The typed reasons a request is refused before it reaches your [`Source`](super::Source).
+//! Requests and answers are core's framework-neutral [`deskwire_core::InboundRequest`] and
+//! [`deskwire_core::InboundResponse`].
 
-use bytes::Bytes;
 use deskwire_core::mac::SignatureError;
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
-
-use crate::sign::SIGNATURE_HEADER;
-
-/// A request as it arrived: nothing parsed yet.
-#[derive(Debug, Clone)]
-pub struct EndpointRequest {
-    /// HTTP method (Engage Digital sends `POST`).
-    pub method: Method,
-    /// Headers; names compare case-insensitively.
-    pub headers: HeaderMap,
-    /// The raw query string, without `?`.
-    pub query: Option<String>,
-    /// The exact body bytes, which the signature covers.
-    pub body: Bytes,
-}
-
-impl EndpointRequest {
-    /// A `POST` with `body` and no headers.
-    pub fn post(body: impl Into<Bytes>) -> Self {
-        Self {
-            method: Method::POST,
-            headers: HeaderMap::new(),
-            query: None,
-            body: body.into(),
-        }
-    }
-
-    /// Adds the `X-SMCCSDK-SIGNATURE` header. Text that is not a valid header value is dropped
-    /// (the request then fails as unsigned).
-    pub fn signature(mut self, signature: &str) -> Self {
-        if let Ok(value) = HeaderValue::from_str(signature) {
-            self.headers.insert(SIGNATURE_HEADER, value);
-        }
-        self
-    }
-
-    /// Sets the query string.
-    pub fn query(mut self, query: impl Into<String>) -> Self {
-        self.query = Some(query.into());
-        self
-    }
-}
-
-impl From<http::Request<Bytes>> for EndpointRequest {
-    fn from(request: http::Request<Bytes>) -> Self {
-        let (parts, body) = request.into_parts();
-        Self {
-            query: parts.uri.query().map(str::to_owned),
-            method: parts.method,
-            headers: parts.headers,
-            body,
-        }
-    }
-}
-
-/// The answer to send back. Every body carries its signature in `X-SMCCSDK-SIGNATURE`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointResponse {
-    /// HTTP status.
-    pub status: StatusCode,
-    /// `Content-Type`, the signature and, on 405, `Allow`.
-    pub headers: HeaderMap,
-    /// The exact bytes that were signed.
-    pub body: Bytes,
-}
-
-impl EndpointResponse {
-    /// The signature header's value.
-    pub fn signature(&self) -> Option<&str> {
-        self.headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok())
-    }
-
-    /// The body as JSON, when it is JSON.
-    pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-}
-
-impl From<EndpointResponse> for http::Response<Bytes> {
-    fn from(response: EndpointResponse) -> Self {
-        let mut out = http::Response::new(response.body);
-        *out.status_mut() = response.status;
-        *out.headers_mut() = response.headers;
-        out
-    }
-}
+use http::{Method, StatusCode};
 
 /// Why a request was refused before your source saw it. The answer uses Engage Digital's own
 /// error texts where one fits ([`RequestError::answer_text`]).
