@@ -7,7 +7,8 @@
 //!   token) and [`public::identifier_hash`].
 //! * [`inbound`]: webhook verification (`X-Chatwoot-Signature`) and typed events, with
 //!   [`inbound::EchoFilter`] for loop prevention.
-//! * [`wire`]: the types, for both the seed guide's shapes and the real server's.
+//! * [`wire`]: the types, for both the shapes the [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages) prints and
+//!   the ones Chatwoot's server sends.
 //! * [`channel`] (feature `channel`, on by default): [`channel::ChatlakeChannel`], Chatlake
 //!   behind the provider-neutral `deskwire_core::channel::Channel` trait, with its mapping table.
 //!
@@ -15,7 +16,9 @@
 //! characters, ≤ 15 attachments, interactive `content_attributes` rules, E.164 phones): a
 //! refused request is a [`Error::Validation`] and nothing leaves the machine.
 //!
-//! # The seed's flow
+//! # The guide's flow
+//!
+//! The three steps of Chatwoot's [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages):
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), deskwire_chatlake::Error> {

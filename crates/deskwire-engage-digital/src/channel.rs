@@ -17,10 +17,9 @@
 //! | `poll` | unsupported: Engage Digital calls you |
 //!
 //! What is sent agrees with what is declared: the Send API accepts only actions the source
-//! declares in `implementation.info` (`send-api.md`: "you must define what actions can be
-//! processed", 422 `Invalid action`), and with `threads.no_content` only `threads.show` and
-//! `threads.list` are valid for threads (`options.md`; ringcentral/engage-digital-api-docs
-//! 95ff4ddccb59a3acb0f906533e46597ffaf8dae6). So a conversation starts with the customer's
+//! declares in `implementation.info` ([`send-api.md`](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/send-api.md): "you must define
+//! what actions can be processed", 422 `Invalid action`), and with `threads.no_content` only
+//! `threads.show` and `threads.list` are valid for threads ([`options.md`](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/options.md)). So a conversation starts with the customer's
 //! first `messages.create` carrying a new `thread_id`, and Engage Digital learns the thread
 //! (id and title) from `threads.show` — as RingCentral's own Glip source does
 //! (ringcentral/engage-digital-sdk-source-glip `src/server/index.js` and

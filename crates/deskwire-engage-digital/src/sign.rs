@@ -58,7 +58,9 @@ impl Signer {
 mod tests {
     use super::*;
 
-    // Test vectors from the provider notes, §1.2.
+    // Keys from ringcentral/engage-digital-api-docs@95ff4dd docs/sdks/source-sdk/: vector 1 is
+    // request-response.md's example as printed; vectors 2 (send-api.md's key) and 3 are what
+    // PHP's hash_hmac('sha512', body, key) gives (the official PHP SDK's recipe).
     const DOC_KEY: &str = "3YJZzqMJ5Ec7i2JGvnt8TgvleD7dtpwpmag4S6MuRA2GQdfvV4STIsxDRJ4fEjO8";
     const SEND_API_KEY: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
 

@@ -2,8 +2,9 @@
 //!
 //! Each check returns a [`ValidationError`] whose `field` is the JSON path of the offending
 //! value (`params.structured_content.items[1].title`), so the caller knows exactly what to fix.
-//! Sources: the Send API page (20 MiB), `objects.md` (body length, required fields) and the
-//! structured-messages pages (item counts, string lengths, URL schemes).
+//! Sources: the [Send API page](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/send-api.md) (20 MiB), [`objects.md`](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/objects.md)
+//! (body length, required fields) and [`structured-messages.md`](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/structured-messages.md)
+//! (item counts, string lengths, URL schemes).
 
 use deskwire_core::{ValidationError, ValidationProblem};
 

@@ -27,14 +27,15 @@
 //!
 //! # What is documented and what is inferred
 //!
-//! Rake publishes a page of use cases (the seed) and a few dev notes; there is no API reference.
+//! Rake publishes a page of [use case scenarios](https://hackmd.io/@9pOGaLzOSNmFnnEG6Et3LA/B1Ry5dOru) and a few
+//! [dev notes](https://hackmd.io/@9pOGaLzOSNmFnnEG6Et3LA/HJ6PJr0Ar); there is no API reference.
 //!
 //! | behaviour | status | how to adjust |
 //! |-|-|-|
-//! | endpoint, `secret` in the body, the four request shapes, `session.timeout` 1 for transactional sends | documented (seed) | |
+//! | endpoint, `secret` in the body, the four request shapes, `session.timeout` 1 for transactional sends | documented (use cases) | |
 //! | platform ids 1 SMS, 3 Messenger, 8 Rake app; `receiveEvents`; `timeout: 0` closes | dev notes | [`PlatformId::Other`](wire::PlatformId::Other) for other ids |
 //! | `session.timeout` is in seconds | **inferred** ("1 second", 3600) | |
-//! | `Content-Type: application/json` | **inferred** (the seed's curl sets none) | |
+//! | `Content-Type: application/json` | **inferred** (the use cases' curl sets none) | |
 //! | answer shape and where `sessionId` sits | **undocumented**: looked for at `/sessionId`, `/data/sessionId`, `/session/id`, then a bare number; the raw body is kept | `RakeDirectClientBuilder::session_id_pointers` |
 //! | error statuses and bodies | **undocumented**: classified by status alone ([`Error::Rejected`], [`Error::RateLimited`], [`Error::Server`]), body kept | |
 //! | sends and opens are not safe to repeat | **inferred**: retried only when nothing left the machine; closes are retried | `RakeDirectClientBuilder::retry_policy` |

@@ -73,7 +73,7 @@ pub fn create_contact_inbox(contact_id: u64, inbox_id: u64, source_id: Option<&s
 
 impl ChatlakeClient {
     /// Creates a contact; with `inbox_id`, also its session there
-    /// ([`ContactCreated::source_id`]). Reads the real wrapped answer and the seed's flat one.
+    /// ([`ContactCreated::source_id`]). Reads the real wrapped answer and the API-channel guide's flat one.
     pub async fn create_contact(&self, contact: &NewContact) -> Result<ContactCreated, Error> {
         self.conn.call(&create(contact)?).await
     }

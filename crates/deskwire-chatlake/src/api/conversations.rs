@@ -135,7 +135,7 @@ struct CustomAttributes {
 }
 
 impl ChatlakeClient {
-    /// Creates a conversation. Reads the full conversation servers answer and the seed's
+    /// Creates a conversation. Reads the full conversation servers answer and the API-channel guide's
     /// `{ "id": 0 }`. With `lock_to_single_conversation`, the server returns the contact's
     /// existing conversation.
     pub async fn create_conversation(&self, conversation: &NewConversation) -> Result<Conversation, Error> {

@@ -2,7 +2,8 @@
 //! a typed struct that keeps unmodelled fields in `extra`, anything else is
 //! [`WebhookEvent::Unknown`] with its whole JSON.
 //!
-//! Shapes (notes §5.2): `message_*` carry the message at top level with `message_type` as a
+//! Shapes (chatwoot/chatwoot v4.13.0 `app/listeners/webhook_listener.rb`, `Message#webhook_data`
+//! in `app/models/message.rb`, `app/presenters/conversations/event_data_presenter.rb`): `message_*` carry the message at top level with `message_type` as a
 //! string and an ISO `created_at`; `conversation_*` carry the conversation push data with unix
 //! times and (on updates) `changed_attributes`; typing events carry `user`, `conversation`,
 //! `is_private`.

@@ -1,7 +1,7 @@
 //! Contacts and contact inboxes (a contact's session on one inbox, named by its `source_id`).
 //!
-//! Creating a contact answers `{payload:{contact, contact_inbox}}` on real servers; the seed
-//! guide (and the swagger) show a flat contact. [`ContactCreated`] reads both.
+//! Creating a contact answers `{payload:{contact, contact_inbox}}` on real servers; the
+//! [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages) (and the swagger) show a flat contact. [`ContactCreated`] reads both.
 
 use deskwire_core::json::Extra;
 use serde::{Deserialize, Serialize};
@@ -76,7 +76,7 @@ pub struct ContactInbox {
 pub enum AnswerShape {
     /// `{payload:{contact, contact_inbox}}`, what servers send.
     Wrapped,
-    /// A bare contact, as the seed guide and the swagger print it.
+    /// A bare contact, as the API-channel guide and the swagger print it.
     Flat,
 }
 
@@ -147,7 +147,7 @@ impl<'de> Deserialize<'de> for ContactCreated {
 /// `POST /contacts`. Set `inbox_id` to open a session on that inbox at once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewContact {
-    /// The inbox to create a session on (the seed's flow: your API inbox).
+    /// The inbox to create a session on (the API-channel guide's flow: your API inbox).
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,

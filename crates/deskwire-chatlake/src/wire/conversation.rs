@@ -1,5 +1,5 @@
 //! Conversations: the object (REST and webhook push data), creating one (the real answer is the
-//! whole conversation, the seed prints `{ "id": 0 }` — both read as [`Conversation`]), listing
+//! whole conversation, the [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages) prints `{ "id": 0 }` — both read as [`Conversation`]), listing
 //! with filters, and the toggle calls.
 
 use deskwire_core::json::{Extra, Json};
@@ -12,7 +12,7 @@ use super::message::{Message, Sender};
 use super::time::Timestamp;
 
 /// A conversation. `id` is the per-account `display_id` used in every URL. Only `id` is
-/// certain; everything else is optional so the seed's `{ "id": 0 }` reads too.
+/// certain; everything else is optional so the API-channel guide's `{ "id": 0 }` reads too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     /// The display id.
@@ -132,7 +132,7 @@ pub struct NewConversation {
     /// The contact's session on the inbox.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// Inbox (the seed prints it as a string; it is written as an integer).
+    /// Inbox (the API-channel guide prints it as a string; it is written as an integer).
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,

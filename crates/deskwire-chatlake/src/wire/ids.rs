@@ -1,4 +1,4 @@
-//! Lenient id decoding for request types: the seed prints ids as strings (`"inbox_id": "string"`)
+//! Lenient id decoding for request types: the [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages) prints ids as strings (`"inbox_id": "string"`)
 //! and Rails accepts numeric strings, so a request read back from JSON takes both; requests are
 //! always written with integers, as the server stores them.
 

@@ -33,7 +33,7 @@ pub struct Message {
     /// Incoming, outgoing, activity or template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<MessageType>,
-    /// How to show the content (`text` on real servers; the seed shows `null`).
+    /// How to show the content (`text` on real servers; the API-channel guide shows `null`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<ContentType>,
     /// Delivery status.

@@ -1,5 +1,5 @@
-//! Wire types of the Application and Client APIs and their webhooks, for both the seed
-//! guide's shapes and the real ones (see the crate docs' table).
+//! Wire types of the Application and Client APIs and their webhooks, for both the shapes the
+//! [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages) prints and the real ones (see the crate docs' table).
 
 mod contact;
 mod conversation;

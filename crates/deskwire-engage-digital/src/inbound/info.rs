@@ -197,7 +197,7 @@ impl ImplementationInfo {
     /// `messaging.queuing_update` and `typing.start` / `typing.stop` are declared by their
     /// options (`messaging.queuing_update`, `messaging.typing_indicator`: no documented example
     /// lists a `typing` object); with `messages.unthreaded` no `threads.*` action is, and with
-    /// `threads.no_content` only `threads.show` and `threads.list` are (`options.md`).
+    /// `threads.no_content` only `threads.show` and `threads.list` are ([`options.md`](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/options.md)).
     pub fn declares(&self, action: &str) -> bool {
         match action {
             "implementation.info" => true,

@@ -51,7 +51,7 @@
 //! | behaviour | status |
 //! |-|-|
 //! | raw-body HMAC, header name, response signing, `{"error":{"fatal"}}`, `list` order | documented |
-//! | `signature` query parameter on Engage Digital's own requests | documented as an alternative to the header (`request-response.md`); the official PHP SDK accepts a request when **either** carries the right HMAC, and so does this endpoint (turn the query off with [`Endpoint::accept_query_signature`]) |
+//! | `signature` query parameter on Engage Digital's own requests | documented as an alternative to the header ([`request-response.md`](https://github.com/ringcentral/engage-digital-api-docs/blob/95ff4ddccb59a3acb0f906533e46597ffaf8dae6/docs/sdks/source-sdk/request-response.md)); the official PHP SDK accepts a request when **either** carries the right HMAC, and so does this endpoint (turn the query off with [`Endpoint::accept_query_signature`]) |
 //! | `destroy` | **uncertain**: some pages say `destroy`, others `delete`; both decode to [`Action::Delete`] |
 //! | no freshness check on `time` | the docs give no rule; `time` is decoded and exposed, never enforced |
 //! | answers to requests refused before the source | chosen: Engage Digital's own error texts, plain text, signed |

@@ -14,7 +14,7 @@ use http::{Method, StatusCode};
 use proptest::prelude::*;
 use serde_json::json;
 
-/// The docs' request/response example key (notes §1.2, vector 1).
+/// The key of the request/response example (ringcentral/engage-digital-api-docs@95ff4ddccb59a3acb0f906533e46597ffaf8dae6 docs/sdks/source-sdk/request-response.md).
 pub const DOC_KEY: &str = "3YJZzqMJ5Ec7i2JGvnt8TgvleD7dtpwpmag4S6MuRA2GQdfvV4STIsxDRJ4fEjO8";
 const INFO_BODY: &str = r#"{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}"#;
 

@@ -52,7 +52,8 @@ async fn typed_message_reproduces_the_docs_ruby_example_byte_for_byte() {
         std::str::from_utf8(&received.body).unwrap(),
         r#"{"action":"messages.create","params":{"id":"890","author":{"id":"42","created_at":"06/11/2017","screenname":"Alice"},"body":"Nice post !","thread_id":"888"}}"#
     );
-    // Test vector 2 of the provider notes.
+    // The Send API example's key (ringcentral/engage-digital-api-docs@95ff4dd, send-api.md); the
+    // value is what PHP's hash_hmac('sha512', body, key) gives, the official PHP SDK's recipe.
     assert_eq!(
         received.headers["x-smccsdk-signature"].to_str().unwrap(),
         "43994677ae946631a4500ef5487f2f6b6b6d7783164f478462d5a7877e2711ce8636cea6f0f8e895daf678f732b5fe9b733c83cadb0413978d9f1ca9afc6d07e"

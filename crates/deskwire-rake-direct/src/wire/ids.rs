@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for SessionId {
     }
 }
 
-/// An entity id: the dev notes show a number (`3764`), the seed a string (`"<entityId>"`).
+/// An entity id: Rake's dev notes show a number (`3764`), the use cases a string (`"<entityId>"`).
 /// Whichever was given is sent back the same way.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]

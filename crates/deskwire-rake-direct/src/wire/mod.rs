@@ -1,6 +1,6 @@
 //! Serde types exactly as they travel to Rake Direct and back. No I/O here.
 //!
-//! Every field name follows the seed (`camelCase`); ids that the docs show in two forms
+//! Every field name follows the [use case scenarios](https://hackmd.io/@9pOGaLzOSNmFnnEG6Et3LA/B1Ry5dOru) (`camelCase`); ids that the docs show in two forms
 //! (`entityId` as a number or a string) keep the form they were given; enums are open.
 
 mod entity;

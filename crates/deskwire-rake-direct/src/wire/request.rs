@@ -118,7 +118,7 @@ pub struct ReturnWebhook {
     pub secret: Secret,
     /// `custom`: your own data (inferred to be echoed back in deliveries).
     pub custom: Option<String>,
-    /// `receiveEvents`, e.g. `["message", "endSession"]` (dev notes; meaning inferred).
+    /// `receiveEvents`, e.g. `["message", "endSession"]` (Rake's dev notes; meaning inferred).
     pub receive_events: Option<Vec<ReceiveEvent>>,
 }
 
@@ -247,7 +247,7 @@ impl OpenSession {
     }
 }
 
-/// Close a session: its `sessionId` with `session.timeout: 0` (dev notes).
+/// Close a session: its `sessionId` with `session.timeout: 0` (Rake's dev notes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CloseSession {
@@ -313,7 +313,7 @@ struct SessionSettings {
     timeout: u64,
 }
 
-/// The body as it travels; field order follows the seed's examples.
+/// The body as it travels; field order follows the use cases' examples.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct WireOut<'a> {
