@@ -8,6 +8,7 @@ use serde_json::Value;
 
 /// An error body, by shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorBody {
     /// `{"error": "Invalid Access Token"}`: most controller errors.
     Error(String),

@@ -561,6 +561,7 @@ pub struct Connection<P> {
 
 /// Why a [`Connection`] could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SetupError {
     /// The base URL is not an http(s) URL.
     #[error("{0}")]

@@ -115,6 +115,7 @@ fn describe(problem: &ValidationProblem) -> String {
 
 /// How a transport failure happened, which decides [`Delivery`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransportErrorKind {
     /// The connection could not be opened (DNS, refused, TLS handshake): nothing was sent.
     Connect,

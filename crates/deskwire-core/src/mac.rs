@@ -15,6 +15,7 @@ use crate::Secret;
 
 /// Why a presented signature was refused. Deliberately carries no detail about the expected value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// The signature is not hexadecimal or has the wrong length for this algorithm.
     #[error("signature is not a hex-encoded {expected_len}-byte MAC")]

@@ -30,14 +30,14 @@ impl Default for TransportConfig {
 }
 
 impl TransportConfig {
-    /// Sets [`Self::timeout`].
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+    /// Sets the whole-request `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Sets [`Self::user_agent`].
-    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+    /// Sets the `user_agent`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }

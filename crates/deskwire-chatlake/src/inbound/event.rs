@@ -18,6 +18,7 @@ use crate::wire::{Contact, Conversation, Inbox, Message, MessageType, SenderType
 
 /// `{id, name}` of an account or inbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NamedRef {
     /// Id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,6 +33,7 @@ pub struct NamedRef {
 
 /// `message_created` / `message_updated`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MessageEvent {
     /// The message (sender, attachments, `private`, string `message_type`, ISO `created_at`).
     #[serde(flatten)]
@@ -65,6 +67,7 @@ impl MessageEvent {
 /// `conversation_created`, `conversation_updated`, `conversation_status_changed` (and the agent
 /// bot events `conversation_opened`, `conversation_resolved`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConversationEvent {
     /// The conversation; `changed_attributes` on updates.
     #[serde(flatten)]
@@ -73,6 +76,7 @@ pub struct ConversationEvent {
 
 /// One entry of `changed_attributes`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Change {
     /// The attribute (`status`, `assignee_id`, ...).
     pub attribute: String,
@@ -109,6 +113,7 @@ impl ConversationEvent {
 
 /// `conversation_typing_on` / `conversation_typing_off`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TypingEvent {
     /// Who types: an agent (`type: "user"`) or the contact.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +131,7 @@ pub struct TypingEvent {
 
 /// `webwidget_triggered` (web-widget inboxes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebwidgetEvent {
     /// Contact inbox id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +161,7 @@ pub struct WebwidgetEvent {
 
 /// `contact_created` / `contact_updated` (account webhooks only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactEvent {
     /// The contact.
     #[serde(flatten)]
@@ -166,6 +173,7 @@ pub struct ContactEvent {
 
 /// `inbox_created` / `inbox_updated` (account webhooks only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InboxEvent {
     /// The inbox (credentials hidden from `Debug`).
     #[serde(flatten)]
@@ -332,6 +340,7 @@ pub enum Skip {
 /// # let _ = filter;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EchoFilter {
     own_users: Vec<u64>,
     own_bots: Vec<u64>,

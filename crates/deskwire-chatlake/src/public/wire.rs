@@ -8,6 +8,7 @@ use crate::wire::{ConversationStatus, Message, SensitiveText, Timestamp};
 
 /// `GET /public/api/v1/inboxes/{inbox_identifier}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicInbox {
     /// The inbox identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,6 +59,7 @@ pub struct PublicContactFields {
 
 /// A contact of the Client API. `source_id` is the `contact_identifier` of later calls.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicContact {
     /// The contact identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +86,7 @@ pub struct PublicContact {
 
 /// A conversation of the Client API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicConversation {
     /// The display id.
     pub id: u64,

@@ -12,6 +12,7 @@ use super::time::Timestamp;
 
 /// A contact as the Application API returns it. Fields Chatlake adds later land in `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Contact {
     /// Global contact id.
     pub id: u64,
@@ -59,6 +60,7 @@ pub struct Contact {
 /// A contact's session on an inbox. `source_id` is what conversations are created with (and,
 /// on the Client API, the `contact_identifier`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactInbox {
     /// The session identifier (a UUID unless you chose one).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,6 +84,7 @@ pub enum AnswerShape {
 
 /// The answer to creating a contact, whichever shape it came in.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContactCreated {
     /// The contact.
     pub contact: Contact,
@@ -146,6 +149,7 @@ impl<'de> Deserialize<'de> for ContactCreated {
 
 /// `POST /contacts`. Set `inbox_id` to open a session on that inbox at once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewContact {
     /// The inbox to create a session on (the API-channel guide's flow: your API inbox).
     #[serde(default, deserialize_with = "super::ids::opt_u64")]
@@ -217,6 +221,7 @@ impl NewContact {
 /// `PUT /contacts/{id}`. The server **merges** `custom_attributes` and `additional_attributes`
 /// into the existing ones.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactUpdate {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -246,6 +251,7 @@ pub struct ContactUpdate {
 
 /// Paging information of contact lists (15 per page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PageMeta {
     /// Number of contacts matching.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -260,6 +266,7 @@ pub struct PageMeta {
 
 /// One page of contacts (`GET /contacts`, `/contacts/search`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactPage {
     /// Paging.
     pub meta: PageMeta,
@@ -269,6 +276,7 @@ pub struct ContactPage {
 
 /// `{payload: T}`, how show and update calls wrap their object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Payload<T> {
     /// The object.
     pub payload: T,

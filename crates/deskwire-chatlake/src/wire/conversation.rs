@@ -14,6 +14,7 @@ use super::time::Timestamp;
 /// A conversation. `id` is the per-account `display_id` used in every URL. Only `id` is
 /// certain; everything else is optional so the API-channel guide's `{ "id": 0 }` reads too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Conversation {
     /// The display id.
     pub id: u64,
@@ -91,6 +92,7 @@ pub struct Conversation {
 
 /// `meta` of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConversationMeta {
     /// The contact.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,6 +119,7 @@ pub struct ConversationMeta {
 
 /// The first message sent with a new conversation (sender: the token's owner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InitialMessage {
     /// Text.
     pub content: String,
@@ -125,9 +128,26 @@ pub struct InitialMessage {
     pub template_params: Option<Value>,
 }
 
+impl InitialMessage {
+    /// A first message with `content`.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            template_params: None,
+        }
+    }
+
+    /// Sets the WhatsApp `template_params`.
+    pub fn template_params(mut self, params: Value) -> Self {
+        self.template_params = Some(params);
+        self
+    }
+}
+
 /// `POST /conversations`. Give `source_id` (the contact's session), or `inbox_id` and
 /// `contact_id` and let the server create the session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewConversation {
     /// The contact's session on the inbox.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +210,7 @@ pub struct ToggleStatus {
 
 /// The answer to a status toggle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StatusToggled {
     /// The save result; `null` on the bot hand-off path (a bot token moving pending -> open).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -289,6 +310,7 @@ impl ConversationQuery {
 
 /// Counts of the conversation list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConversationCounts {
     /// Assigned to me.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -309,6 +331,7 @@ pub struct ConversationCounts {
 
 /// One page of `GET /conversations` (the answer's `data`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConversationPage {
     /// Counts.
     pub meta: ConversationCounts,

@@ -11,6 +11,7 @@ use super::time::Timestamp;
 /// An inbox. The slim form has `id, avatar_url, channel_id, name, channel_type, provider`; the
 /// rest appears in full records. Credentials (`hmac_token`, `secret`) are hidden from `Debug`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Inbox {
     /// Inbox id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,6 +61,7 @@ pub struct Inbox {
 /// additional_attributes:{agent_reply_time_window}}}`. The callback field is
 /// `channel.webhook_url` (not `callback_url`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NewApiInbox {
     /// Inbox name.
     pub name: String,

@@ -47,6 +47,7 @@ pub struct SelectOption {
 /// An action on a card. The documented types are `link` (with `uri`) and `postback` (with
 /// `payload`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CardAction {
     /// `link` or `postback`.
     #[serde(rename = "type")]
@@ -109,6 +110,7 @@ pub struct FormOption {
 
 /// A form field. Documented types: `text`, `text_area`, `email`, `select`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FormField {
     /// Field name in the submitted values.
     pub name: String,

@@ -18,6 +18,7 @@ pub const MAX_ATTACHMENTS: usize = 15;
 /// A message. `message_type` is read from the integer REST answers use and the string webhooks
 /// use; `created_at` from unix seconds or ISO text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Message {
     /// Global message id.
     pub id: u64,
@@ -75,6 +76,7 @@ impl Message {
 /// Who wrote a message. Contacts carry `type: "contact"` in REST answers but no `type` in
 /// webhooks; agents are `user`, bots `agent_bot`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Sender {
     /// Id of the contact, user or bot.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +101,7 @@ pub struct Sender {
 
 /// An attachment as the server describes it. `data_url` redirects (301) to the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Attachment {
     /// Attachment id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +134,7 @@ pub struct Attachment {
 
 /// A file to attach; sent as one `attachments[]` part of a multipart body.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Upload {
     /// File name shown to the agent.
     pub file_name: String,
@@ -169,6 +173,7 @@ impl Upload {
 /// assert_eq!(m.message_type, Some(MessageType::Incoming));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewMessage {
     /// Text, at most [`MAX_CONTENT_CHARS`] characters.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,6 +268,7 @@ pub struct MessageQuery {
 
 /// Metadata of a messages list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MessageListMeta {
     /// The conversation's labels.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -286,6 +292,7 @@ pub struct MessageListMeta {
 
 /// `GET /conversations/{id}/messages`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MessagePage {
     /// Metadata.
     pub meta: MessageListMeta,
@@ -297,6 +304,7 @@ pub struct MessagePage {
 /// your channel carried. The server ignores `read` -> `delivered`; `external_error` is kept only
 /// with `failed` (so it is refused with any other status here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StatusUpdate {
     /// New status.
     pub status: MessageStatus,

@@ -8,6 +8,7 @@ use super::{User, Uuid};
 /// `data` of `POST /automaticAnswers`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AutomaticAnswer {
     /// The class the text was put in.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,6 +26,7 @@ pub struct AutomaticAnswer {
 
 /// The answer of an [`AutomaticAnswer`]; its `uuid` is what feedback is given on.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AnswerContent {
     /// Id.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 /// `meta`: facts about the request (API version, correlation id).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Meta {
     /// The id Directly's support uses to find the request (`meta.correlationId`), when sent.
     #[serde(
@@ -34,6 +35,7 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result
 /// The answer of a call whose result the API does not document (update, close, reroute, expire,
 /// mark-as-resolved, forget): nothing is dropped.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Ack {
     /// HTTP status (200, or 201).
     pub status: u16,

@@ -11,6 +11,7 @@ use super::{ExternalId, MessageType, Timestamp, User, Uuid};
 /// A message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Message {
     /// Numeric id, increasing over time (Directly's client compares ids to find the latest).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +63,7 @@ pub struct Message {
 
 /// A button offered with a message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Action {
     /// Label.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,6 +79,7 @@ pub struct Action {
 /// Experts Directly is notifying, and how fast they usually answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PotentialExperts {
     /// The experts.
     #[serde(skip_serializing_if = "Option::is_none")]

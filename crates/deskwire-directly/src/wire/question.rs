@@ -15,6 +15,7 @@ use super::{
 /// A question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Question {
     /// Id.
     pub uuid: Uuid,
@@ -67,6 +68,7 @@ pub struct Question {
 /// The exchange on a question.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Conversation {
     /// Subject.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +96,7 @@ pub struct Conversation {
 /// An expert's (or the automated) response and the messages exchanged on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Response {
     /// Id. The guide's example prints `"abcd-7890"`, which is kept as is.
     pub uuid: Uuid,
@@ -139,6 +142,7 @@ pub struct Response {
 /// A question's status.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct QuestionState {
     /// Status.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,6 +176,7 @@ pub struct QuestionState {
 /// Whether, when and why a question was rerouted.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RerouteStatus {
     /// Whether it was rerouted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,6 +196,7 @@ pub struct RerouteStatus {
 /// How responses are rated.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RatingSystem {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -23,6 +23,7 @@ use crate::UserEmail;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
+#[non_exhaustive]
 pub struct NewQuestion {
     /// The user asking; created or identified by email and name.
     pub user_email: UserEmail,
@@ -108,6 +109,7 @@ pub enum MessageTarget {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
+#[non_exhaustive]
 pub struct NewMessage {
     /// On whose behalf.
     pub user_email: UserEmail,
@@ -151,6 +153,7 @@ impl NewMessage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
+#[non_exhaustive]
 pub struct QuestionUpdate {
     /// On whose behalf.
     pub user_email: UserEmail,
@@ -190,6 +193,7 @@ impl QuestionUpdate {
 /// sends them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct Search {
     /// Your id and its system.
     pub external_id: Option<(String, String)>,
@@ -272,6 +276,7 @@ impl Search {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
+#[non_exhaustive]
 pub struct Rating {
     /// One of the question's `ratingSystem.values`.
     pub rating: String,
@@ -303,6 +308,7 @@ impl Rating {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
+#[non_exhaustive]
 pub struct ResolveVerdict {
     /// `true` approves, `false` contests.
     pub confirm: bool,
@@ -342,6 +348,7 @@ impl ResolveVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[must_use]
+#[non_exhaustive]
 pub struct TextQuery {
     /// The question text.
     pub text: String,

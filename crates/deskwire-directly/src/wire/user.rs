@@ -10,6 +10,7 @@ use super::{Timestamp, UserType, Uuid};
 /// A user.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct User {
     /// Id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,6 +54,7 @@ pub struct User {
 /// An expert's reputation. Directly's client types both numbers as strings; either form is kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Reputation {
     /// Answers given.
     #[serde(skip_serializing_if = "Option::is_none")]

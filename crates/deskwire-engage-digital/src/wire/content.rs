@@ -102,6 +102,7 @@ impl Attachment {
 
 /// A customer's answer to structured content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StructuredReply {
     /// The payload of the chosen item.
     pub payload: String,

@@ -46,7 +46,7 @@ async fn slow_server() -> MockServer {
 
 fn impatient(server: &MockServer) -> SendApiClient {
     SendApiClient::builder(server.uri(), SOURCE, Secret::new(TOKEN))
-        .transport(TransportConfig::default().with_timeout(Duration::from_millis(200)))
+        .transport(TransportConfig::default().timeout(Duration::from_millis(200)))
         .retry_policy(RetryPolicy {
             base_delay: Duration::from_millis(1),
             max_attempts: 2,
