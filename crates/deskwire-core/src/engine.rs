@@ -32,7 +32,10 @@
 //!     type Kind = MyDesk;
 //!     type Credential = ();
 //!     fn name(&self) -> &'static str { "my-desk" }
-//!     async fn authorize(&self, _: &Head) -> Result<Authorized<()>, ClientError<MyDesk>> { Ok(Authorized::none()) }
+//!     // A token header on every attempt (the default adds nothing).
+//!     async fn authorize(&self, _: &Head) -> Result<Authorized<()>, ClientError<MyDesk>> {
+//!         Ok(Authorized::header(http::header::AUTHORIZATION, http::HeaderValue::from_static("Token t")))
+//!     }
 //!     fn detail(&self, _: &Head, _: &RawAnswer) {}
 //! }
 //!
@@ -492,17 +495,28 @@ impl Authorized<()> {
 pub trait Provider: Send + Sync + 'static {
     /// The provider's kind: its name, error detail and own failures ([`ClientError`]).
     type Kind: ProviderKind;
-    /// What [`Provider::renew`] needs about the credentials it is asked to replace.
-    type Credential: Send + Sync;
+    /// What [`Provider::renew`] needs about the credentials it is asked to replace (`()` when
+    /// there is nothing to renew).
+    type Credential: Send + Sync + Default;
 
     /// Provider key, for traces (`chatlake`).
     fn name(&self) -> &'static str;
 
-    /// Credentials for a round of attempts of `head` (not called for public requests).
+    /// Credentials for a round of attempts of `head` (not called for public requests). The
+    /// default adds nothing: for a signed endpoint the body carries its own proof (a signature
+    /// or a secret added when the request was built).
     fn authorize(
         &self,
         head: &Head,
-    ) -> impl std::future::Future<Output = Result<Authorized<Self::Credential>, ClientError<Self::Kind>>> + Send;
+    ) -> impl std::future::Future<Output = Result<Authorized<Self::Credential>, ClientError<Self::Kind>>> + Send {
+        let _ = head;
+        async {
+            Ok(Authorized {
+                headers: Vec::new(),
+                credential: Self::Credential::default(),
+            })
+        }
+    }
 
     /// Called when a round ended in `error`: renew the credentials and answer `true` to send
     /// the request once more (a rejected bearer token). The default renews nothing.

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use deskwire_core::engine::{Authorized, ClientConfig, Connection, Head, Provider, RawAnswer, Request};
+use deskwire_core::engine::{ClientConfig, Connection, Head, Provider, RawAnswer, Request};
 use deskwire_core::mac::HmacSha512;
 use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
 use deskwire_core::transport::endpoint_url;
@@ -39,10 +39,6 @@ impl Provider for SendApi {
 
     fn name(&self) -> &'static str {
         "engage-digital"
-    }
-
-    async fn authorize(&self, _: &Head) -> Result<Authorized<()>, Error> {
-        Ok(Authorized::none())
     }
 
     fn detail(&self, _: &Head, answer: &RawAnswer) -> Option<Rejection> {

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use deskwire_core::engine::{Authorized, ClientConfig, Connection, Head, Provider, RawAnswer, Request};
+use deskwire_core::engine::{ClientConfig, Connection, Head, Provider, RawAnswer, Request};
 use deskwire_core::{ApiError, EncodeError, Secret};
 use http::HeaderValue;
 
@@ -47,10 +47,6 @@ impl Provider for Rake {
 
     fn name(&self) -> &'static str {
         "rake-direct"
-    }
-
-    async fn authorize(&self, _: &Head) -> Result<Authorized<()>, Error> {
-        Ok(Authorized::none())
     }
 
     fn detail(&self, _: &Head, _: &RawAnswer) {}
