@@ -68,8 +68,6 @@ mod source;
 
 use deskwire_core::mac::{HmacSha512, SignatureError};
 use deskwire_core::verify::{EmptySecret, Keys};
-
-use action::decode_call;
 use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -84,6 +82,7 @@ pub use source::{ActionError, Resource, ResourceResult, Source};
 
 use crate::sign::{SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
 use crate::validate::MAX_REQUEST_BYTES;
+use action::decode_call;
 
 /// Your polling endpoint: a [`Source`] behind signature checks and signed answers. Build it
 /// once per channel; share it (`Arc`) across connections.
