@@ -56,6 +56,8 @@
 //!
 //! * `client` (default): [`SendApiClient`] on reqwest and tokio.
 //! * `tracing` (with `client` or `axum`): the endpoint's warnings as `tracing` events.
+//! * `inline-attachments` (with `client`): [`wire::Attachment::inline`], which base64-encodes
+//!   bytes.
 //! * `channel` (default): [`channel::EngageDigitalChannel`], Engage Digital behind the
 //!   provider-neutral `deskwire_core::channel::Channel` trait, with its mapping table.
 //! * `testing`: [`testing::SignedBy`], a wiremock matcher that checks the signature header.

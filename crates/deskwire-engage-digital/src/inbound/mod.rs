@@ -189,11 +189,7 @@ impl<S: Source> Endpoint<S> {
     fn authenticate(&self, request: &InboundRequest) -> Result<&HmacSha512, RequestError> {
         let header = request.headers.get(SIGNATURE_HEADER);
         let query = if self.accept_query_signature {
-            request.query.as_deref().and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == SIGNATURE_QUERY_PARAM)
-                    .map(|(_, v)| v.into_owned())
-            })
+            request.query.as_deref().and_then(query_signature)
         } else {
             None
         };
@@ -329,6 +325,20 @@ fn refusal(key: &HmacSha512, error: &RequestError) -> InboundResponse {
     response
 }
 
+/// The first `signature` parameter of a query string, decoded as an HTML form decodes it (`+`
+/// is a space, `%XX` a byte, invalid UTF-8 replaced), as PHP's `$_GET` reads it.
+fn query_signature(query: &str) -> Option<String> {
+    fn decode(text: &str) -> String {
+        percent_encoding::percent_decode_str(&text.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    }
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(key) == SIGNATURE_QUERY_PARAM).then(|| decode(value))
+    })
+}
+
 fn resource_error(key: &HmacSha512, fatal: bool, message: &str) -> InboundResponse {
     let body = serde_json::json!({ "error": { "fatal": fatal, "message": message } });
     signed(key, StatusCode::OK, JSON, body.to_string().into_bytes())
@@ -383,3 +393,22 @@ fn warn_if_incomplete(action: &str, item: &Resource) {
 /// Without the `tracing` feature there is no one to tell.
 #[cfg(not(feature = "tracing"))]
 fn warn_if_incomplete(_: &str, _: &Resource) {}
+
+#[cfg(test)]
+mod tests {
+    use super::query_signature;
+
+    #[test]
+    fn the_signature_parameter_is_read_as_a_form_field() {
+        assert_eq!(query_signature("signature=ab12").as_deref(), Some("ab12"));
+        assert_eq!(
+            query_signature("a=1&&signature=ab%31%32&signature=zz").as_deref(),
+            Some("ab12")
+        );
+        assert_eq!(query_signature("sig%6eature=ab").as_deref(), Some("ab"));
+        assert_eq!(query_signature("signature=a+b").as_deref(), Some("a b"));
+        assert_eq!(query_signature("signature").as_deref(), Some(""));
+        assert_eq!(query_signature("signatures=ab&x=signature"), None);
+        assert_eq!(query_signature(""), None);
+    }
+}

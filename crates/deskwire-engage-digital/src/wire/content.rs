@@ -82,7 +82,9 @@ impl Attachment {
         }
     }
 
-    /// An attachment sent inline; `bytes` are base64-encoded here.
+    /// An attachment sent inline; `bytes` are base64-encoded here (feature
+    /// `inline-attachments`, on with `client`).
+    #[cfg(feature = "inline-attachments")]
     pub fn inline(bytes: &[u8], filename: impl Into<String>) -> Self {
         use base64::Engine as _;
         Self {
