@@ -1,9 +1,9 @@
 //! Chatlake on the core engine: the token header of the Application API (none for the Client
 //! API), error bodies read in their three shapes, and a 500 from a Client API contact call
-//! reported as the identity-check failure it almost always is.
+//! reported as the identity-check failure it almost always is (permanent, so core's
+//! `Provider::decide` does not retry it).
 
 use deskwire_core::engine::{Authorized, Connection, Head, Provider, RawAnswer};
-use deskwire_core::retry::{Decision, Outcome, RetryPolicy};
 use deskwire_core::{ApiError, Secret};
 use http::{HeaderName, HeaderValue};
 
@@ -51,22 +51,6 @@ impl Provider for Chatwoot {
             return Error::Provider(ChatlakeFailure::IdentityCheckFailed(error));
         }
         Error::from_api(error)
-    }
-
-    fn decide(
-        &self,
-        policy: &RetryPolicy,
-        head: &Head,
-        attempt: u32,
-        outcome: Outcome,
-        retry_after: Option<std::time::Duration>,
-        error: &Error,
-    ) -> Decision {
-        if matches!(error, Error::Provider(ChatlakeFailure::IdentityCheckFailed(_))) {
-            // The same hash fails the same way every time.
-            return Decision::Stop;
-        }
-        policy.decide_with_random_jitter(attempt, outcome, retry_after, head.repeat())
     }
 }
 

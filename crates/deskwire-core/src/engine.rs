@@ -546,9 +546,10 @@ pub trait Provider: Send + Sync + 'static {
         ClientError::from_api(ApiError::from_answer(&answer, detail, attempts))
     }
 
-    /// Whether to try again after `error`. The default is the policy's rule; a provider may
-    /// decide differently for its own errors (a client-side limit, a check that fails the same
-    /// way every time).
+    /// Whether to try again after `error`. The default: a provider-specific failure the
+    /// provider marks permanent ([`ProviderError::is_retryable`](crate::ProviderError) `false`,
+    /// e.g. a check that fails the same way every time) stops; anything else follows the
+    /// policy. A provider overrides this only for a rule of its own (a client-side limit).
     fn decide(
         &self,
         policy: &RetryPolicy,
@@ -558,7 +559,12 @@ pub trait Provider: Send + Sync + 'static {
         retry_after: Option<Duration>,
         error: &ClientError<Self::Kind>,
     ) -> Decision {
-        let _ = error;
+        use crate::ProviderError as _;
+        if let ClientError::Provider(specific) = error {
+            if !specific.is_retryable() {
+                return Decision::Stop;
+            }
+        }
         policy.decide_with_random_jitter(attempt, outcome, retry_after, head.repeat())
     }
 }
