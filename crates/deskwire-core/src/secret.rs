@@ -25,6 +25,13 @@ impl Secret {
         &self.0
     }
 
+    /// Whether `presented` is this secret, compared in constant time (the only comparison a
+    /// secret has: see the note on `PartialEq` above).
+    pub fn matches(&self, presented: &[u8]) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.0.as_bytes().ct_eq(presented).into()
+    }
+
     /// Whether the secret is the empty string (almost always a configuration mistake).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -65,5 +72,15 @@ mod tests {
     fn expose_returns_the_value() {
         assert_eq!(Secret::from("abc").expose(), "abc");
         assert!(Secret::new("").is_empty());
+    }
+
+    #[test]
+    fn matches_only_the_same_bytes() {
+        let s = Secret::new("abc");
+        assert!(s.matches(b"abc"));
+        for other in [&b"abd"[..], b"ab", b"abcd", b"", b"ABC"] {
+            assert!(!s.matches(other), "{other:?}");
+        }
+        assert!(Secret::new("").matches(b""));
     }
 }

@@ -28,7 +28,6 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::{HeaderMap, HeaderName};
-use subtle::ConstantTimeEq as _;
 
 use crate::mac::{HmacSha256, HmacSha512, SignatureError};
 use crate::Secret;
@@ -137,9 +136,8 @@ keys!(HmacSha512);
 impl<M> Keys<M> {
     /// Whether `presented` equals one of the secrets (constant time per secret).
     pub fn is_secret(&self, presented: &[u8]) -> bool {
-        self.secrets.iter().fold(false, |found, s| {
-            found | bool::from(presented.ct_eq(s.expose().as_bytes()))
-        })
+        // `|`, not `||`: every secret is compared, whichever matches.
+        self.secrets.iter().fold(false, |found, s| found | s.matches(presented))
     }
 }
 

@@ -4,7 +4,6 @@
 
 use deskwire_core::Secret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use subtle::ConstantTimeEq;
 
 /// A credential read from an answer. Use [`SensitiveText::secret`] to hand it to a signer.
 #[derive(Clone)]
@@ -30,7 +29,7 @@ impl std::fmt::Debug for SensitiveText {
 
 impl PartialEq for SensitiveText {
     fn eq(&self, other: &Self) -> bool {
-        self.0.expose().as_bytes().ct_eq(other.0.expose().as_bytes()).into()
+        self.0.matches(other.0.expose().as_bytes())
     }
 }
 

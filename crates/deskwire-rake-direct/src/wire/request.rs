@@ -149,14 +149,7 @@ impl ReturnWebhook {
 /// Compares the secrets in constant time.
 impl PartialEq for ReturnWebhook {
     fn eq(&self, other: &Self) -> bool {
-        use subtle::ConstantTimeEq as _;
-        let secrets_equal: bool = self
-            .secret
-            .expose()
-            .as_bytes()
-            .ct_eq(other.secret.expose().as_bytes())
-            .into();
-        secrets_equal
+        self.secret.matches(other.secret.expose().as_bytes())
             && self.url == other.url
             && self.custom == other.custom
             && self.receive_events == other.receive_events
@@ -453,14 +446,12 @@ impl RakeDirectRequest {
     /// Whether `body` carries `secret` (compared in constant time): for auditing or proxying
     /// bodies built elsewhere without ever handing the secret out.
     pub fn carries_secret(body: &[u8], secret: &Secret) -> bool {
-        use subtle::ConstantTimeEq as _;
         #[derive(serde::Deserialize)]
         struct OnlySecret {
             secret: String,
         }
-        serde_json::from_slice::<OnlySecret>(body).is_ok_and(|w| {
-            bool::from(w.secret.as_bytes().ct_eq(secret.expose().as_bytes())) && !secret.expose().is_empty()
-        })
+        !secret.is_empty()
+            && serde_json::from_slice::<OnlySecret>(body).is_ok_and(|w| secret.matches(w.secret.as_bytes()))
     }
 
     /// Reads a body back into its scenario: for replaying, auditing or proxying bodies built
