@@ -195,7 +195,7 @@ impl WebhookVerifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Option<u64>, WebhookError> {
-        let Mode::Signed(mac) = &self.mode else {
+        let Mode::Signed(keys) = &self.mode else {
             return Ok(None);
         };
         let signature = header(headers, &SIGNATURE_NAME).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
@@ -205,13 +205,13 @@ impl WebhookVerifier {
             .strip_prefix("sha256=")
             .ok_or(WebhookError::MalformedSignature)?;
         let timestamp = parse_timestamp(timestamp_text)?;
-        match mac.verify_hex_parts(&[timestamp_text.as_bytes(), b".", body], hex) {
+        match keys.verify_hex_parts(&[timestamp_text.as_bytes(), b".", body], hex) {
             Ok(()) => {}
             Err(SignatureError::Malformed { .. }) => return Err(WebhookError::MalformedSignature),
             Err(_) => {
-                // A well-formed signature no key produced. Only a holder of the secret can produce this MAC, so naming the mistake
-                // reveals nothing to a forger.
-                return Err(match mac.verify_hex(body, hex) {
+                // A well-formed signature no key produced. Only a holder of a secret can produce
+                // the body-only MAC, so naming that mistake reveals nothing to a forger.
+                return Err(match keys.verify_hex(body, hex) {
                     Ok(()) => WebhookError::SignedWithoutTimestamp,
                     Err(_) => WebhookError::Mismatch,
                 });
