@@ -335,6 +335,19 @@ impl ProofVerifier {
         }
     }
 
+    /// Removes the proof a body carries (`Proof::SecretInBody`) from its decoded JSON, so the
+    /// echoed secret is never kept in a delivery (nor printed by its `Debug`). Other proofs
+    /// leave the value as it is.
+    pub fn strip_proof(&self, value: &mut serde_json::Value) {
+        let Some((parent, key)) = self.body_pointer().and_then(|p| p.rsplit_once('/')) else {
+            return;
+        };
+        let key = key.replace("~1", "/").replace("~0", "~");
+        if let Some(serde_json::Value::Object(map)) = value.pointer_mut(parent) {
+            map.remove(&key);
+        }
+    }
+
     /// Checks the proof on the raw bytes.
     pub fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), ProofError> {
         let Check::Proof(proof, keys256, keys512) = &self.check else {
@@ -453,6 +466,13 @@ mod tests {
             Err(ProofError::Mismatch)
         );
         assert_eq!(v.body_pointer(), Some("/secret"));
+        let mut delivery = serde_json::json!({"secret": "s3cret", "text": "hi", "a": {"secret": "kept"}});
+        v.strip_proof(&mut delivery);
+        assert_eq!(delivery, serde_json::json!({"text": "hi", "a": {"secret": "kept"}}));
+        let nested = ProofVerifier::new(Proof::SecretInBody("/auth/to~1ken".into()), [&s]).unwrap();
+        let mut delivery = serde_json::json!({"auth": {"to/ken": "s3cret", "user": 1}});
+        nested.strip_proof(&mut delivery);
+        assert_eq!(delivery, serde_json::json!({"auth": {"user": 1}}));
 
         let v = ProofVerifier::new(Proof::custom(|h, _| h.contains_key("x-ok")), []).unwrap();
         assert_eq!(v.authenticate(&HeaderMap::new(), b""), Err(ProofError::Refused));

@@ -218,22 +218,9 @@ impl Verify for ReturnWebhookVerifier {
     fn verify_at(&self, headers: &HeaderMap, body: &[u8], _now: SystemTime) -> Result<ReturnDelivery, InboundError> {
         self.proof.authenticate(headers, body)?;
         let mut raw: Value = serde_json::from_slice(body).map_err(|e| InboundError::NotJson(e.to_string()))?;
-        if let Some(pointer) = self.proof.body_pointer() {
-            // The echoed secret is not kept in the delivery.
-            remove_pointer(&mut raw, pointer);
-        }
+        // The echoed secret is not kept in the delivery.
+        self.proof.strip_proof(&mut raw);
         ReturnDelivery::from_json(raw)
-    }
-}
-
-/// Removes the field a JSON pointer names, so a checked secret is not kept in the delivery.
-fn remove_pointer(value: &mut Value, pointer: &str) {
-    let Some((parent, key)) = pointer.rsplit_once('/') else {
-        return;
-    };
-    let key = key.replace("~1", "/").replace("~0", "~");
-    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
-        map.remove(&key);
     }
 }
 

@@ -175,7 +175,10 @@ impl Verify for ConnectorReceiver {
     /// timestamp, so `now` plays no part.
     fn verify_at(&self, headers: &HeaderMap, body: &[u8], _now: SystemTime) -> Result<ConnectorEvent, ConnectorError> {
         self.authenticate(headers, body)?;
-        ConnectorEvent::from_json(body)
+        let mut event = ConnectorEvent::from_json(body)?;
+        // A secret echoed in the body is not kept in the event.
+        self.proof.strip_proof(&mut event.raw);
+        Ok(event)
     }
 }
 

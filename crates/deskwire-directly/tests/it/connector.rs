@@ -130,3 +130,15 @@ fn authenticity_checks() {
     // An empty secret is refused when the receiver is built.
     assert!(ConnectorReceiver::new(Proof::shared_secret("x-secret"), [&Secret::new("")]).is_err());
 }
+
+#[test]
+fn a_secret_echoed_in_the_body_is_checked_then_dropped_from_the_event() {
+    let receiver = ConnectorReceiver::new(Proof::SecretInBody("/secret".into()), [&Secret::new("s3cret")]).unwrap();
+    let body = br#"{"eventType":"QUESTION_RESPONSE","message":"hi","secret":"s3cret"}"#;
+    let event = receiver.verify(&HeaderMap::new(), body).unwrap();
+    assert_eq!(event.message.as_deref(), Some("hi"));
+    assert_eq!(event.raw, json!({"eventType": "QUESTION_RESPONSE", "message": "hi"}));
+    assert!(!format!("{event:?}").contains("s3cret"));
+    let forged = br#"{"eventType":"QUESTION_RESPONSE","secret":"guess"}"#;
+    assert!(receiver.verify(&HeaderMap::new(), forged).is_err());
+}
