@@ -57,7 +57,7 @@ impl ChatlakeClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<ChatlakeClient, Error> {
-        if self.token.expose().trim().is_empty() {
+        if self.token.is_blank() {
             return Err(Error::InvalidConfig(
                 "the access token is empty; copy it from Profile settings > Access Token".into(),
             ));

@@ -32,6 +32,12 @@ impl Secret {
         self.0.as_bytes().ct_eq(presented).into()
     }
 
+    /// Whether the secret is empty or only whitespace: the one rule every builder and verifier
+    /// uses to refuse a credential that was never filled in.
+    pub fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+
     /// Whether the secret is the empty string (almost always a configuration mistake).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -72,6 +78,8 @@ mod tests {
     fn expose_returns_the_value() {
         assert_eq!(Secret::from("abc").expose(), "abc");
         assert!(Secret::new("").is_empty());
+        assert!(Secret::new(" \t\n").is_blank() && Secret::new("").is_blank());
+        assert!(!Secret::new(" a ").is_blank());
     }
 
     #[test]

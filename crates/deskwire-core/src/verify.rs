@@ -88,7 +88,7 @@ macro_rules! keys {
             /// Keys for `secrets`; at least one, none of them empty.
             pub fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Result<Self, EmptySecret> {
                 let secrets: Vec<Secret> = secrets.into_iter().cloned().collect();
-                if secrets.is_empty() || secrets.iter().any(|s| s.expose().trim().is_empty()) {
+                if secrets.is_empty() || secrets.iter().any(Secret::is_blank) {
                     return Err(EmptySecret);
                 }
                 Ok(Self {

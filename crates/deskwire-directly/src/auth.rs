@@ -216,7 +216,7 @@ impl TokenManager {
     ) -> Result<Self, Error> {
         match &credentials {
             Credentials::AccessToken(token) => {
-                if token.expose().trim().is_empty() {
+                if token.is_blank() {
                     return Err(Error::InvalidConfig("the access token is empty".into()));
                 }
                 bearer_value(token.expose()).ok_or_else(|| Error::InvalidConfig(NOT_A_HEADER.into()))?;
@@ -225,7 +225,7 @@ impl TokenManager {
                 client_id,
                 client_secret,
             } => {
-                if client_id.trim().is_empty() || client_secret.expose().is_empty() {
+                if client_id.trim().is_empty() || client_secret.is_blank() {
                     return Err(Error::InvalidConfig("the client id or client secret is empty".into()));
                 }
             }
@@ -486,6 +486,40 @@ mod tests {
             assert!(!e.to_string().contains("SECRET"), "{e}");
             assert!(e.to_string().ends_with(reason), "{e}");
         }
+    }
+
+    #[test]
+    fn blank_credentials_are_refused_before_anything_is_sent() {
+        let url = reqwest::Url::parse("https://example.invalid/oauth/token").unwrap();
+        let build = |credentials| {
+            TokenManager::new(
+                credentials,
+                TokenSettings::default(),
+                url.clone(),
+                url.clone(),
+                reqwest::Client::new(),
+                RetryPolicy::default(),
+            )
+            .err()
+            .map(|e| e.to_string())
+        };
+        let secret = |s: &str| Credentials::ClientCredentials {
+            client_id: "id".into(),
+            client_secret: Secret::new(s),
+        };
+        for blank in ["", " \t"] {
+            assert_eq!(
+                build(secret(blank)).as_deref(),
+                Some(
+                    "invalid Directly client configuration: the client id or client secret is empty; nothing was sent"
+                )
+            );
+            assert_eq!(
+                build(Credentials::AccessToken(Secret::new(blank))).as_deref(),
+                Some("invalid Directly client configuration: the access token is empty; nothing was sent")
+            );
+        }
+        assert_eq!(build(secret("s")), None);
     }
 
     #[test]

@@ -126,7 +126,7 @@ impl RakeDirectClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<RakeDirectClient, Error> {
-        if self.secret.expose().trim().is_empty() {
+        if self.secret.is_blank() {
             return Err(Error::InvalidConfig(
                 "the workspace secret is empty; generate it in the Rake Direct configuration".into(),
             ));
