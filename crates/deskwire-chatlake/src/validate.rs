@@ -121,8 +121,18 @@ pub fn attributes(field: &str, attributes: &Map<String, Value>) -> Result<(), Va
     Ok(())
 }
 
-/// A new conversation: it must name a session (`source_id`) or an inbox and a contact.
+/// A new conversation: it must name a session (`source_id`) or an inbox and a contact, and a
+/// `source_id` it names must not be blank.
+///
+/// A blank `source_id` is never what the server accepts: chatwoot/chatwoot
+/// `app/controllers/api/v1/accounts/conversations_controller.rb#contact_inbox` (read at
+/// noktuaio/chatwoot 87eef33) builds no contact inbox for it (`ContactInboxBuilder#perform` only
+/// creates one when `source_id.present?`) and then looks one up by that `source_id`, so the
+/// answer is 404 — even with `inbox_id` and `contact_id` beside it.
 pub fn new_conversation(conversation: &NewConversation) -> Result<(), ValidationError> {
+    if conversation.source_id.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(ValidationError::new("source_id", ValidationProblem::Empty));
+    }
     if conversation.source_id.is_none() && (conversation.inbox_id.is_none() || conversation.contact_id.is_none()) {
         return Err(invalid(
             "source_id",

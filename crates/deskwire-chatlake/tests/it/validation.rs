@@ -69,3 +69,27 @@ async fn invalid_interactive_content() {
         .cloned();
     assert_eq!(refused(select).await.field, "content_attributes.items[0].emoji");
 }
+
+/// A blank session id is refused before sending (Chatwoot would answer 404 for it), even when
+/// the inbox and contact are given too.
+#[tokio::test]
+async fn blank_source_id() {
+    use deskwire_chatlake::wire::NewConversation;
+    for blank in ["", "  "] {
+        let server = MockServer::start().await;
+        let mut conversation = NewConversation::for_session(2, blank);
+        conversation.contact_id = Some(9);
+        let e = client(&server).create_conversation(&conversation).await.unwrap_err();
+        assert_eq!(e.delivery(), Delivery::NotSent);
+        assert!(
+            server.received_requests().await.unwrap().is_empty(),
+            "a request was sent"
+        );
+        match e {
+            Error::Validation(v) => {
+                assert_eq!((v.field.as_str(), &v.problem), ("source_id", &ValidationProblem::Empty))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
