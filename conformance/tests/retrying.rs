@@ -22,7 +22,6 @@ use deskwire_directly::{Credentials, DirectlyClient};
 use deskwire_engage_digital::channel::EngageDigitalChannel;
 use deskwire_engage_digital::SendApiClient;
 use deskwire_rake_direct::channel::RakeDirectChannel;
-use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 use deskwire_rake_direct::wire::ReturnWebhook;
 use deskwire_rake_direct::RakeDirectClient;
 use wiremock::matchers::{any, method, path};
@@ -87,7 +86,10 @@ async fn channel(provider: &str, server: &MockServer) -> (Box<dyn Channel>, Conv
                 .unwrap();
             let webhooks = WebhookVerifier::new(&Secret::new("whsec")).expect("a webhook secret");
             let conversation = ConversationRef::new("chatlake", "7").with("source", "s-1");
-            (Box::new(ChatlakeChannel::new(api, public, 2, webhooks)), conversation)
+            (
+                Box::new(ChatlakeChannel::new(api, 2).client_api(public).webhooks(webhooks)),
+                conversation,
+            )
         }
         "directly" => {
             let client = DirectlyClient::builder(Credentials::access_token(Secret::new("token")))
@@ -106,9 +108,11 @@ async fn channel(provider: &str, server: &MockServer) -> (Box<dyn Channel>, Conv
                 .build()
                 .unwrap();
             let hook = ReturnWebhook::new("https://crm.example.com/rake", Secret::new("hook"));
-            let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-hook"), [&Secret::new("hook")]).unwrap();
             let conversation = ConversationRef::new("rake-direct", "42");
-            (Box::new(RakeDirectChannel::new(client, hook, verifier)), conversation)
+            (
+                Box::new(RakeDirectChannel::new(client, hook, Proof::shared_secret("x-hook")).unwrap()),
+                conversation,
+            )
         }
         other => panic!("{other}"),
     }
@@ -261,12 +265,9 @@ async fn permanent_failures_that_sent_nothing_are_tried_once() {
         .unwrap();
     let public = PublicClient::builder("http://127.0.0.1:1", "inbox-1").build().unwrap();
     let counting = Arc::new(Counting {
-        inner: ChatlakeChannel::new(
-            api,
-            public,
-            2,
-            WebhookVerifier::new(&Secret::new("s")).expect("a webhook secret"),
-        ),
+        inner: ChatlakeChannel::new(api, 2)
+            .client_api(public)
+            .webhooks(WebhookVerifier::new(&Secret::new("s")).expect("a webhook secret")),
         sends: AtomicU32::new(0),
     });
     let conversation = ConversationRef::new("chatlake", "7").with("source", "s-1");

@@ -13,11 +13,10 @@ const END: &str = "<!-- capability-matrix:end -->";
 
 /// One channel per provider, configured with placeholders: building one does no I/O.
 fn channels() -> Result<Vec<Arc<dyn Channel>>, String> {
-    use deskwire_chatlake::{channel::ChatlakeChannel, inbound::WebhookVerifier, public::PublicClient, ChatlakeClient};
+    use deskwire_chatlake::{channel::ChatlakeChannel, inbound::WebhookVerifier, ChatlakeClient};
     use deskwire_core::verify::Proof;
     use deskwire_directly::{channel::DirectlyChannel, Credentials, DirectlyClient};
     use deskwire_engage_digital::{channel::EngageDigitalChannel, SendApiClient};
-    use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
     use deskwire_rake_direct::{channel::RakeDirectChannel, wire::ReturnWebhook, RakeDirectClient};
 
     let secret = Secret::new("placeholder");
@@ -29,26 +28,31 @@ fn channels() -> Result<Vec<Arc<dyn Channel>>, String> {
                 .build()
                 .map_err(|e| err(&e))?,
         )),
-        Arc::new(ChatlakeChannel::new(
-            ChatlakeClient::builder(host, 1, secret.clone())
+        {
+            let api = ChatlakeClient::builder(host, 1, secret.clone())
                 .build()
-                .map_err(|e| err(&e))?,
-            PublicClient::builder(host, "inbox").build().map_err(|e| err(&e))?,
-            1,
-            WebhookVerifier::new(&secret).expect("a webhook secret"),
-        )),
+                .map_err(|e| err(&e))?;
+            Arc::new(
+                ChatlakeChannel::new(api.clone(), 1)
+                    .client_api(api.client_api("inbox").map_err(|e| err(&e))?)
+                    .webhooks(WebhookVerifier::new(&secret).expect("a webhook secret")),
+            )
+        },
         Arc::new(DirectlyChannel::new(
             DirectlyClient::builder(Credentials::access_token(secret.clone()))
                 .build()
                 .map_err(|e| err(&e))?,
         )),
-        Arc::new(RakeDirectChannel::new(
-            RakeDirectClient::builder("workspace", secret.clone())
-                .build()
-                .map_err(|e| err(&e))?,
-            ReturnWebhook::new(host, secret.clone()),
-            ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&secret]).map_err(|e| err(&e))?,
-        )),
+        Arc::new(
+            RakeDirectChannel::new(
+                RakeDirectClient::builder("workspace", secret.clone())
+                    .build()
+                    .map_err(|e| err(&e))?,
+                ReturnWebhook::new(host, secret.clone()),
+                Proof::shared_secret("x-rake-secret"),
+            )
+            .map_err(|e| err(&e))?,
+        ),
     ])
 }
 

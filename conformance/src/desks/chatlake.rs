@@ -101,12 +101,11 @@ impl ChatlakeDesk {
             .expect("a valid client");
         let secret = Secret::new(WEBHOOK_SECRET);
         Self {
-            channel: Arc::new(ChatlakeChannel::new(
-                api_client,
-                client_api,
-                INBOX,
-                WebhookVerifier::new(&secret).expect("a webhook secret"),
-            )),
+            channel: Arc::new(
+                ChatlakeChannel::new(api_client, INBOX)
+                    .client_api(client_api)
+                    .webhooks(WebhookVerifier::new(&secret).expect("a webhook secret")),
+            ),
             signer: HmacSha256::new(&secret),
         }
     }

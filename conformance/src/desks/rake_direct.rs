@@ -8,7 +8,6 @@ use deskwire_core::retry::RetryPolicy;
 use deskwire_core::verify::Proof;
 use deskwire_core::Secret;
 use deskwire_rake_direct::channel::RakeDirectChannel;
-use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 use deskwire_rake_direct::wire::ReturnWebhook;
 use deskwire_rake_direct::RakeDirectClient;
 use serde_json::{json, Value};
@@ -53,9 +52,10 @@ impl RakeDirectDesk {
             .expect("a valid client");
         let secret = Secret::new(HOOK_SECRET);
         let hook = ReturnWebhook::new("https://widget.example.com/rake", secret.clone());
-        let verifier = ReturnWebhookVerifier::new(Proof::shared_secret(HOOK_HEADER), [&secret]).expect("a secret");
         Self {
-            channel: Arc::new(RakeDirectChannel::new(client, hook, verifier)),
+            channel: Arc::new(
+                RakeDirectChannel::new(client, hook, Proof::shared_secret(HOOK_HEADER)).expect("a secret"),
+            ),
         }
     }
 

@@ -13,7 +13,9 @@
 //! | `poll` | unsupported: Chatlake calls you |
 //!
 //! Typing and marking read act *as the contact*, which only the Client API can do; it needs the
-//! inbox's identifier ([`PublicClient`]) beside the account's access token. The webhook answers
+//! inbox's identifier ([`PublicClient`], built from the account's client by
+//! [`ChatlakeClient::client_api`]) and is optional, as is the webhook verifier: see
+//! [`ChatlakeChannel`]. The webhook answers
 //! `200` with an empty body; a refused delivery `401` (signature, time) or `400` (not a webhook
 //! payload).
 //!
@@ -30,7 +32,7 @@ use deskwire_core::verify::Verify as _;
 use deskwire_core::{ValidationError, ValidationProblem};
 use http::StatusCode;
 
-use crate::inbound::{EchoFilter, WebhookError, WebhookEvent, WebhookVerifier};
+use crate::inbound::{EchoFilter, WebhookEvent, WebhookVerifier};
 use crate::public::PublicClient;
 use crate::wire::{ConversationStatus, NewContact, NewConversation, NewMessage, SenderType, ToggleStatus, Upload};
 use crate::ChatlakeClient;
@@ -51,40 +53,74 @@ pub const CAPABILITIES: Capabilities = Capabilities::none()
     .reports(EventKind::AgentTyping)
     .reports(EventKind::Resolved);
 
-/// Chatlake as a [`Channel`].
+/// Chatlake as a [`Channel`]: the Application API client and the API inbox are required; the
+/// Client API (typing, mark read) and the webhook verifier (receive) are added when you have
+/// them. An operation whose part is missing fails with [`ChannelError::NotConfigured`], which
+/// says what to add, and is absent from [`Channel::capabilities`].
 ///
 /// ```
 /// use std::sync::Arc;
-/// use deskwire_chatlake::{channel::ChatlakeChannel, inbound::WebhookVerifier, public::PublicClient, ChatlakeClient};
-/// use deskwire_core::{channel::Channel, Secret};
+/// use deskwire_chatlake::{channel::ChatlakeChannel, inbound::WebhookVerifier, ChatlakeClient};
+/// use deskwire_core::{channel::{Channel, Operation}, Secret};
 ///
 /// let api = ChatlakeClient::builder("https://chat.example.com", 1, Secret::new("<access token>")).build()?;
-/// let client_api = PublicClient::builder("https://chat.example.com", "<inbox identifier>").build()?;
-/// let webhooks = WebhookVerifier::new(&Secret::new("<webhook secret>")).expect("a webhook secret");
-/// let desk: Arc<dyn Channel> = Arc::new(ChatlakeChannel::new(api, client_api, 2, webhooks));
-/// assert_eq!(desk.provider(), "chatlake");
+/// // Start, send and close: the account's API client and the API inbox's id.
+/// let sender = ChatlakeChannel::new(api.clone(), 2);
+/// assert!(!sender.capabilities().supports(Operation::Typing));
+/// // Everything: typing and mark read act as the contact through the Client API (the inbox's
+/// // identifier), and webhooks are verified with the inbox webhook's secret.
+/// let desk: Arc<dyn Channel> = Arc::new(
+///     ChatlakeChannel::new(api.clone(), 2)
+///         .client_api(api.client_api("<inbox identifier>")?)
+///         .webhooks(WebhookVerifier::new(&Secret::new("<webhook secret>")).expect("a webhook secret")),
+/// );
+/// assert_eq!(desk.capabilities(), deskwire_chatlake::channel::CAPABILITIES);
 /// # Ok::<(), deskwire_chatlake::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ChatlakeChannel {
     api: ChatlakeClient,
-    client_api: PublicClient,
+    client_api: Option<PublicClient>,
     inbox_id: u64,
-    webhooks: WebhookVerifier,
+    webhooks: Option<WebhookVerifier>,
     echo: EchoFilter,
 }
 
+const NEEDS_CLIENT_API: &str = "the Client API: ChatlakeChannel::client_api(api.client_api(\"<inbox identifier>\")?)";
+const NEEDS_WEBHOOKS: &str = "a webhook verifier: ChatlakeChannel::webhooks(WebhookVerifier::new(&secret)?)";
+
 impl ChatlakeChannel {
-    /// A channel on API inbox `inbox_id`: `api` with the account's token, `client_api` with
-    /// the same inbox's identifier, `webhooks` with the inbox webhook's secret.
-    pub fn new(api: ChatlakeClient, client_api: PublicClient, inbox_id: u64, webhooks: WebhookVerifier) -> Self {
+    /// A channel on the API inbox `inbox_id` (its numeric id) of `api`'s account: start, send
+    /// and close.
+    pub fn new(api: ChatlakeClient, inbox_id: u64) -> Self {
         Self {
             api,
-            client_api,
+            client_api: None,
             inbox_id,
-            webhooks,
+            webhooks: None,
             echo: EchoFilter::new(),
         }
+    }
+
+    /// The same inbox's Client API ([`ChatlakeClient::client_api`] builds it from `api`), for
+    /// typing and mark read, which act as the contact.
+    pub fn client_api(mut self, client_api: PublicClient) -> Self {
+        self.client_api = Some(client_api);
+        self
+    }
+
+    /// The verifier of the inbox webhook's deliveries, for [`Channel::receive`].
+    pub fn webhooks(mut self, webhooks: WebhookVerifier) -> Self {
+        self.webhooks = Some(webhooks);
+        self
+    }
+
+    fn public(&self, operation: Operation) -> Result<&PublicClient, ChannelError> {
+        self.client_api.as_ref().ok_or(ChannelError::NotConfigured {
+            provider: PROVIDER,
+            operation,
+            needs: NEEDS_CLIENT_API,
+        })
     }
 
     /// Which `message_created` deliveries are the desk's (default: outgoing, not private).
@@ -268,18 +304,6 @@ fn no_session(what: &str) -> ChannelError {
     }
 }
 
-fn refused(error: &WebhookError) -> ChannelError {
-    let status = match error {
-        WebhookError::Payload { .. } => StatusCode::BAD_REQUEST,
-        _ => StatusCode::UNAUTHORIZED,
-    };
-    ChannelError::Refused {
-        provider: PROVIDER,
-        reason: error.to_string(),
-        response: Box::new(InboundResponse::empty(status)),
-    }
-}
-
 #[async_trait]
 impl Channel for ChatlakeChannel {
     fn provider(&self) -> &'static str {
@@ -287,7 +311,14 @@ impl Channel for ChatlakeChannel {
     }
 
     fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+        let mut capabilities = CAPABILITIES;
+        if self.client_api.is_none() {
+            capabilities = capabilities.without(Operation::Typing).without(Operation::MarkRead);
+        }
+        if self.webhooks.is_none() {
+            capabilities = capabilities.without(Operation::Receive);
+        }
+        capabilities
     }
 
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
@@ -321,7 +352,7 @@ impl Channel for ChatlakeChannel {
             Typing::Off => false,
             _ => return Err(ChannelError::unsupported(PROVIDER, Operation::Typing)),
         };
-        self.client_api
+        self.public(Operation::Typing)?
             .toggle_typing(source, id, on)
             .await
             .map_err(ChannelError::from)
@@ -329,7 +360,7 @@ impl Channel for ChatlakeChannel {
 
     async fn mark_read(&self, message: &DeskMessageRef) -> Result<(), ChannelError> {
         let (id, source) = Self::session_of(&message.conversation)?;
-        self.client_api
+        self.public(Operation::MarkRead)?
             .update_last_seen(source, id)
             .await
             .map_err(ChannelError::from)
@@ -349,10 +380,14 @@ impl Channel for ChatlakeChannel {
     }
 
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
-        let delivery = self
-            .webhooks
+        let webhooks = self.webhooks.as_ref().ok_or(ChannelError::NotConfigured {
+            provider: PROVIDER,
+            operation: Operation::Receive,
+            needs: NEEDS_WEBHOOKS,
+        })?;
+        let delivery = webhooks
             .verify(&request.headers, &request.body)
-            .map_err(|e| refused(&e))?;
+            .map_err(|e| ChannelError::refused(PROVIDER, &e))?;
         let raw: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
         let events = self.event(&delivery.event, raw).into_iter().collect();
         Ok(Received::new(events, InboundResponse::empty(StatusCode::OK)))

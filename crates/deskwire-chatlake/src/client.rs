@@ -76,7 +76,7 @@ impl ChatlakeClientBuilder {
 /// Client of the Application API for one account. Cheap to clone.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), deskwire_chatlake::Error> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use deskwire_chatlake::wire::{NewContact, NewConversation, NewMessage};
 /// use deskwire_chatlake::{ChatlakeClient, TokenHeader};
 /// use deskwire_core::Secret;
@@ -85,7 +85,8 @@ impl ChatlakeClientBuilder {
 ///     .token_header(TokenHeader::Dashed)
 ///     .build()?;
 /// let created = client.create_contact(&NewContact::in_inbox(2).name("Alice")).await?;
-/// let session = created.source_id(Some(2)).unwrap_or_default().to_owned();
+/// // the session Chatwoot opened on inbox 2 (a contact without one cannot be written to)
+/// let session = created.source_id(Some(2)).ok_or("no session on inbox 2")?.to_owned();
 /// let conversation = client.create_conversation(&NewConversation::for_session(2, session)).await?;
 /// client.create_message(conversation.id, &NewMessage::incoming("Hello")).await?;
 /// # Ok(()) }
@@ -110,6 +111,23 @@ impl ChatlakeClient {
     /// The account's base URL (`.../api/v1/accounts/{id}`).
     pub fn base_url(&self) -> &str {
         self.conn.base_url()
+    }
+
+    /// The Client API of the API inbox `inbox_identifier` on the same server, sharing this
+    /// client's base URL, HTTP client and retry policy (the inbox identifier is in the inbox's
+    /// settings, under Configuration). For an inbox with identity validation, build a
+    /// [`PublicClient`](crate::public::PublicClient) with its `hmac_token` instead.
+    ///
+    /// ```
+    /// use deskwire_chatlake::ChatlakeClient;
+    /// use deskwire_core::Secret;
+    /// let api = ChatlakeClient::builder("https://chat.example.com", 1, Secret::new("<access token>")).build()?;
+    /// let client_api = api.client_api("inbox-identifier")?;
+    /// assert_eq!(client_api.base_url(), "https://chat.example.com/public/api/v1/inboxes/inbox-identifier");
+    /// # Ok::<(), deskwire_chatlake::Error>(())
+    /// ```
+    pub fn client_api(&self, inbox_identifier: &str) -> Result<crate::public::PublicClient, Error> {
+        crate::public::client::sibling_of(&self.conn, inbox_identifier)
     }
 
     /// Sends a typed request under the account and returns its decoded answer.

@@ -21,7 +21,7 @@
 //! The three steps of Chatwoot's [API-channel guide](https://www.chatwoot.com/docs/product/channels/api/send-messages):
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), deskwire_chatlake::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use deskwire_chatlake::wire::{NewContact, NewConversation, NewMessage};
 //! use deskwire_chatlake::ChatlakeClient;
 //! use deskwire_core::Secret;
@@ -29,7 +29,8 @@
 //! let client = ChatlakeClient::builder("https://chat.example.com", 1, Secret::new("<access token>")).build()?;
 //! // 1. a contact, with a session on the API inbox 2
 //! let created = client.create_contact(&NewContact::in_inbox(2).name("Alice")).await?;
-//! let source_id = created.source_id(Some(2)).expect("a session on inbox 2").to_owned();
+//! // the session Chatwoot opened on inbox 2 (a contact without one cannot be written to)
+//! let source_id = created.source_id(Some(2)).ok_or("no session on inbox 2")?.to_owned();
 //! // 2. a conversation on that session
 //! let conversation = client.create_conversation(&NewConversation::for_session(2, source_id)).await?;
 //! // 3. the contact's message
@@ -82,8 +83,6 @@ pub mod inbound;
 pub mod public;
 #[cfg(feature = "client")]
 mod request;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod validate;
 pub mod wire;
 

@@ -610,6 +610,20 @@ impl<P: Provider> Connection<P> {
         &self.api
     }
 
+    /// Another API of the same server: the same base URL, HTTP client and retry policy, under
+    /// `api_prefix`, for `provider` (a provider with two APIs, such as Chatwoot's Application and
+    /// Client APIs, configures the second from the first).
+    pub fn sibling<Q: Provider>(&self, api_prefix: &[&str], provider: Q) -> Result<Connection<Q>, SetupError> {
+        let api = endpoint_url(&self.root, api_prefix).map_err(SetupError::BaseUrl)?;
+        Ok(Connection {
+            http: self.http.clone(),
+            api: api.to_string(),
+            root: self.root.clone(),
+            retry: self.retry,
+            provider,
+        })
+    }
+
     /// The provider.
     pub fn provider(&self) -> &P {
         &self.provider

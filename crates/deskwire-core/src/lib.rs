@@ -20,6 +20,8 @@
 //! * [`channel`] (feature `channel`) — the [`Channel`](channel::Channel) trait every provider implements: start a
 //!   conversation, send, typing, mark read, close, and desk events from webhooks or polls;
 //!   wrappers for retry, throttling and tracing.
+//! * `axum` (feature `axum`) — one-line axum routes for any verifier or channel, and axum
+//!   conversions for the inbound types.
 //! * [`json`] — [`Extra`](json::Extra) and [`Json`](json::Json): unmodelled JSON kept whole, with
 //!   credential-like keys redacted from `Debug` at any depth.
 //! * [`open_enum!`] — string enums with a fallback variant that keeps unknown values.
@@ -35,6 +37,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 #[cfg(feature = "channel")]
 pub mod channel;
 pub mod check;

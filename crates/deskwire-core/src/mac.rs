@@ -72,6 +72,11 @@ macro_rules! keyed_hmac {
                 const_hex::encode(self.mac(message))
             }
 
+            /// The MAC of the concatenation of `parts` as lowercase hex.
+            pub fn sign_hex_parts(&self, parts: &[&[u8]]) -> String {
+                const_hex::encode(self.mac_parts(parts))
+            }
+
             /// Checks a hex signature (either case) over `message` in constant time.
             pub fn verify_hex(&self, message: &[u8], signature: &str) -> Result<(), SignatureError> {
                 self.verify_hex_parts(&[message], signature)

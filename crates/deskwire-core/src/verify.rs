@@ -27,10 +27,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, StatusCode};
 
 use crate::mac::{HmacSha256, HmacSha512, SignatureError};
-use crate::Secret;
+use crate::{InboundRequest, InboundResponse, Secret};
 
 /// A delivery id derived from a body (stable for the same bytes), for test signers.
 pub fn delivery_id(body: &[u8]) -> String {
@@ -52,12 +52,35 @@ pub fn delivery_id(body: &[u8]) -> String {
 #[error("the secret is empty: a verifier needs the provider's secret (or an explicit accept_unauthenticated())")]
 pub struct EmptySecret;
 
-/// What a provider's inbound verifier does: check the raw bytes, then decode.
+/// A refused delivery says what to answer the desk: `401 Unauthorized` when its origin is not
+/// proven (no proof, a wrong signature or secret, a timestamp out of the window), `400 Bad
+/// Request` when it is authentic but not a delivery the verifier can read.
+///
+/// ```
+/// use deskwire_core::verify::{Proof, ProofVerifier, Refusal};
+/// use deskwire_core::Secret;
+/// let verifier = ProofVerifier::new(Proof::shared_secret("x-secret"), [&Secret::new("s")]).unwrap();
+/// let error = verifier.authenticate(&http::HeaderMap::new(), b"{}").unwrap_err();
+/// assert_eq!(error.status_code(), http::StatusCode::UNAUTHORIZED);
+/// ```
+pub trait Refusal: std::error::Error {
+    /// The status to answer.
+    fn status_code(&self) -> StatusCode;
+
+    /// The answer: the status with an empty body (the reason stays in your logs, never in the
+    /// answer to whoever sent the request).
+    fn inbound_response(&self) -> InboundResponse {
+        InboundResponse::empty(self.status_code())
+    }
+}
+
+/// What a provider's inbound verifier does: check the raw bytes, then decode — and, for tests
+/// of your own routes, sign a body exactly as the desk does (svix's `Webhook::sign`).
 pub trait Verify {
     /// What a verified delivery decodes to.
     type Verified;
     /// Why a delivery is refused.
-    type Error;
+    type Error: Refusal;
 
     /// Verifies a delivery as if it were `now` (for tests and replays).
     fn verify_at(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<Self::Verified, Self::Error>;
@@ -65,6 +88,17 @@ pub trait Verify {
     /// Verifies a delivery now.
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Self::Verified, Self::Error> {
         self.verify_at(headers, body, SystemTime::now())
+    }
+
+    /// The request the desk sends to deliver `body` at `now`, proven with the current secret:
+    /// its headers, and its body when the proof travels in it. What this returns, `verify_at`
+    /// accepts at the same `now`; a verifier that accepts unauthenticated deliveries adds no
+    /// proof.
+    fn sign_at(&self, body: &[u8], now: SystemTime) -> InboundRequest;
+
+    /// [`Verify::sign_at`] now.
+    fn sign(&self, body: &[u8]) -> InboundRequest {
+        self.sign_at(body, SystemTime::now())
     }
 }
 
@@ -134,6 +168,11 @@ keys!(HmacSha256);
 keys!(HmacSha512);
 
 impl<M> Keys<M> {
+    /// The current secret (what a signer uses).
+    pub fn current_secret(&self) -> &Secret {
+        &self.secrets[0]
+    }
+
     /// Whether `presented` equals one of the secrets (constant time per secret).
     pub fn is_secret(&self, presented: &[u8]) -> bool {
         // `|`, not `||`: every secret is compared, whichever matches.
@@ -279,6 +318,13 @@ pub enum ProofError {
     NotJson(String),
 }
 
+/// Every proof failure leaves the origin unproven: 401.
+impl Refusal for ProofError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::UNAUTHORIZED
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Check {
     Proof(Proof, Keys<HmacSha256>, Keys<HmacSha512>),
@@ -348,6 +394,40 @@ impl ProofVerifier {
         }
     }
 
+    /// The request a desk sends to deliver `body` with this verifier's proof and current
+    /// secret: [`Proof::sign`]'s header, or for [`Proof::SecretInBody`] the secret written into
+    /// the body at its pointer (when the body is a JSON object with that parent; otherwise the
+    /// body is left as it is, and is refused). A custom check or an unauthenticated verifier
+    /// adds nothing.
+    ///
+    /// ```
+    /// use deskwire_core::verify::{Proof, ProofVerifier};
+    /// use deskwire_core::Secret;
+    /// let verifier = ProofVerifier::new(Proof::SecretInBody("/secret".into()), [&Secret::new("s")]).unwrap();
+    /// let request = verifier.sign_request(br#"{"text":"Hi"}"#);
+    /// let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    /// assert_eq!(body, serde_json::json!({"text": "Hi", "secret": "s"}));
+    /// assert!(verifier.authenticate(&request.headers, &request.body).is_ok());
+    /// ```
+    pub fn sign_request(&self, body: &[u8]) -> InboundRequest {
+        let Check::Proof(proof, keys, _) = &self.check else {
+            return InboundRequest::post(body.to_vec());
+        };
+        let secret = keys.current_secret();
+        let mut request = InboundRequest::post(body.to_vec());
+        request.headers = proof.sign(secret, body);
+        if let Proof::SecretInBody(pointer) = proof {
+            if let Some(signed) = with_secret_at(body, pointer, secret) {
+                request.body = signed.into();
+            }
+        }
+        request.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        request
+    }
+
     /// Checks the proof on the raw bytes.
     pub fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), ProofError> {
         let Check::Proof(proof, keys256, keys512) = &self.check else {
@@ -390,6 +470,34 @@ impl ProofVerifier {
     }
 }
 
+/// A proof check with nothing to decode: a verified delivery is its raw body (for desks or
+/// routes of your own; the provider crates' verifiers decode their payloads).
+impl Verify for ProofVerifier {
+    type Verified = Vec<u8>;
+    type Error = ProofError;
+
+    /// Checks the proof; these deliveries carry no timestamp, so `now` plays no part.
+    fn verify_at(&self, headers: &HeaderMap, body: &[u8], _now: SystemTime) -> Result<Vec<u8>, ProofError> {
+        self.authenticate(headers, body).map(|()| body.to_vec())
+    }
+
+    fn sign_at(&self, body: &[u8], _now: SystemTime) -> InboundRequest {
+        self.sign_request(body)
+    }
+}
+
+/// `body` with `secret` written at the JSON `pointer`, when the pointer's parent is an object.
+fn with_secret_at(body: &[u8], pointer: &str, secret: &Secret) -> Option<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let (parent, key) = pointer.rsplit_once('/')?;
+    let key = key.replace("~1", "/").replace("~0", "~");
+    let serde_json::Value::Object(map) = value.pointer_mut(parent)? else {
+        return None;
+    };
+    map.insert(key, serde_json::Value::String(secret.expose().to_owned()));
+    serde_json::to_vec(&value).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,6 +507,51 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(HeaderName::try_from(name).unwrap(), value.parse().unwrap());
         h
+    }
+
+    #[test]
+    fn what_a_verifier_signs_it_accepts_and_a_stranger_does_not() {
+        let (secret, stranger) = (Secret::new("s3cret"), Secret::new("other"));
+        let body = br#"{"sessionId":1,"nested":{"text":"hi"}}"#;
+        let proofs = || {
+            [
+                Proof::shared_secret("x-secret"),
+                Proof::hmac_sha256("x-sig", "sha256="),
+                Proof::hmac_sha512("x-sig", ""),
+                Proof::SecretInBody("/secret".into()),
+                Proof::SecretInBody("/nested/secret".into()),
+            ]
+        };
+        for (proof, again) in proofs().into_iter().zip(proofs()) {
+            let name = format!("{proof:?}");
+            let verifier = ProofVerifier::new(proof, [&secret]).unwrap();
+            let request = verifier.sign_request(body);
+            assert_eq!(request.method, http::Method::POST);
+            assert_eq!(request.headers["content-type"], "application/json", "{name}");
+            assert_eq!(
+                verifier.verify(&request.headers, &request.body),
+                Ok(request.body.to_vec()),
+                "{name}"
+            );
+            let forged = ProofVerifier::new(again, [&stranger]).unwrap().sign_request(body);
+            assert!(verifier.authenticate(&forged.headers, &forged.body).is_err(), "{name}");
+            // The refusal says which status to answer.
+            let refusal = verifier.authenticate(&forged.headers, &forged.body).unwrap_err();
+            assert_eq!(refusal.status_code(), StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                refusal.inbound_response(),
+                InboundResponse::empty(StatusCode::UNAUTHORIZED)
+            );
+        }
+        // A body proof whose parent is not an object cannot be written: the body stays as it
+        // was, and is refused.
+        let verifier = ProofVerifier::new(Proof::SecretInBody("/list/secret".into()), [&secret]).unwrap();
+        let request = verifier.sign_request(br#"{"list":[1]}"#);
+        assert_eq!(&request.body[..], br#"{"list":[1]}"#);
+        assert!(verifier.verify(&request.headers, &request.body).is_err());
+        // Unauthenticated verifiers add no proof.
+        let open = ProofVerifier::accept_unauthenticated().sign_request(body);
+        assert!(open.headers.is_empty() && &open.body[..] == body);
     }
 
     #[test]

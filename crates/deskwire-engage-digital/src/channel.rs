@@ -42,6 +42,7 @@ use deskwire_core::channel::{
     CustomerMessage, DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, Operation, Received, Role,
     Sent, Started, Typing,
 };
+use deskwire_core::verify::Refusal as _;
 
 use crate::inbound::{
     Action, ActionError, Create, Endpoint, ImplementationInfo, List, ObjectName, ObjectType, Resource, ResourceResult,
@@ -237,7 +238,7 @@ impl Channel for EngageDigitalChannel {
         let verified = match self.endpoint.decode(&request) {
             Ok(verified) => verified,
             Err(refused) => {
-                tracing::warn!(status = refused.error.status().as_u16(), error = %refused.error, "engage digital: refused a request");
+                tracing::warn!(status = refused.error.status_code().as_u16(), error = %refused.error, "engage digital: refused a request");
                 return Err(ChannelError::Refused {
                     provider: PROVIDER,
                     reason: refused.error.to_string(),

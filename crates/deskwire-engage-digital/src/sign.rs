@@ -48,6 +48,24 @@ impl Signer {
         self.mac.sign_hex(body)
     }
 
+    /// A request exactly as Engage Digital sends it to your endpoint: a `POST` of `body` with
+    /// `Content-Type: application/json` and its signature in `X-SMCCSDK-SIGNATURE` (the
+    /// official SDKs' scheme). For tests of your own routes.
+    ///
+    /// ```
+    /// use deskwire_core::Secret;
+    /// use deskwire_engage_digital::Signer;
+    /// let request = Signer::new(&Secret::new("token")).request(r#"{"action":"implementation.info"}"#);
+    /// assert_eq!(request.headers["x-smccsdk-signature"].len(), 128);
+    /// ```
+    pub fn request(&self, body: impl Into<bytes::Bytes>) -> deskwire_core::InboundRequest {
+        let body = body.into();
+        let signature = self.sign(&body);
+        deskwire_core::InboundRequest::post(body)
+            .header("content-type", "application/json")
+            .header(SIGNATURE_HEADER, &signature)
+    }
+
     /// Checks `signature` (hex, either case) against `body` in constant time.
     pub fn verify(&self, body: &[u8], signature: &str) -> Result<(), SignatureError> {
         self.mac.verify_hex(body, signature)

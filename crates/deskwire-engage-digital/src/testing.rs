@@ -43,27 +43,3 @@ impl Match for SignedBy {
             .is_some_and(|sig| self.0.verify(&request.body, sig).is_ok())
     }
 }
-
-/// A request as Engage Digital sends it to your polling endpoint: `body` signed with the
-/// channel's access token in `X-SMCCSDK-SIGNATURE`. For tests of your own route.
-///
-/// ```
-/// use deskwire_core::Secret;
-/// use deskwire_engage_digital::testing::signed_request;
-/// let request = signed_request(&Secret::new("token"), r#"{"action":"implementation.info"}"#);
-/// assert!(request.headers().contains_key("x-smccsdk-signature"));
-/// ```
-pub fn signed_request(access_token: &Secret, body: impl Into<bytes::Bytes>) -> http::Request<bytes::Bytes> {
-    let body = body.into();
-    let signature = Signer::new(access_token).sign(&body);
-    let mut request = http::Request::new(body);
-    *request.method_mut() = http::Method::POST;
-    if let Ok(value) = http::HeaderValue::from_str(&signature) {
-        request.headers_mut().insert(SIGNATURE_HEADER, value);
-    }
-    request.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    request
-}

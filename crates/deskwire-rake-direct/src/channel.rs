@@ -28,7 +28,7 @@ use deskwire_core::{ValidationError, ValidationProblem};
 use http::StatusCode;
 use serde_json::Value;
 
-use crate::inbound::{EventKind as RakeEvent, InboundError, ReturnDelivery, ReturnWebhookVerifier};
+use crate::inbound::{EmptySecret, EventKind as RakeEvent, Proof, ReturnDelivery, ReturnWebhookVerifier};
 use crate::wire::{CloseSession, Contact, OpenSession, PlatformId, PostToSession, ReturnWebhook, Sender, SessionId};
 use crate::RakeDirectClient;
 use deskwire_core::verify::Verify as _;
@@ -47,20 +47,19 @@ pub const CAPABILITIES: Capabilities = Capabilities::none()
     .reports(EventKind::Read)
     .reports(EventKind::Closed);
 
-/// Rake Direct as a [`Channel`].
+/// Rake Direct as a [`Channel`]. The deliveries to the return webhook are checked with the
+/// webhook's own secret, so the secret Rake is given and the one checked cannot disagree.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use deskwire_core::{channel::Channel, Secret};
 /// use deskwire_core::verify::Proof;
-/// use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 /// use deskwire_rake_direct::{channel::RakeDirectChannel, wire::ReturnWebhook, RakeDirectClient};
 ///
 /// let client = RakeDirectClient::builder("my-workspace", Secret::new("<workspace secret>")).build()?;
-/// let hook_secret = Secret::new("<return webhook secret>");
-/// let hook = ReturnWebhook::new("https://widget.example.com/rake", hook_secret.clone());
-/// let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&hook_secret]).unwrap();
-/// let desk: Arc<dyn Channel> = Arc::new(RakeDirectChannel::new(client, hook, verifier));
+/// let hook = ReturnWebhook::new("https://widget.example.com/rake", Secret::new("<return webhook secret>"));
+/// // How a delivery proves it is Rake's is undocumented: say which proof you configured.
+/// let desk: Arc<dyn Channel> = Arc::new(RakeDirectChannel::new(client, hook, Proof::shared_secret("x-rake-secret")).unwrap());
 /// assert_eq!(desk.provider(), "rake-direct");
 /// # Ok::<(), deskwire_rake_direct::Error>(())
 /// ```
@@ -74,16 +73,25 @@ pub struct RakeDirectChannel {
 }
 
 impl RakeDirectChannel {
-    /// A channel opening widget sessions that deliver to `webhook`, whose deliveries `verifier`
-    /// checks.
-    pub fn new(client: RakeDirectClient, webhook: ReturnWebhook, verifier: ReturnWebhookVerifier) -> Self {
-        Self {
+    /// A channel opening widget sessions that deliver to `webhook`, whose deliveries must carry
+    /// `proof` made with the webhook's secret. An empty secret is refused.
+    pub fn new(client: RakeDirectClient, webhook: ReturnWebhook, proof: Proof) -> Result<Self, EmptySecret> {
+        let verifier = ReturnWebhookVerifier::new(proof, [&webhook.secret])?;
+        Ok(Self {
             client,
             webhook,
             verifier,
             timeout_secs: 3600,
             platform: None,
-        }
+        })
+    }
+
+    /// Replaces the delivery check: to accept an older secret while rotating it out
+    /// (`ReturnWebhookVerifier::new(proof, [&new, &old])`), or, behind something else that
+    /// authenticates Rake, `ReturnWebhookVerifier::accept_unauthenticated()`.
+    pub fn verifier(mut self, verifier: ReturnWebhookVerifier) -> Self {
+        self.verifier = verifier;
+        self
     }
 
     /// Sessions expire after `secs` seconds of silence (default 3600).
@@ -112,18 +120,6 @@ impl RakeDirectChannel {
                 ),
             )
         })
-    }
-}
-
-fn refused(error: &InboundError) -> ChannelError {
-    let status = match error {
-        InboundError::NotJson(_) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::UNAUTHORIZED,
-    };
-    ChannelError::Refused {
-        provider: PROVIDER,
-        reason: error.to_string(),
-        response: Box::new(InboundResponse::empty(status)),
     }
 }
 
@@ -238,7 +234,7 @@ impl Channel for RakeDirectChannel {
         let delivery = self
             .verifier
             .verify(&request.headers, &request.body)
-            .map_err(|e| refused(&e))?;
+            .map_err(|e| ChannelError::refused(PROVIDER, &e))?;
         Ok(Received::new(
             vec![event(delivery)],
             InboundResponse::empty(StatusCode::OK),

@@ -31,9 +31,9 @@
 use std::time::SystemTime;
 
 pub use deskwire_core::verify::{EmptySecret, Proof, ProofError};
-use deskwire_core::verify::{ProofVerifier, Verify};
-use deskwire_core::Secret;
-use http::HeaderMap;
+use deskwire_core::verify::{ProofVerifier, Refusal, Verify};
+use deskwire_core::{InboundRequest, Secret};
+use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use crate::wire::{EntityId, SessionId};
@@ -48,6 +48,16 @@ pub enum InboundError {
     /// The body is not a JSON object.
     #[error("the delivery is not a JSON object: {0}")]
     NotJson(String),
+}
+
+/// 400 for a delivery that is not a JSON object; 401 when its origin is not proven.
+impl Refusal for InboundError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotJson(_) => StatusCode::BAD_REQUEST,
+            Self::Proof(e) => e.status_code(),
+        }
+    }
 }
 
 /// What a delivery is about, as far as can be told.
@@ -221,6 +231,12 @@ impl Verify for ReturnWebhookVerifier {
         // The echoed secret is not kept in the delivery.
         self.proof.strip_proof(&mut raw);
         ReturnDelivery::from_json(raw)
+    }
+
+    /// The delivery as this verifier expects Rake to send it (the proof you configured, made
+    /// with the current secret), for tests of your route: see [`ProofVerifier::sign_request`].
+    fn sign_at(&self, body: &[u8], _now: SystemTime) -> InboundRequest {
+        self.proof.sign_request(body)
     }
 }
 

@@ -14,15 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use clap::Parser;
 use deskwire_conformance::desks::{self, Desk, Inbound};
-use deskwire_core::channel::{
-    Channel, ConversationRef, Customer, CustomerMessage, DeskEvent, InboundRequest, Operation,
-};
+use deskwire_core::channel::{Channel, ConversationRef, Customer, CustomerMessage, DeskEvent, Operation};
 use http::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -44,7 +42,6 @@ struct Args {
 #[derive(Clone)]
 struct App {
     desk: Arc<dyn Channel>,
-    events: mpsc::UnboundedSender<DeskEvent>,
 }
 
 fn answer(status: StatusCode, body: Value) -> Response {
@@ -105,27 +102,6 @@ async fn message(State(app): State<App>, body: Bytes) -> Response {
     }
 }
 
-async fn webhook(State(app): State<App>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 20 << 20).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    };
-    let inbound = InboundRequest::from(http::Request::from_parts(parts, body));
-    let answer = match app.desk.receive(inbound).await {
-        Ok(received) => {
-            for event in received.events {
-                let _ = app.events.send(event);
-            }
-            received.response
-        }
-        Err(e) => {
-            eprintln!("refused a delivery: {e}");
-            e.inbound_response()
-        }
-    };
-    http::Response::from(answer).map(axum::body::Body::from).into_response()
-}
-
 /// Polls the desk every second when it is a polling desk.
 async fn poller(desk: Arc<dyn Channel>, events: mpsc::UnboundedSender<DeskEvent>) {
     if !desk.capabilities().supports(Operation::Poll) {
@@ -168,13 +144,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (events, mut incoming) = mpsc::unbounded_channel();
     let app = App {
         desk: Arc::clone(&desk),
-        events: events.clone(),
     };
     let router = Router::new()
         .route("/conversations", post(start))
         .route("/messages", post(message))
-        .route("/webhook", post(webhook))
-        .with_state(app);
+        .with_state(app)
+        // The desk's deliveries: verified by the channel, events into the same queue.
+        .nest(
+            "/webhook",
+            deskwire_core::axum::channel_router(Arc::clone(&desk), events.clone()),
+        );
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("listening on {base}");

@@ -37,9 +37,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use deskwire_core::json::Extra;
 use deskwire_core::mac::{HmacSha256, SignatureError};
 pub use deskwire_core::verify::EmptySecret;
-use deskwire_core::verify::{Keys, Verify};
-use deskwire_core::Secret;
-use http::{HeaderMap, HeaderName};
+use deskwire_core::verify::{Keys, Refusal, Verify};
+use deskwire_core::{InboundRequest, Secret};
+use http::{HeaderMap, HeaderName, StatusCode};
 
 pub use self::event::{
     changes, Change, ContactEvent, ConversationEvent, EchoFilter, InboxEvent, MessageEvent, NamedRef, Skip,
@@ -100,6 +100,17 @@ pub enum WebhookError {
         /// The JSON object, when it was one (without `event`); credentials hidden from `Debug`.
         payload: Option<Extra>,
     },
+}
+
+/// 400 for an authentic delivery that is not a webhook payload; 401 for everything else (the
+/// origin or the time is not proven).
+impl Refusal for WebhookError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Payload { .. } => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
 }
 
 /// A verified delivery.
@@ -248,6 +259,43 @@ impl WebhookVerifier {
 impl Verify for WebhookVerifier {
     type Verified = WebhookDelivery;
     type Error = WebhookError;
+
+    /// The request Chatwoot sends for `body` at `now`, as `Webhooks::Trigger#request_headers`
+    /// builds it (chatwoot/chatwoot `lib/webhooks/trigger.rb`, v4.13.0): `Content-Type` and
+    /// `Accept: application/json`, an `X-Chatwoot-Delivery` id (here derived from the body, so a
+    /// test is repeatable; Chatwoot draws a new one per target) and, when the verifier has a
+    /// secret, `X-Chatwoot-Timestamp` with `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of
+    /// "{timestamp}.{body}">` made with the current secret. The conformance suite checks the
+    /// recipe against vectors Chatwoot's own expression produced.
+    ///
+    /// ```
+    /// use deskwire_chatlake::inbound::WebhookVerifier;
+    /// use deskwire_core::verify::Verify;
+    /// use deskwire_core::Secret;
+    ///
+    /// let verifier = WebhookVerifier::new(&Secret::new("whsec")).unwrap();
+    /// let request = verifier.sign(br#"{"event":"conversation_typing_on","is_private":false}"#);
+    /// assert!(request.headers["x-chatwoot-signature"].to_str().unwrap().starts_with("sha256="));
+    /// assert!(verifier.verify(&request.headers, &request.body).is_ok());
+    /// ```
+    fn sign_at(&self, body: &[u8], now: SystemTime) -> InboundRequest {
+        let mut request = InboundRequest::post(body.to_vec())
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .header(DELIVERY_HEADER, &deskwire_core::verify::delivery_id(body));
+        if let Mode::Signed(keys) = &self.mode {
+            let timestamp = now
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default()
+                .to_string();
+            let mac = keys.current().sign_hex_parts(&[timestamp.as_bytes(), b".", body]);
+            request = request
+                .header(TIMESTAMP_HEADER, &timestamp)
+                .header(SIGNATURE_HEADER, &format!("sha256={mac}"));
+        }
+        request
+    }
 
     /// Verifies a delivery as if it were `now` (for tests and replays).
     fn verify_at(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<WebhookDelivery, WebhookError> {

@@ -39,17 +39,34 @@ impl PublicClientBuilder {
         if self.inbox_identifier.trim().is_empty() {
             return Err(Error::InvalidConfig("the inbox identifier is empty".into()));
         }
-        let provider = Chatwoot {
-            token: None,
-            api: "public",
-        };
-        let prefix = ["public", "api", "v1", "inboxes", self.inbox_identifier.as_str()];
-        let conn = Connection::new(&self.config, &prefix, provider).map_err(|e| Error::InvalidConfig(e.to_string()))?;
+        let conn = Connection::new(&self.config, &prefix(&self.inbox_identifier), PUBLIC)
+            .map_err(|e| Error::InvalidConfig(e.to_string()))?;
         Ok(PublicClient {
             conn,
             identity: self.hmac_token,
         })
     }
+}
+
+const PUBLIC: Chatwoot = Chatwoot {
+    token: None,
+    api: "public",
+};
+
+fn prefix(inbox_identifier: &str) -> [&str; 5] {
+    ["public", "api", "v1", "inboxes", inbox_identifier]
+}
+
+/// The Client API of an Application API client's server, sharing its base URL, HTTP client and
+/// retry policy (see [`ChatlakeClient::client_api`](crate::ChatlakeClient::client_api)).
+pub(crate) fn sibling_of(api: &ChatlakeConnection, inbox_identifier: &str) -> Result<PublicClient, Error> {
+    if inbox_identifier.trim().is_empty() {
+        return Err(Error::InvalidConfig("the inbox identifier is empty".into()));
+    }
+    let conn = api
+        .sibling(&prefix(inbox_identifier), PUBLIC)
+        .map_err(|e| Error::InvalidConfig(e.to_string()))?;
+    Ok(PublicClient { conn, identity: None })
 }
 
 /// Client of the Client API for one API inbox. Cheap to clone.

@@ -19,7 +19,7 @@
 //! yourself (for a web widget's `setUser`, say).
 
 #[cfg(feature = "client")]
-mod client;
+pub(crate) mod client;
 mod wire;
 
 use deskwire_core::mac::HmacSha256;

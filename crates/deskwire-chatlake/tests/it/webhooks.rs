@@ -15,10 +15,20 @@ pub const TS: u64 = 1_763_706_087;
 
 pub const MESSAGE_CREATED: &str = r#"{"event":"message_created","id":123,"content":"Your parcel ships today","content_type":"text","content_attributes":{},"additional_attributes":{},"message_type":"outgoing","private":false,"source_id":null,"created_at":"2025-11-21T06:21:27.123Z","account":{"id":1,"name":"Acme"},"inbox":{"id":2,"name":"API"},"sender":{"id":3,"name":"Agent Smith","email":"smith@example.com","type":"user"},"conversation":{"additional_attributes":{},"can_reply":true,"channel":"Channel::Api","id":7,"inbox_id":2,"messages":[],"labels":[],"meta":{"sender":{"id":1,"name":"Alice"},"assignee":null,"assignee_type":null,"team":null,"hmac_verified":false},"status":"open","custom_attributes":{},"snoozed_until":null,"unread_count":0,"first_reply_created_at":null,"priority":null,"waiting_since":0,"agent_last_seen_at":0,"contact_last_seen_at":0,"last_activity_at":1700000000,"timestamp":1700000000,"created_at":1700000000,"updated_at":1700000000.1}}"#;
 
-/// The `X-Chatwoot-Signature` value the crate's public test signer produces.
+/// The `X-Chatwoot-Signature` for `ts`: what the verifier's public signer (`Verify::sign_at`)
+/// produces, checked against Chatwoot's recipe; past `SystemTime`'s range (the overflow cases)
+/// the recipe alone.
 pub fn sign(secret: &str, ts: &str, body: &[u8]) -> String {
-    let headers = deskwire_chatlake::testing::sign(&Secret::new(secret), ts.parse().unwrap(), body);
-    headers["x-chatwoot-signature"].to_str().unwrap().to_owned()
+    let recipe = format!(
+        "sha256={}",
+        HmacSha256::new(&Secret::new(secret)).sign_hex_parts(&[ts.as_bytes(), b".", body])
+    );
+    if let Some(at) = UNIX_EPOCH.checked_add(Duration::from_secs(ts.parse().unwrap())) {
+        let request = WebhookVerifier::new(&Secret::new(secret)).unwrap().sign_at(body, at);
+        assert_eq!(request.headers["x-chatwoot-timestamp"], ts);
+        assert_eq!(request.headers["x-chatwoot-signature"], recipe.as_str());
+    }
+    recipe
 }
 
 pub fn headers(signature: Option<&str>, ts: Option<&str>) -> HeaderMap {

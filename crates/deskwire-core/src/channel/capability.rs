@@ -157,6 +157,12 @@ impl Capabilities {
         self
     }
 
+    /// Removes an operation (a channel built without the part it needs).
+    pub const fn without(mut self, operation: Operation) -> Self {
+        self.operations &= !operation.bit();
+        self
+    }
+
     /// Adds an event kind the channel can report.
     pub const fn reports(mut self, kind: EventKind) -> Self {
         self.events |= kind.bit();

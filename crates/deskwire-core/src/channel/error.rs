@@ -27,6 +27,18 @@ pub enum ChannelError {
         /// What was asked.
         operation: Operation,
     },
+    /// The provider has the operation but this channel was built without what it needs (a
+    /// second API's credentials, a webhook secret); `needs` says what to configure. Nothing
+    /// was sent.
+    #[error("{provider}: {operation} needs {needs}; nothing was sent")]
+    NotConfigured {
+        /// The provider key.
+        provider: &'static str,
+        /// What was asked.
+        operation: Operation,
+        /// What to configure, e.g. "the Client API (`ChatlakeChannel::client_api`)".
+        needs: &'static str,
+    },
     /// The input cannot be sent to this provider (a missing field it requires, a reference of
     /// another provider). Nothing was sent.
     #[error("{provider}: {error}")]
@@ -84,7 +96,9 @@ impl ChannelError {
     /// Whether the desk may have acted on the failed operation.
     pub fn delivery(&self) -> Delivery {
         match self {
-            Self::Unsupported { .. } | Self::Invalid { .. } | Self::Refused { .. } => Delivery::NotSent,
+            Self::Unsupported { .. } | Self::NotConfigured { .. } | Self::Invalid { .. } | Self::Refused { .. } => {
+                Delivery::NotSent
+            }
             Self::Provider { delivery, .. } => *delivery,
             // The conversation exists: something happened.
             Self::Incomplete { .. } => Delivery::MaybeDelivered,
@@ -95,6 +109,7 @@ impl ChannelError {
     pub fn provider(&self) -> &'static str {
         match self {
             Self::Unsupported { provider, .. }
+            | Self::NotConfigured { provider, .. }
             | Self::Invalid { provider, .. }
             | Self::Provider { provider, .. }
             | Self::Incomplete { provider, .. }
@@ -111,12 +126,24 @@ impl ChannelError {
         }
     }
 
+    /// A delivery a verifier refused, answered with the refusal's own status (see
+    /// [`Refusal`](crate::verify::Refusal)) and an empty body; the reason is kept for your logs.
+    pub fn refused(provider: &'static str, refusal: &dyn crate::verify::Refusal) -> Self {
+        Self::Refused {
+            provider,
+            reason: refusal.to_string(),
+            response: Box::new(refusal.inbound_response()),
+        }
+    }
+
     /// The answer to give the desk when this error came from [`Channel::receive`](super::Channel::receive):
-    /// the refusal's own answer, 501 for an unsupported receive, else 500 (the desk retries).
+    /// the refusal's own answer, 501 for an unsupported or unconfigured receive, else 500 (the desk retries).
     pub fn inbound_response(&self) -> InboundResponse {
         match self {
             Self::Refused { response, .. } => (**response).clone(),
-            Self::Unsupported { .. } => InboundResponse::text(StatusCode::NOT_IMPLEMENTED, "not implemented"),
+            Self::Unsupported { .. } | Self::NotConfigured { .. } => {
+                InboundResponse::text(StatusCode::NOT_IMPLEMENTED, "not implemented")
+            }
             _ => InboundResponse::text(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         }
     }

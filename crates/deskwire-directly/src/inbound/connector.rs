@@ -18,9 +18,9 @@
 use std::time::SystemTime;
 
 pub use deskwire_core::verify::{EmptySecret, Proof, ProofError};
-use deskwire_core::verify::{ProofVerifier, Verify};
-use deskwire_core::{open_enum, Secret};
-use http::HeaderMap;
+use deskwire_core::verify::{ProofVerifier, Refusal, Verify};
+use deskwire_core::{open_enum, InboundRequest, Secret};
+use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use crate::wire::{Timestamp, Uuid};
@@ -125,6 +125,16 @@ pub enum ConnectorError {
     Payload(String),
 }
 
+/// 400 for a body that is not a connector event; 401 when its origin is not proven.
+impl Refusal for ConnectorError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Payload(_) => StatusCode::BAD_REQUEST,
+            Self::Proof(e) => e.status_code(),
+        }
+    }
+}
+
 /// Checks and decodes connector deliveries. Build once, share freely.
 ///
 /// ```
@@ -179,6 +189,13 @@ impl Verify for ConnectorReceiver {
         // A secret echoed in the body is not kept in the event.
         self.proof.strip_proof(&mut event.raw);
         Ok(event)
+    }
+
+    /// The delivery as this receiver expects the connector to send it (the proof you
+    /// configured, made with the current secret), for tests of your route: see
+    /// [`ProofVerifier::sign_request`].
+    fn sign_at(&self, body: &[u8], _now: SystemTime) -> InboundRequest {
+        self.proof.sign_request(body)
     }
 }
 

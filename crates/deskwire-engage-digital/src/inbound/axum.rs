@@ -29,10 +29,11 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::any;
 use axum::Router;
-use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use deskwire_core::axum::{read_body, BodyError};
+use deskwire_core::verify::Refusal as _;
 
 use super::{Endpoint, InboundRequest, RequestError, Source};
 
@@ -45,22 +46,20 @@ pub fn router<S: Source + 'static>(endpoint: Arc<Endpoint<S>>) -> Router {
 /// The handler behind [`router`], for routers you assemble yourself.
 pub async fn serve<S: Source + 'static>(State(endpoint): State<Arc<Endpoint<S>>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if let Err(error) = endpoint.precheck(&parts.method, &parts.headers) {
-        tracing::warn!(status = error.status().as_u16(), %error, "refused a request");
-        return answer(endpoint.refuse(&error));
-    }
-    let body = match Limited::new(body, endpoint.body_limit()).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let body = match endpoint.precheck(&parts.method, &parts.headers) {
+        Ok(()) => read_body(&parts.headers, body, endpoint.body_limit())
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge { limit } => RequestError::BodyTooLarge { limit },
+                other => RequestError::BodyUnreadable(other.to_string()),
+            }),
+        Err(error) => Err(error),
+    };
+    let body = match body {
+        Ok(body) => body,
         Err(error) => {
-            let error = if error.downcast_ref::<LengthLimitError>().is_some() {
-                RequestError::BodyTooLarge {
-                    limit: endpoint.body_limit(),
-                }
-            } else {
-                RequestError::BodyUnreadable(error.to_string())
-            };
-            tracing::warn!(status = error.status().as_u16(), %error, "refused a request");
-            return answer(endpoint.refuse(&error));
+            tracing::warn!(status = error.status_code().as_u16(), %error, "refused a request");
+            return endpoint.refuse(&error).into_response();
         }
     };
     let request = InboundRequest {
@@ -69,12 +68,5 @@ pub async fn serve<S: Source + 'static>(State(endpoint): State<Arc<Endpoint<S>>>
         headers: parts.headers,
         body,
     };
-    answer(endpoint.handle(request).await)
-}
-
-fn answer(response: deskwire_core::InboundResponse) -> Response {
-    let mut out = Response::new(axum::body::Body::from(response.body));
-    *out.status_mut() = response.status;
-    *out.headers_mut() = response.headers;
-    out
+    endpoint.handle(request).await.into_response()
 }

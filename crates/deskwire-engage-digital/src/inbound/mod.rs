@@ -67,7 +67,7 @@ mod refusal;
 mod source;
 
 use deskwire_core::mac::{HmacSha512, SignatureError};
-use deskwire_core::verify::{EmptySecret, Keys};
+use deskwire_core::verify::{EmptySecret, Keys, Refusal as _};
 use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -252,7 +252,7 @@ impl<S: Source> Endpoint<S> {
             Ok(verified) => self.dispatch(verified).await,
             Err(refused) => {
                 #[cfg(feature = "tracing")]
-                tracing::warn!(status = refused.error.status().as_u16(), error = %refused.error, "refused a request");
+                tracing::warn!(status = refused.error.status_code().as_u16(), error = %refused.error, "refused a request");
                 refused.answer()
             }
         }
@@ -318,7 +318,7 @@ impl Refused<'_> {
 }
 
 fn refusal(key: &HmacSha512, error: &RequestError) -> InboundResponse {
-    let mut response = signed(key, error.status(), TEXT, error.answer_text().as_bytes().to_vec());
+    let mut response = signed(key, error.status_code(), TEXT, error.answer_text().as_bytes().to_vec());
     if matches!(error, RequestError::MethodNotAllowed(_)) {
         response.headers.insert(ALLOW, HeaderValue::from_static("POST"));
     }

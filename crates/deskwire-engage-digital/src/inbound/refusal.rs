@@ -3,6 +3,7 @@
 //! [`deskwire_core::InboundResponse`].
 
 use deskwire_core::mac::SignatureError;
+use deskwire_core::verify::Refusal;
 use http::{Method, StatusCode};
 
 /// Why a request was refused before your source saw it. The answer uses Engage Digital's own
@@ -47,9 +48,11 @@ pub enum RequestError {
     },
 }
 
-impl RequestError {
-    /// The HTTP status of the answer.
-    pub fn status(&self) -> StatusCode {
+/// The statuses of Engage Digital's reference endpoint (the official SDKs): a missing or wrong
+/// signature is 422, not 401. The answer to send is [`Endpoint::refuse`](super::Endpoint::refuse)'s,
+/// which is the same status signed with the channel's token.
+impl Refusal for RequestError {
+    fn status_code(&self) -> StatusCode {
         match self {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -60,7 +63,9 @@ impl RequestError {
             | Self::InvalidParams { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
+}
 
+impl RequestError {
     /// The short plain-text answer. It never echoes the request, so nothing Engage Digital or an
     /// attacker sent is reflected.
     pub fn answer_text(&self) -> &'static str {

@@ -1,0 +1,304 @@
+//! axum glue (feature `axum`; axum 0.8 on http 1, the versions of this crate's `http` types):
+//! mount any inbound side in one line.
+//!
+//! * [`webhook_router`]: a provider's webhook [`Verify`]-er in front of your handler — the
+//!   delivery is checked on its raw bytes, a refusal is answered with its own status
+//!   ([`Refusal`]: 401, or 400 for an authentic delivery that cannot be read), a verified one
+//!   goes to your [`Sink`] and is answered `200` once the sink has taken it.
+//! * [`channel_router`]: any `Arc<dyn Channel>`'s [`Channel::receive`] — the desk gets the
+//!   channel's answer, the events go to your sink.
+//! * [`Routes`]: the same two with settings (the body limit).
+//! * `InboundResponse` is an axum response and `InboundRequest` an extractor, for handlers you
+//!   write yourself.
+//!
+//! Bodies are read through a limit ([`DEFAULT_BODY_LIMIT`], 20 MiB: Engage Digital's, the
+//! largest any supported desk documents): a declared `Content-Length` over it is answered `413`
+//! before anything is read, and a body that grows past it is cut off with `413`. When your sink
+//! fails, the desk gets `500`, so a desk that redelivers (Engage Digital does) brings the
+//! delivery again; nothing is acknowledged that you did not take.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use deskwire_core::verify::{Proof, ProofVerifier};
+//! use deskwire_core::Secret;
+//!
+//! let verifier = ProofVerifier::new(Proof::hmac_sha256("x-signature", "sha256="), [&Secret::new("whsec")])?;
+//! let (events, mut received) = tokio::sync::mpsc::channel(64);
+//! let app = axum::Router::new().nest("/hooks", deskwire_core::axum::webhook_router(verifier, events));
+//! tokio::spawn(async move {
+//!     while let Some(body) = received.recv().await { /* an authentic delivery */ let _: Vec<u8> = body; }
+//! });
+//! axum::serve(tokio::net::TcpListener::bind("127.0.0.1:8080").await?, app).await?;
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use bytes::Bytes;
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, StatusCode};
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+
+#[cfg(feature = "channel")]
+use crate::channel::{Channel, DeskEvent};
+use crate::verify::{Refusal, Verify};
+use crate::{InboundRequest, InboundResponse};
+
+/// The default body limit of [`Routes`]: 20 MiB, Engage Digital's documented request limit,
+/// the largest of any supported desk.
+pub const DEFAULT_BODY_LIMIT: usize = 20 << 20;
+
+/// What your code does with what arrived. Implemented for closures returning a future of
+/// `Result<(), E>`, and for tokio's `mpsc::Sender` (waits for room: back-pressure reaches
+/// the desk as a slower answer) and `mpsc::UnboundedSender`.
+pub trait Sink<T>: Send + Sync + 'static {
+    /// Takes one item; an error makes the route answer `500`.
+    fn take(&self, item: T) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// Why a [`Sink`] did not take an item.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<T, F, Fut, E> Sink<T> for F
+where
+    T: Send + 'static,
+    F: Fn(T) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), E>> + Send,
+    E: Into<SinkError>,
+{
+    fn take(&self, item: T) -> impl Future<Output = Result<(), SinkError>> + Send {
+        let taken = self(item);
+        async move { taken.await.map_err(Into::into) }
+    }
+}
+
+impl<T: Send + 'static> Sink<T> for tokio::sync::mpsc::Sender<T> {
+    async fn take(&self, item: T) -> Result<(), SinkError> {
+        self.send(item).await.map_err(|_| "the receiver is gone".into())
+    }
+}
+
+impl<T: Send + 'static> Sink<T> for tokio::sync::mpsc::UnboundedSender<T> {
+    fn take(&self, item: T) -> impl Future<Output = Result<(), SinkError>> + Send {
+        let sent = self.send(item).map_err(|_| "the receiver is gone".into());
+        async move { sent }
+    }
+}
+
+impl IntoResponse for InboundResponse {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// The request as it arrived, for handlers you write yourself. The body is read through axum's
+/// `Bytes` extractor, so axum's `DefaultBodyLimit` (2 MiB unless you set it) applies.
+impl<S: Send + Sync> FromRequest<S> for InboundRequest {
+    type Rejection = axum::extract::rejection::BytesRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let method = request.method().clone();
+        let query = request.uri().query().map(str::to_owned);
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state).await?;
+        Ok(Self {
+            method,
+            headers,
+            query,
+            body,
+        })
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// Declared or grown past the limit.
+    #[error("the body is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The connection broke, or the body is not valid HTTP framing.
+    #[error("the body could not be read: {0}")]
+    Unreadable(String),
+}
+
+impl Refusal for BodyError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unreadable(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// Reads `body` up to `limit` bytes: a `Content-Length` in `headers` over the limit is refused
+/// before anything is read, and a body that grows past it is refused without buffering the rest.
+pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(BodyError::TooLarge { limit }),
+        Err(error) => Err(BodyError::Unreadable(error.to_string())),
+    }
+}
+
+/// Route settings. [`webhook_router`] and [`channel_router`] are `Routes::new()`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Routes {
+    body_limit: usize,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Routes {
+    /// The defaults: a [`DEFAULT_BODY_LIMIT`] body limit.
+    pub const fn new() -> Self {
+        Self {
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    /// The largest body read, in bytes.
+    pub const fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// A router answering every method on `/` with `verifier`'s check, then `sink`.
+    pub fn webhook<V>(self, verifier: V, sink: impl Sink<V::Verified>) -> Router
+    where
+        V: Verify + Send + Sync + 'static,
+        V::Verified: Send + 'static,
+        V::Error: Send,
+    {
+        let route = Arc::new(WebhookRoute {
+            verifier,
+            sink,
+            limit: self.body_limit,
+        });
+        Router::new().route("/", any(webhook)).with_state(route)
+    }
+
+    #[cfg(feature = "channel")]
+    /// A router answering every method on `/` with `channel`'s [`Channel::receive`]; the events
+    /// go to `sink` one by one, in order, before the desk gets the channel's answer.
+    pub fn channel(self, channel: Arc<dyn Channel>, sink: impl Sink<DeskEvent>) -> Router {
+        let route = Arc::new(ChannelRoute {
+            channel,
+            sink,
+            limit: self.body_limit,
+        });
+        Router::new().route("/", any(receive)).with_state(route)
+    }
+}
+
+/// `Routes::new().webhook(verifier, sink)`: see the [module docs](self).
+pub fn webhook_router<V>(verifier: V, sink: impl Sink<V::Verified>) -> Router
+where
+    V: Verify + Send + Sync + 'static,
+    V::Verified: Send + 'static,
+    V::Error: Send,
+{
+    Routes::new().webhook(verifier, sink)
+}
+
+#[cfg(feature = "channel")]
+/// `Routes::new().channel(channel, sink)`: see the [module docs](self).
+pub fn channel_router(channel: Arc<dyn Channel>, sink: impl Sink<DeskEvent>) -> Router {
+    Routes::new().channel(channel, sink)
+}
+
+struct WebhookRoute<V, K> {
+    verifier: V,
+    sink: K,
+    limit: usize,
+}
+
+#[cfg(feature = "channel")]
+struct ChannelRoute<K> {
+    channel: Arc<dyn Channel>,
+    sink: K,
+    limit: usize,
+}
+
+fn refuse(refusal: &dyn Refusal) -> Response {
+    tracing::warn!(status = refusal.status_code().as_u16(), reason = %refusal, "refused a delivery");
+    refusal.inbound_response().into_response()
+}
+
+fn sink_failed(error: &SinkError) -> Response {
+    tracing::error!(%error, "the sink did not take a delivery; answered 500 so the desk may redeliver");
+    InboundResponse::text(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+async fn webhook<V, K>(State(route): State<Arc<WebhookRoute<V, K>>>, request: Request) -> Response
+where
+    V: Verify + Send + Sync + 'static,
+    V::Verified: Send + 'static,
+    K: Sink<V::Verified>,
+{
+    let (parts, body) = request.into_parts();
+    let body = match read_body(&parts.headers, body, route.limit).await {
+        Ok(body) => body,
+        Err(error) => return refuse(&error),
+    };
+    let delivery = match route.verifier.verify(&parts.headers, &body) {
+        Ok(delivery) => delivery,
+        Err(error) => return refuse(&error),
+    };
+    match route.sink.take(delivery).await {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(error) => sink_failed(&error),
+    }
+}
+
+#[cfg(feature = "channel")]
+async fn receive<K: Sink<DeskEvent>>(State(route): State<Arc<ChannelRoute<K>>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(&parts.headers, body, route.limit).await {
+        Ok(body) => body,
+        Err(error) => return refuse(&error),
+    };
+    let request = InboundRequest {
+        query: parts.uri.query().map(str::to_owned),
+        method: parts.method,
+        headers: parts.headers,
+        body,
+    };
+    match route.channel.receive(request).await {
+        Ok(received) => {
+            for event in received.events {
+                if let Err(error) = route.sink.take(event).await {
+                    return sink_failed(&error);
+                }
+            }
+            received.response.into_response()
+        }
+        Err(error) => {
+            tracing::warn!(provider = error.provider(), %error, "refused a delivery");
+            error.inbound_response().into_response()
+        }
+    }
+}
