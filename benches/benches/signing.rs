@@ -4,13 +4,21 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
 use deskwire_benches::{
-    seed_message, webhook_body, KEY, LARGE_BODY_BYTES, SEED_BODY, WEBHOOK_FLOOR_BLOCKS, WEBHOOK_TIMESTAMP,
+    seed_message, webhook_body, DOCS_TOKEN, INFO_BODY, KEY, LARGE_BODY_BYTES, SEED_BODY, SHA256_FLOOR_MESSAGE,
+    SHA512_3_BLOCK_MESSAGE, WEBHOOK_FLOOR_BLOCKS, WEBHOOK_TIMESTAMP,
 };
 use deskwire_chatlake::inbound::WebhookVerifier;
 use deskwire_core::mac::HmacSha256;
 use deskwire_core::mac::HmacSha512;
+use deskwire_core::verify::Verify as _;
 use deskwire_core::Secret;
+use deskwire_engage_digital::inbound::{ActionError, Endpoint, ImplementationInfo, ObjectName, SdkOption, Source};
+use deskwire_engage_digital::wire::Operation;
 use deskwire_engage_digital::{SendApiClient, Signer};
 use hmac::{Hmac, Mac};
 use sha2::digest::generic_array::GenericArray;
@@ -52,22 +60,44 @@ fn floor(c: &mut Criterion) {
     let mut g = c.benchmark_group("floor");
     g.bench_function("sha512-3-blocks", |b| {
         b.iter(|| {
-            let mut state: [u64; 8] = black_box([
-                0x6a09e667f3bcc908,
-                0xbb67ae8584caa73b,
-                0x3c6ef372fe94f82b,
-                0xa54ff53a5f1d36f1,
-                0x510e527fade682d1,
-                0x9b05688c2b3e6c1f,
-                0x1f83d9abfb41bd6b,
-                0x5be0cd19137e2179,
-            ]);
+            let mut state = black_box(SHA512_IV);
             sha2::compress512(&mut state, black_box(&blocks));
             state
         })
     });
+    #[cfg(target_arch = "x86_64")]
+    {
+        let blocks = [[0x5a_u8; 128]; 3];
+        g.bench_function("sha512-3-blocks-asm", |b| {
+            b.iter(|| {
+                let mut state = black_box(SHA512_IV);
+                sha2_asm::compress512(&mut state, black_box(&blocks));
+                state
+            })
+        });
+    }
+    // ring hashes whole messages: one that pads to exactly three blocks (its init and padding
+    // are counted, which only flatters the others).
+    let message = [0x5a_u8; SHA512_3_BLOCK_MESSAGE];
+    g.bench_function("sha512-3-blocks-ring", |b| {
+        b.iter(|| ring::digest::digest(&ring::digest::SHA512, black_box(&message)))
+    });
     g.finish();
 }
+
+const SHA512_IV: [u64; 8] = [
+    0x6a09e667f3bcc908,
+    0xbb67ae8584caa73b,
+    0x3c6ef372fe94f82b,
+    0xa54ff53a5f1d36f1,
+    0x510e527fade682d1,
+    0x9b05688c2b3e6c1f,
+    0x1f83d9abfb41bd6b,
+    0x5be0cd19137e2179,
+];
+const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
 
 fn encode_sign(c: &mut Criterion) {
     let client = SendApiClient::builder("https://bench.invalid", "8da592bc6fcf8bae41b2", key_secret())
@@ -121,15 +151,93 @@ fn verify_webhook(c: &mut Criterion) {
     let mut g = c.benchmark_group("floor");
     g.bench_function("sha256-18-blocks", |b| {
         b.iter(|| {
-            let mut state: [u32; 8] = black_box([
-                0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-            ]);
+            let mut state = black_box(SHA256_IV);
             sha2::compress256(&mut state, black_box(&blocks));
             state
+        })
+    });
+    #[cfg(target_arch = "x86_64")]
+    {
+        let blocks = vec![[0x5a_u8; 64]; WEBHOOK_FLOOR_BLOCKS];
+        g.bench_function("sha256-18-blocks-asm", |b| {
+            b.iter(|| {
+                let mut state = black_box(SHA256_IV);
+                sha2_asm::compress256(&mut state, black_box(&blocks));
+                state
+            })
+        });
+    }
+    let message = vec![0x5a_u8; SHA256_FLOOR_MESSAGE];
+    g.bench_function("sha256-18-blocks-ring", |b| {
+        b.iter(|| ring::digest::digest(&ring::digest::SHA256, black_box(&message)))
+    });
+    g.finish();
+}
+
+/// The docs' source: what `implementation.info` answers in the documentation's example.
+struct DocsSource;
+
+impl Source for DocsSource {
+    async fn implementation_info(&self) -> Result<ImplementationInfo, ActionError> {
+        ImplementationInfo::builder()
+            .object(
+                ObjectName::Messages,
+                [Operation::Create, Operation::Show, Operation::List],
+            )
+            .object(ObjectName::Threads, [Operation::List, Operation::Show])
+            .option(SdkOption::ViewMessaging)
+            .option(SdkOption::MessagesText)
+            .build()
+            .map_err(|e| ActionError::Unavailable(e.to_string()))
+    }
+}
+
+/// Polls a future that never waits (the endpoint's work on an in-memory source) to its end.
+fn ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("the benched source never waits"),
+    }
+}
+
+fn inbound(c: &mut Criterion) {
+    let token = Secret::new(DOCS_TOKEN);
+    let endpoint = Endpoint::new(&token, DocsSource).expect("a token");
+    let signer = Signer::new(&token);
+    let request = signer.request(INFO_BODY);
+    let answer = ready(endpoint.handle(request.clone()));
+    assert_eq!(answer.status, http::StatusCode::OK);
+    let signature = request.headers["x-smccsdk-signature"].to_str().expect("hex").to_owned();
+    let mut g = c.benchmark_group("inbound");
+    // verify, decode, dispatch, encode the answer, sign it
+    g.bench_function("engage-digital-implementation-info", |b| {
+        b.iter(|| ready(endpoint.handle(black_box(request.clone()))))
+    });
+    // the two MACs alone: the request's checked, the answer's made
+    g.bench_function("engage-digital-verify+sign", |b| {
+        b.iter(|| {
+            signer
+                .verify(black_box(INFO_BODY), black_box(&signature))
+                .expect("valid");
+            signer.sign(black_box(&answer.body))
+        })
+    });
+
+    let secret = Secret::new("x5Rk3n9PqT2vWb7YcL4mZs8D");
+    let verifier = WebhookVerifier::new(&secret).expect("a webhook secret");
+    let body = webhook_body();
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_763_706_100);
+    let signed = verifier.sign_at(&body, now);
+    verifier.verify_at(&signed.headers, &body, now).expect("decodes");
+    g.bench_function("chatlake-verify+decode-1KiB", |b| {
+        b.iter(|| {
+            verifier
+                .verify_at(black_box(&signed.headers), black_box(&body), now)
+                .expect("valid")
         })
     });
     g.finish();
 }
 
-criterion_group!(benches, sign, floor, encode_sign, verify, verify_webhook);
+criterion_group!(benches, sign, floor, encode_sign, verify, verify_webhook, inbound);
 criterion_main!(benches);
