@@ -219,6 +219,14 @@ mod tests {
             p().decide(1, Status(503), Some(Duration::from_secs(31)), Safe, 0.0),
             Stop
         );
+        // The cap is inclusive: exactly `max_retry_after` is waited, a millisecond more is not.
+        let cap = p().max_retry_after;
+        assert_eq!(p().decide(1, Status(429), Some(cap), Safe, 0.0), RetryAfter(cap));
+        assert_eq!(
+            p().decide(1, Status(429), Some(cap - MS(1)), Safe, 0.0),
+            RetryAfter(cap - MS(1))
+        );
+        assert_eq!(p().decide(1, Status(429), Some(cap + MS(1)), Safe, 0.0), Stop);
     }
 
     #[test]

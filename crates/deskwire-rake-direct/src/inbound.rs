@@ -246,6 +246,30 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn every_documented_event_code_and_a_text_entity_id() {
+        for (code, kind) in [
+            (3, EventKind::EndSession),
+            (5, EventKind::Message),
+            (7, EventKind::Typing),
+            (8, EventKind::System),
+            (9, EventKind::Read),
+            (4, EventKind::Unknown("4".into())),
+        ] {
+            let d = ReturnDelivery::from_json(json!({"event": code, "sessionId": 1})).unwrap();
+            assert_eq!(d.event, kind, "code {code}");
+        }
+        let d = ReturnDelivery::from_json(json!({"sessionId": 1, "initiatingEntity": {"entityId": "ext-7"}})).unwrap();
+        assert_eq!(d.sender.unwrap().entity_id, Some(EntityId::Text("ext-7".into())));
+        let d = ReturnDelivery::from_json(json!({"sessionId": 1, "fromEntityId": "ext-8"})).unwrap();
+        assert_eq!(d.sender.unwrap().entity_id, Some(EntityId::Text("ext-8".into())));
+        // Without an event name a text makes it a message; without either it is unknown.
+        let silent = ReturnDelivery::from_json(json!({"sessionId": 1})).unwrap();
+        assert_eq!(silent.event, EventKind::Unknown(String::new()));
+        let texted = ReturnDelivery::from_json(json!({"sessionId": 1, "text": "hi"})).unwrap();
+        assert_eq!(texted.event, EventKind::Message);
+    }
+
+    #[test]
     fn user_app_event_codes_and_names_are_read() {
         let d = ReturnDelivery::from_json(json!({"event": 5, "sessionId": "77", "text": "hi", "fromEntityId": 3764}))
             .unwrap();

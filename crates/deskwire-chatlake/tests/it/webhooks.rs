@@ -153,6 +153,51 @@ fn each_bad_case_has_its_own_error() {
     ));
 }
 
+/// The window at its edges: exactly the tolerance either way is accepted, one second more is
+/// not; and a clock before 1970 still counts the timestamp as ahead of it.
+#[test]
+fn the_window_is_inclusive_on_both_sides_and_signed_before_1970() {
+    let body = b"{\"event\":\"conversation_typing_off\"}";
+    let ts = TS.to_string();
+    let h = headers(Some(&sign(SECRET, &ts, body)), Some(&ts));
+    for now in [TS - 300, TS - 299, TS, TS + 299, TS + 300] {
+        verifier()
+            .verify_at(&h, body, at(now))
+            .unwrap_or_else(|e| panic!("at {now}: {e}"));
+    }
+    assert_eq!(
+        verifier().verify_at(&h, body, at(TS + 301)).unwrap_err(),
+        WebhookError::Stale {
+            age_secs: 301,
+            tolerance_secs: 300
+        }
+    );
+    assert_eq!(
+        verifier().verify_at(&h, body, at(TS - 301)).unwrap_err(),
+        WebhookError::FromTheFuture {
+            ahead_secs: 301,
+            tolerance_secs: 300
+        }
+    );
+    // Now is 200 s before 1970 and the delivery is dated 150 s after: 350 s ahead.
+    let early = h_at(150, body);
+    let before_1970 = UNIX_EPOCH - Duration::from_secs(200);
+    assert_eq!(
+        verifier().verify_at(&early, body, before_1970).unwrap_err(),
+        WebhookError::FromTheFuture {
+            ahead_secs: 350,
+            tolerance_secs: 300
+        }
+    );
+    // ... and dated 50 s after 1970 it is 250 s ahead: inside the window.
+    verifier().verify_at(&h_at(50, body), body, before_1970).unwrap();
+}
+
+fn h_at(ts: u64, body: &[u8]) -> HeaderMap {
+    let ts = ts.to_string();
+    headers(Some(&sign(SECRET, &ts, body)), Some(&ts))
+}
+
 #[test]
 fn tolerance_is_configurable() {
     let body = b"{\"event\":\"conversation_typing_off\"}";

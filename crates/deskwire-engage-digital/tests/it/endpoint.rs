@@ -574,3 +574,67 @@ mod over_http {
         String::from_utf8_lossy(&answer).into_owned()
     }
 }
+
+/// The body limit at its edge, declared and read: exactly the limit is read and answered, one
+/// byte over is refused with 413 — a declared `Content-Length` before the body is looked at.
+#[tokio::test]
+async fn the_body_limit_is_inclusive_whether_declared_or_read() {
+    let limit = INFO_BODY.len();
+    let e = endpoint(Recorder::default()).max_body_bytes(limit);
+    let declared = |request: InboundRequest, length: usize| request.header("content-length", &length.to_string());
+
+    // Read: the same signed body at the limit passes; a body one byte longer does not.
+    assert_eq!(e.handle(signed(INFO_BODY)).await.status, StatusCode::OK);
+    let over = format!("{INFO_BODY} ");
+    let response = e.handle(signed(&over)).await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_signed(&response);
+
+    // Declared: at the limit passes the precheck, one over is refused before reading.
+    assert_eq!(
+        e.precheck(&Method::POST, &declared(signed(INFO_BODY), limit).headers),
+        Ok(())
+    );
+    assert_eq!(
+        e.precheck(&Method::POST, &declared(signed(INFO_BODY), limit + 1).headers),
+        Err(deskwire_engage_digital::inbound::RequestError::BodyTooLarge { limit })
+    );
+    assert_eq!(
+        e.precheck(&Method::POST, &declared(signed(INFO_BODY), limit - 1).headers),
+        Ok(())
+    );
+    // A declared length over the limit is refused even when the body that came is small.
+    let response = e.handle(declared(signed(INFO_BODY), limit + 1)).await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(e.source().calls(), ["implementation.info"]);
+}
+
+/// A content Engage Digital would silently drop (an empty `thread_id`) is answered as given and
+/// a warning says why it will not show.
+#[tokio::test(flavor = "current_thread")]
+async fn an_incomplete_content_is_answered_with_a_warning() {
+    struct Incomplete;
+    impl Source for Incomplete {
+        async fn implementation_info(&self) -> Result<ImplementationInfo, ActionError> {
+            Ok(ImplementationInfo::builder()
+                .object(ObjectName::Messages, [Operation::List])
+                .build_unchecked())
+        }
+        async fn list(&self, _: List) -> Result<Vec<Resource>, ActionError> {
+            Ok(vec![Resource::Message(Box::new(
+                Message::new("1", "", User::new("u1", "Ann", "2021-05-13")).body("hi"),
+            ))])
+        }
+    }
+    let logs = deskwire_core::testing::CapturedLogs::start();
+    let response = endpoint(Incomplete)
+        .handle(signed(r#"{"action":"messages.list","params":{}}"#))
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    let logs = logs.text();
+    assert!(
+        logs.contains("Engage Digital ignores a content that misses a required field")
+            && logs.contains("messages.list"),
+        "{logs}"
+    );
+}
