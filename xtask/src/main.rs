@@ -4,6 +4,8 @@
 //!   the `deskwire-conformance` binary with these arguments; writes `target/conformance/report.{md,json}`.
 //! * `bench [--strict] [--rounds N] [-- <criterion args>]` — run the criterion benches N rounds
 //!   and print each ratio's median and spread beside its goal (`deskwire_benches::RATIOS`).
+//! * `mutants [--in-diff REV] [--threshold P]` — cargo-mutants on the security and delivery
+//!   modules (`mutants::MODULES`), a score per module, failing under the threshold (95 %).
 //! * `docs [--check]` — write the capability matrix (provider × operation, from each channel's
 //!   `capabilities()`) into README; `--check` fails when README is stale (CI).
 //! * `ci` — what CI runs: `.ci/run`.
@@ -13,6 +15,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod docs;
+mod mutants;
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +48,16 @@ enum Cmd {
         /// Extra arguments for criterion (after `--`), e.g. `--quick`.
         #[arg(last = true)]
         criterion: Vec<String>,
+    },
+    /// Run cargo-mutants on the modules that decide security and delivery and fail under the
+    /// threshold (needs `cargo install --locked cargo-mutants`).
+    Mutants {
+        /// Only the lines of the listed modules changed since this git revision (CI: HEAD~1).
+        #[arg(long)]
+        in_diff: Option<String>,
+        /// The least share of viable mutants caught, per cent.
+        #[arg(long, default_value_t = mutants::DEFAULT_THRESHOLD)]
+        threshold: f64,
     },
     /// Write the capability matrix into README (from each channel's `capabilities()`).
     Docs {
@@ -93,6 +106,7 @@ fn main() -> ExitCode {
             rounds,
             criterion,
         } => bench::run(strict, rounds, &criterion),
+        Cmd::Mutants { in_diff, threshold } => mutants::run(in_diff.as_deref(), threshold),
         Cmd::Docs { check } => match docs::run(&root().join("README.md"), check) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -13,7 +13,10 @@
 //!
 //! Bodies are read through a limit ([`DEFAULT_BODY_LIMIT`], 20 MiB: Engage Digital's, the
 //! largest any supported desk documents): a declared `Content-Length` over it is answered `413`
-//! before anything is read, and a body that grows past it is cut off with `413`. When your sink
+//! before anything is read, and a body that grows past it is cut off with `413`. A route serves
+//! a bounded number of requests at once ([`Routes::max_in_flight`], by default what fits in a
+//! 256 MiB budget); the excess is answered `503` with `Retry-After` before its body is read, so
+//! memory stays bounded whatever arrives ([`bounded`] does the same for routers of your own). When your sink
 //! fails, the desk gets `500`, so a desk that redelivers (Engage Digital does) brings the
 //! delivery again; nothing is acknowledged that you did not take.
 //!
@@ -53,6 +56,55 @@ use crate::{InboundRequest, InboundResponse};
 /// The default body limit of [`Routes`]: 20 MiB, Engage Digital's documented request limit,
 /// the largest of any supported desk.
 pub const DEFAULT_BODY_LIMIT: usize = 20 << 20;
+
+/// The default memory budget of a route for request bodies: 256 MiB. A route serves at most
+/// `budget / body limit` requests at once (between 1 and [`MAX_IN_FLIGHT`]); the excess is
+/// answered `503` with `Retry-After` before its body is read.
+pub const DEFAULT_MEMORY_BUDGET: usize = 256 << 20;
+
+/// The most requests a route serves at once by default, however small its body limit.
+pub const MAX_IN_FLIGHT: usize = 1024;
+
+/// The seconds a desk is told to wait when a route is at its bound.
+pub const RETRY_AFTER_SECS: u64 = 1;
+
+/// The requests a route with `body_limit` serves at once by default: the
+/// [`DEFAULT_MEMORY_BUDGET`] divided by the limit, between 1 and [`MAX_IN_FLIGHT`].
+pub const fn default_in_flight(body_limit: usize) -> usize {
+    let n = DEFAULT_MEMORY_BUDGET / if body_limit == 0 { 1 } else { body_limit };
+    if n == 0 {
+        1
+    } else if n > MAX_IN_FLIGHT {
+        MAX_IN_FLIGHT
+    } else {
+        n
+    }
+}
+
+/// `router` serving at most `max_in_flight` requests at once; the excess gets `503 Service
+/// Unavailable` with `Retry-After` at once, before its body is read (tower's concurrency limit
+/// behind its load shedder). Memory for bodies is then bounded by `max_in_flight` times the
+/// body limit, whatever arrives.
+pub fn bounded(router: Router, max_in_flight: usize) -> Router {
+    use axum::error_handling::HandleErrorLayer;
+    use tower::ServiceBuilder;
+    router.layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(|_: axum::BoxError| async { overloaded() }))
+            .load_shed()
+            // tokio's semaphore behind the limit panics past MAX_PERMITS: clamp, never panic.
+            .concurrency_limit(max_in_flight.clamp(1, tokio::sync::Semaphore::MAX_PERMITS)),
+    )
+}
+
+fn overloaded() -> Response {
+    tracing::warn!("refused a request: the route is at its bound of requests in flight");
+    let mut response = InboundResponse::text(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later");
+    response
+        .headers
+        .insert(http::header::RETRY_AFTER, http::HeaderValue::from(RETRY_AFTER_SECS));
+    response.into_response()
+}
 
 /// What your code does with what arrived. Implemented for closures returning a future of
 /// `Result<(), E>`, and for tokio's `mpsc::Sender` (waits for room: back-pressure reaches
@@ -164,6 +216,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Routes {
     body_limit: usize,
+    max_in_flight: Option<usize>,
 }
 
 impl Default for Routes {
@@ -173,10 +226,12 @@ impl Default for Routes {
 }
 
 impl Routes {
-    /// The defaults: a [`DEFAULT_BODY_LIMIT`] body limit.
+    /// The defaults: a [`DEFAULT_BODY_LIMIT`] body limit and [`default_in_flight`] requests at
+    /// once.
     pub const fn new() -> Self {
         Self {
             body_limit: DEFAULT_BODY_LIMIT,
+            max_in_flight: None,
         }
     }
 
@@ -184,6 +239,20 @@ impl Routes {
     pub const fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
+    }
+
+    /// The most requests served at once (default: [`default_in_flight`] of the body limit).
+    pub const fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = Some(requests);
+        self
+    }
+
+    /// The requests served at once with these settings.
+    pub const fn in_flight(&self) -> usize {
+        match self.max_in_flight {
+            Some(n) => n,
+            None => default_in_flight(self.body_limit),
+        }
     }
 
     /// A router answering every method on `/` with `verifier`'s check, then `sink`.
@@ -198,7 +267,10 @@ impl Routes {
             sink,
             limit: self.body_limit,
         });
-        Router::new().route("/", any(webhook)).with_state(route)
+        bounded(
+            Router::new().route("/", any(webhook)).with_state(route),
+            self.in_flight(),
+        )
     }
 
     #[cfg(feature = "channel")]
@@ -210,7 +282,10 @@ impl Routes {
             sink,
             limit: self.body_limit,
         });
-        Router::new().route("/", any(receive)).with_state(route)
+        bounded(
+            Router::new().route("/", any(receive)).with_state(route),
+            self.in_flight(),
+        )
     }
 }
 
@@ -300,5 +375,68 @@ async fn receive<K: Sink<DeskEvent>>(State(route): State<Arc<ChannelRoute<K>>>, 
             tracing::warn!(provider = error.provider(), %error, "refused a delivery");
             error.inbound_response().into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_bound_fits_the_budget() {
+        assert_eq!(default_in_flight(DEFAULT_BODY_LIMIT), 12);
+        assert_eq!(default_in_flight(1 << 20), 256);
+        assert_eq!(default_in_flight(DEFAULT_MEMORY_BUDGET), 1);
+        assert_eq!(default_in_flight(DEFAULT_MEMORY_BUDGET + 1), 1);
+        assert_eq!(default_in_flight(usize::MAX), 1);
+        assert_eq!(default_in_flight(1), MAX_IN_FLIGHT);
+        assert_eq!(default_in_flight(0), MAX_IN_FLIGHT);
+        assert_eq!(Routes::new().in_flight(), 12);
+        assert_eq!(Routes::new().body_limit(1 << 20).in_flight(), 256);
+        assert_eq!(Routes::new().body_limit(1 << 20).max_in_flight(3).in_flight(), 3);
+    }
+
+    #[test]
+    fn any_bound_builds_a_router() {
+        // usize::MAX once panicked inside tokio's semaphore.
+        for n in [0, 1, usize::MAX] {
+            let _ = bounded(Router::new(), n);
+            let _ = Routes::new().max_in_flight(n).webhook(
+                crate::verify::ProofVerifier::accept_unauthenticated(),
+                |_: Vec<u8>| async { Ok::<_, std::io::Error>(()) },
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn bodies_are_read_up_to_the_limit_inclusive() {
+        let declared = |n: usize| {
+            let mut h = HeaderMap::new();
+            h.insert(CONTENT_LENGTH, n.into());
+            h
+        };
+        let none = HeaderMap::new();
+        assert_eq!(read_body(&none, Body::from(vec![1u8; 8]), 8).await.unwrap().len(), 8);
+        assert_eq!(
+            read_body(&none, Body::from(vec![1u8; 9]), 8).await,
+            Err(BodyError::TooLarge { limit: 8 })
+        );
+        assert_eq!(
+            read_body(&declared(8), Body::from(vec![1u8; 8]), 8)
+                .await
+                .unwrap()
+                .len(),
+            8
+        );
+        // A declared length over the limit is refused whatever the body.
+        assert_eq!(
+            read_body(&declared(9), Body::from(vec![1u8; 1]), 8).await,
+            Err(BodyError::TooLarge { limit: 8 })
+        );
+        assert_eq!(
+            BodyError::TooLarge { limit: 8 }.status_code(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(BodyError::Unreadable("x".into()).status_code(), StatusCode::BAD_REQUEST);
     }
 }

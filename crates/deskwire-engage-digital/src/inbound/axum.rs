@@ -32,15 +32,26 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::any;
 use axum::Router;
-use deskwire_core::axum::{read_body, BodyError};
+use deskwire_core::axum::{bounded, default_in_flight, read_body, BodyError};
 use deskwire_core::verify::Refusal as _;
 
 use super::{Endpoint, InboundRequest, RequestError, Source};
 
 /// A router answering every method on `/` (non-`POST` gets a signed 405 with `Allow: POST`).
-/// Nest it under the path you give Engage Digital as the channel's Base URI.
+/// Nest it under the path you give Engage Digital as the channel's Base URI. It serves at most
+/// [`default_in_flight`] of the endpoint's body limit at once (12 for 20 MiB: 240 MiB of
+/// bodies at most); the excess gets `503` with `Retry-After`, and Engage Digital asks again.
 pub fn router<S: Source + 'static>(endpoint: Arc<Endpoint<S>>) -> Router {
-    Router::new().route("/", any(serve::<S>)).with_state(endpoint)
+    let in_flight = default_in_flight(endpoint.body_limit());
+    router_with(endpoint, in_flight)
+}
+
+/// [`router`] serving at most `max_in_flight` requests at once.
+pub fn router_with<S: Source + 'static>(endpoint: Arc<Endpoint<S>>, max_in_flight: usize) -> Router {
+    bounded(
+        Router::new().route("/", any(serve::<S>)).with_state(endpoint),
+        max_in_flight,
+    )
 }
 
 /// The handler behind [`router`], for routers you assemble yourself.
