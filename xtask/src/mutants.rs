@@ -126,6 +126,9 @@ pub fn score(outcomes: &str) -> Result<BTreeMap<String, Score>, String> {
 }
 
 fn name(mutant: &Value) -> String {
+    if let Some(name) = mutant["name"].as_str() {
+        return name.to_owned();
+    }
     let line = mutant["span"]["start"]["line"].as_u64().unwrap_or(0);
     let function = mutant["function"]["function_name"].as_str().unwrap_or("?");
     let replacement = mutant["replacement"].as_str().unwrap_or("?");

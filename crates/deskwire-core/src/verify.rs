@@ -554,6 +554,53 @@ mod tests {
         assert!(open.headers.is_empty() && &open.body[..] == body);
     }
 
+    proptest::proptest! {
+        /// Hostile input: any header value and body never panic any proof; a signed body
+        /// verifies, and for the MAC proofs any changed body byte or signature digit is refused.
+        #[test]
+        fn hostile_and_near_valid_deliveries(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            header in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            flip in 1u8..=255,
+        ) {
+            let secret = Secret::new("s3cret");
+            for proof in [
+                Proof::shared_secret("x-proof"),
+                Proof::hmac_sha256("x-proof", "sha256="),
+                Proof::hmac_sha512("x-proof", ""),
+                Proof::SecretInBody("/secret".into()),
+            ] {
+                let macs = matches!(proof, Proof::HmacSha256 { .. } | Proof::HmacSha512 { .. });
+                let verifier = ProofVerifier::new(proof, [&secret]).unwrap();
+                // Arbitrary bytes in the proof header (when http accepts them as a value).
+                if let Ok(value) = http::HeaderValue::from_bytes(&header) {
+                    let mut headers = HeaderMap::new();
+                    headers.insert("x-proof", value);
+                    let _ = verifier.authenticate(&headers, &body);
+                }
+                let request = verifier.sign_request(&body);
+                if macs {
+                    proptest::prop_assert!(verifier.authenticate(&request.headers, &request.body).is_ok());
+                    if !body.is_empty() {
+                        let mut changed = body.clone();
+                        let i = at.index(changed.len());
+                        changed[i] ^= flip;
+                        proptest::prop_assert!(verifier.authenticate(&request.headers, &changed).is_err());
+                    }
+                    let signature = request.headers["x-proof"].to_str().unwrap().to_owned();
+                    let digits = signature.trim_start_matches("sha256=");
+                    let i = signature.len() - digits.len() + at.index(digits.len());
+                    let mut forged = signature.into_bytes();
+                    forged[i] = if forged[i] == b'0' { b'1' } else { b'0' };
+                    let mut headers = request.headers.clone();
+                    headers.insert("x-proof", http::HeaderValue::from_bytes(&forged).unwrap());
+                    proptest::prop_assert!(verifier.authenticate(&headers, &request.body).is_err());
+                }
+            }
+        }
+    }
+
     #[test]
     fn empty_secrets_are_refused_in_one_place() {
         assert_eq!(Keys::<HmacSha256>::new([]).unwrap_err(), EmptySecret);
