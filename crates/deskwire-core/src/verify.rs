@@ -602,6 +602,48 @@ mod tests {
     }
 
     #[test]
+    fn delivery_ids_are_uuid_shaped_and_stable_per_body() {
+        let id = delivery_id(b"{}");
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+        assert_eq!(id.split('-').map(str::len).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        assert_eq!(id, delivery_id(b"{}"));
+        assert_ne!(id, delivery_id(b"{ }"));
+        // The first 16 bytes of SHA-256("{}"), hex.
+        assert_eq!(id, "44136fa3-55b3-678a-1146-ad16f7e8649e");
+    }
+
+    #[test]
+    fn a_secret_listed_twice_still_matches_and_proofs_print_their_place() {
+        let same = Secret::new("same");
+        let keys = Keys::<HmacSha256>::new([&same, &same]).unwrap();
+        assert!(keys.is_secret(b"same"), "every match counts, not an odd number of them");
+        assert!(!keys.is_secret(b"other"));
+        assert_eq!(
+            format!("{:?}", Proof::shared_secret("x-secret")),
+            "SharedSecret(x-secret)"
+        );
+        assert_eq!(
+            format!("{:?}", Proof::hmac_sha256("x-sig", "sha256=")),
+            "HmacSha256(x-sig)"
+        );
+        assert_eq!(format!("{:?}", Proof::hmac_sha512("x-sig", "")), "HmacSha512(x-sig)");
+        assert_eq!(format!("{:?}", Proof::SecretInBody("/s".into())), "SecretInBody(/s)");
+        assert_eq!(format!("{:?}", Proof::custom(|_, _| true)), "Custom");
+        assert!(ProofVerifier::new(Proof::shared_secret("x"), [&same])
+            .unwrap()
+            .is_authenticating());
+        assert!(!ProofVerifier::accept_unauthenticated().is_authenticating());
+    }
+
+    #[test]
+    fn keys_debug_shows_only_how_many() {
+        let keys = Keys::<HmacSha256>::new([&Secret::new("first-secret"), &Secret::new("second")]).unwrap();
+        assert_eq!(format!("{keys:?}"), "Keys { count: 2 }");
+    }
+
+    #[test]
     fn empty_secrets_are_refused_in_one_place() {
         assert_eq!(Keys::<HmacSha256>::new([]).unwrap_err(), EmptySecret);
         assert_eq!(Keys::<HmacSha256>::new([&Secret::new("")]).unwrap_err(), EmptySecret);

@@ -246,6 +246,15 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn refusals_name_their_status() {
+        assert_eq!(InboundError::NotJson("x".into()).status_code(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            InboundError::Proof(ProofError::Mismatch).status_code(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[test]
     fn every_documented_event_code_and_a_text_entity_id() {
         for (code, kind) in [
             (3, EventKind::EndSession),

@@ -363,3 +363,52 @@ fn echo_filter() {
     let created = event(r#","message_type":"outgoing","sender":{"id":9,"type":"user"}"#);
     assert_eq!(check(&created), None, "a user with a bot's id is not the bot");
 }
+
+/// Each refusal names its answer: 400 only for an authentic delivery that is not a payload.
+#[test]
+fn refusals_name_their_status() {
+    use deskwire_core::verify::Refusal as _;
+    use http::StatusCode;
+    let unauthorized = [
+        WebhookError::MissingHeader("x-chatwoot-signature"),
+        WebhookError::MalformedSignature,
+        WebhookError::MalformedTimestamp,
+        WebhookError::Mismatch,
+        WebhookError::SignedWithoutTimestamp,
+        WebhookError::Stale {
+            age_secs: 301,
+            tolerance_secs: 300,
+        },
+        WebhookError::FromTheFuture {
+            ahead_secs: 301,
+            tolerance_secs: 300,
+        },
+    ];
+    for error in unauthorized {
+        assert_eq!(error.status_code(), StatusCode::UNAUTHORIZED, "{error}");
+        assert_eq!(error.inbound_response().status, StatusCode::UNAUTHORIZED);
+        assert!(error.inbound_response().body.is_empty());
+    }
+    let unreadable = verifier().verify(&chatwoot_headers(b"[1]"), b"[1]").unwrap_err();
+    assert!(matches!(unreadable, WebhookError::Payload { .. }));
+    assert_eq!(unreadable.status_code(), StatusCode::BAD_REQUEST);
+}
+
+fn chatwoot_headers(body: &[u8]) -> HeaderMap {
+    verifier().sign(body).headers
+}
+
+#[test]
+fn the_verifier_debug_names_its_mode_and_never_its_secret() {
+    let signed = format!("{:?}", verifier());
+    assert!(
+        signed.starts_with("WebhookVerifier") && signed.contains("signed: true"),
+        "{signed}"
+    );
+    assert!(!signed.contains(SECRET));
+    let open = format!("{:?}", WebhookVerifier::accept_unauthenticated());
+    assert!(
+        open.contains("signed: false") && open.contains("tolerance: 300s"),
+        "{open}"
+    );
+}

@@ -142,3 +142,38 @@ fn a_secret_echoed_in_the_body_is_checked_then_dropped_from_the_event() {
     let forged = br#"{"eventType":"QUESTION_RESPONSE","secret":"guess"}"#;
     assert!(receiver.verify(&HeaderMap::new(), forged).is_err());
 }
+
+/// Numbers where text is expected are read as their digits; booleans sent as text either way.
+#[test]
+fn numbers_and_text_booleans_are_read_leniently() {
+    let e = ConnectorEvent::from_json(
+        br#"{"eventType":"QUESTION_RESPONSE","externalId":17,"expectedResponseMilliseconds":60000,
+        "messageAuthorIsPoster":"TRUE ","messageAuthorIsChatbot":"true","messageIsAutoAnswer":"maybe"}"#,
+    )
+    .unwrap();
+    assert_eq!(e.external_id.as_deref(), Some("17"));
+    assert_eq!(e.expected_response_ms, Some(60_000));
+    assert_eq!(
+        (e.author_is_poster, e.author_is_chatbot, e.is_auto_answer),
+        (Some(true), Some(true), None)
+    );
+    assert!(e.is_echo());
+}
+
+/// A refusal names its answer: 401 for an unproven origin, 400 for an authentic non-event.
+#[test]
+fn refusals_name_their_status() {
+    use deskwire_core::verify::Refusal as _;
+    assert_eq!(
+        ConnectorError::Proof(ProofError::Mismatch).status_code(),
+        http::StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        ConnectorError::Payload("x".into()).status_code(),
+        http::StatusCode::BAD_REQUEST
+    );
+    let receiver = ConnectorReceiver::new(Proof::shared_secret("x-secret"), [&Secret::new("s")]).unwrap();
+    let signed = receiver.sign(b"[]");
+    let refused = receiver.verify(&signed.headers, &signed.body).unwrap_err();
+    assert_eq!(refused.status_code(), http::StatusCode::BAD_REQUEST);
+}
