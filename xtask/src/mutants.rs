@@ -69,8 +69,14 @@ pub fn run(in_diff: Option<&str>, threshold: f64) -> ExitCode {
         }
         cmd.arg("--in-diff").arg(&path);
     }
+    // Results of an earlier run must not be read as this one's.
+    let _ = std::fs::remove_dir_all(out.join("mutants.out"));
     // cargo-mutants exits non-zero when a mutant survives; the score below decides.
     match cmd.status() {
+        Ok(status) if status.success() && !out.join("mutants.out/outcomes.json").exists() => {
+            println!("mutants: no mutant in the selected code");
+            return ExitCode::SUCCESS;
+        }
         Ok(status) if status.code().is_some_and(|c| [0, 2, 3].contains(&c)) => {}
         Ok(status) => {
             eprintln!(

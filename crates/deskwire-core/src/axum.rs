@@ -7,7 +7,7 @@
 //!   goes to your [`Sink`] and is answered `200` once the sink has taken it.
 //! * [`channel_router`]: any `Arc<dyn Channel>`'s [`Channel::receive`] — the desk gets the
 //!   channel's answer, the events go to your sink.
-//! * [`Routes`]: the same two with settings (the body limit).
+//! * [`Routes`]: the same two with settings (the body limit, the requests served at once).
 //! * `InboundResponse` is an axum response and `InboundRequest` an extractor, for handlers you
 //!   write yourself.
 //!
@@ -16,9 +16,9 @@
 //! before anything is read, and a body that grows past it is cut off with `413`. A route serves
 //! a bounded number of requests at once ([`Routes::max_in_flight`], by default what fits in a
 //! 256 MiB budget); the excess is answered `503` with `Retry-After` before its body is read, so
-//! memory stays bounded whatever arrives ([`bounded`] does the same for routers of your own). When your sink
-//! fails, the desk gets `500`, so a desk that redelivers (Engage Digital does) brings the
-//! delivery again; nothing is acknowledged that you did not take.
+//! memory stays bounded whatever arrives ([`bounded`] does the same for routers of your own).
+//! When your sink fails, the desk gets `500`, so a desk that redelivers (Engage Digital does)
+//! brings the delivery again; nothing is acknowledged that you did not take.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +29,9 @@
 //! let (events, mut received) = tokio::sync::mpsc::channel(64);
 //! let app = axum::Router::new().nest("/hooks", deskwire_core::axum::webhook_router(verifier, events));
 //! tokio::spawn(async move {
-//!     while let Some(body) = received.recv().await { /* an authentic delivery */ let _: Vec<u8> = body; }
+//!     while let Some(body) = received.recv().await {
+//!         let _authentic: Vec<u8> = body; // the raw body of a delivery whose proof checked out
+//!     }
 //! });
 //! axum::serve(tokio::net::TcpListener::bind("127.0.0.1:8080").await?, app).await?;
 //! # Ok(()) }
@@ -70,15 +72,8 @@ pub const RETRY_AFTER_SECS: u64 = 1;
 
 /// The requests a route with `body_limit` serves at once by default: the
 /// [`DEFAULT_MEMORY_BUDGET`] divided by the limit, between 1 and [`MAX_IN_FLIGHT`].
-pub const fn default_in_flight(body_limit: usize) -> usize {
-    let n = DEFAULT_MEMORY_BUDGET / if body_limit == 0 { 1 } else { body_limit };
-    if n == 0 {
-        1
-    } else if n > MAX_IN_FLIGHT {
-        MAX_IN_FLIGHT
-    } else {
-        n
-    }
+pub fn default_in_flight(body_limit: usize) -> usize {
+    (DEFAULT_MEMORY_BUDGET / body_limit.max(1)).clamp(1, MAX_IN_FLIGHT)
 }
 
 /// `router` serving at most `max_in_flight` requests at once; the excess gets `503 Service
@@ -248,7 +243,7 @@ impl Routes {
     }
 
     /// The requests served at once with these settings.
-    pub const fn in_flight(&self) -> usize {
+    pub fn in_flight(&self) -> usize {
         match self.max_in_flight {
             Some(n) => n,
             None => default_in_flight(self.body_limit),
@@ -433,6 +428,15 @@ mod tests {
             read_body(&declared(9), Body::from(vec![1u8; 1]), 8).await,
             Err(BodyError::TooLarge { limit: 8 })
         );
+        // A connection that breaks mid-body is unreadable, not too large.
+        let broken = Body::from_stream(futures_util::stream::iter(vec![
+            Ok::<_, std::io::Error>(Bytes::from_static(b"ab")),
+            Err(std::io::Error::other("connection reset")),
+        ]));
+        assert!(matches!(
+            read_body(&none, broken, 8).await,
+            Err(BodyError::Unreadable(reason)) if reason.contains("connection reset")
+        ));
         assert_eq!(
             BodyError::TooLarge { limit: 8 }.status_code(),
             StatusCode::PAYLOAD_TOO_LARGE
