@@ -203,6 +203,13 @@ fn bearer_value(token: &str) -> Option<HeaderValue> {
     Some(value)
 }
 
+/// How long after asking a token of `lifetime` it is renewed: `margin` before it expires, but
+/// never before half its lifetime (a margin as long as a short-lived token would renew it on
+/// every call).
+fn renew_after(lifetime: Duration, margin: Duration) -> Duration {
+    lifetime - margin.min(lifetime / 2)
+}
+
 const NOT_A_HEADER: &str = "the access token has characters a header cannot carry";
 
 impl TokenManager {
@@ -309,10 +316,9 @@ impl TokenManager {
         )
         .await?;
         let header = answer.header;
-        let renew_at = answer.expires_in.map(|lifetime| {
-            let margin = self.settings.refresh_margin.min(lifetime / 2);
-            asked_at + (lifetime - margin)
-        });
+        let renew_at = answer
+            .expires_in
+            .map(|lifetime| asked_at + renew_after(lifetime, self.settings.refresh_margin));
         state.generation += 1;
         state.logged_out = false;
         state.current = Some(Cached {
@@ -486,6 +492,19 @@ mod tests {
             assert!(!e.to_string().contains("SECRET"), "{e}");
             assert!(e.to_string().ends_with(reason), "{e}");
         }
+    }
+
+    #[test]
+    fn the_renewal_margin_at_its_edges() {
+        let s = Duration::from_secs;
+        assert_eq!(renew_after(s(3600), s(60)), s(3540));
+        // At exactly twice the margin, the margin and half the lifetime agree.
+        assert_eq!(renew_after(s(120), s(60)), s(60));
+        assert_eq!(renew_after(s(121), s(60)), s(61));
+        // Shorter: half the lifetime.
+        assert_eq!(renew_after(s(119), s(60)), Duration::from_millis(59_500));
+        assert_eq!(renew_after(s(2), s(60)), s(1));
+        assert_eq!(renew_after(s(3600), Duration::ZERO), s(3600));
     }
 
     #[test]

@@ -93,3 +93,28 @@ async fn blank_source_id() {
         }
     }
 }
+
+/// The server's limits at their edge: 150,000 characters and 15 attachments pass (counted in
+/// characters, not bytes), one more does not.
+#[test]
+fn content_and_attachment_limits_are_inclusive() {
+    use deskwire_chatlake::validate;
+    assert!(validate::message(&NewMessage::incoming("x".repeat(150_000))).is_ok());
+    assert!(
+        validate::message(&NewMessage::incoming("é".repeat(150_000))).is_ok(),
+        "characters, not bytes"
+    );
+    assert!(validate::message(&NewMessage::incoming("x".repeat(149_999))).is_ok());
+    assert!(validate::message(&NewMessage::incoming("é".repeat(150_001))).is_err());
+    let with = |n: usize| {
+        (0..n).fold(NewMessage::incoming("files"), |m, i| {
+            m.attach(Upload::new(format!("{i}.txt"), "text/plain", "x"))
+        })
+    };
+    assert!(validate::message(&with(14)).is_ok());
+    assert!(validate::message(&with(15)).is_ok());
+    assert_eq!(
+        validate::message(&with(16)).unwrap_err().problem,
+        ValidationProblem::TooMany { max: 15, actual: 16 }
+    );
+}
