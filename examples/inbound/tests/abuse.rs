@@ -5,31 +5,21 @@
 
 use std::time::Duration;
 
-use deskwire_chatlake::inbound::{WebhookDelivery, WebhookVerifier};
+use deskwire_chatlake::inbound::WebhookDelivery;
 use deskwire_core::axum::Routes;
 use deskwire_core::verify::Verify;
-use deskwire_core::{InboundRequest, Secret};
+use deskwire_core::InboundRequest;
 use deskwire_engage_digital::Signer;
-use deskwire_example_inbound::{app, Delivery, Secrets, WEBHOOK_BODY_LIMIT};
+use deskwire_example_inbound::{app, Delivery, WEBHOOK_BODY_LIMIT};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+mod common;
+use common::{chatwoot, secrets};
+
 const INFO_BODY: &str = r#"{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}"#;
-
-fn secrets() -> Secrets {
-    Secrets {
-        engage_digital: Secret::new("ed-token"),
-        chatwoot: Secret::new("whsec-chatwoot"),
-        rake_direct: Secret::new("rake-hook-secret"),
-        directly: Secret::new("connector-secret"),
-    }
-}
-
-fn chatwoot() -> WebhookVerifier {
-    WebhookVerifier::new(&secrets().chatwoot).unwrap()
-}
 
 fn message(i: usize) -> String {
     format!(

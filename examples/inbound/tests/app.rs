@@ -9,10 +9,13 @@ use deskwire_core::verify::{Proof, Verify};
 use deskwire_core::{InboundRequest, Secret};
 use deskwire_directly::inbound::{ConnectorEventType, ConnectorReceiver};
 use deskwire_engage_digital::Signer;
-use deskwire_example_inbound::{app, Delivery, Secrets, DIRECTLY_SIGNATURE_HEADER, RAKE_SECRET_HEADER};
+use deskwire_example_inbound::{app, Delivery, DIRECTLY_SIGNATURE_HEADER, RAKE_SECRET_HEADER};
 use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
 use reqwest::StatusCode;
 use tokio::sync::mpsc;
+
+mod common;
+use common::{chatwoot, secrets};
 
 const MESSAGE_CREATED: &str = r#"{"event":"message_created","id":123,"content":"Your parcel ships today","content_type":"text","message_type":"outgoing","private":false,"conversation":{"id":7,"inbox_id":2,"status":"open"},"sender":{"id":3,"name":"Agent Smith","type":"user"},"account":{"id":1,"name":"Acme"},"inbox":{"id":2,"name":"API"}}"#;
 const RAKE_MESSAGE: &str = r#"{"sessionId":13731,"message":"Hi!","custom":"ticket-9"}"#;
@@ -20,19 +23,6 @@ const CONNECTOR_EVENT: &str = r#"{"eventType":"QUESTION_RESPONSE","questionUuid"
 const AGENT_REPLY: &str =
     r#"{"action":"messages.create","params":{"author_id":"1234","body":"Yes I can."},"time":"2021-05-13T01:23:25Z"}"#;
 
-fn secrets() -> Secrets {
-    Secrets {
-        engage_digital: Secret::new("ed-token"),
-        chatwoot: Secret::new("whsec-chatwoot"),
-        rake_direct: Secret::new("rake-hook-secret"),
-        directly: Secret::new("connector-secret"),
-    }
-}
-
-/// The signers a test has: the same verifiers the desks' secrets build, used to sign.
-fn chatwoot() -> WebhookVerifier {
-    WebhookVerifier::new(&secrets().chatwoot).unwrap()
-}
 fn rake() -> ReturnWebhookVerifier {
     ReturnWebhookVerifier::new(Proof::shared_secret(RAKE_SECRET_HEADER), [&secrets().rake_direct]).unwrap()
 }
