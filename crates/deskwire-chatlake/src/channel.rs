@@ -197,7 +197,9 @@ impl ChatlakeChannel {
         Ok(Sent::with_id(created.id.to_string()))
     }
 
-    fn event(&self, event: &WebhookEvent, raw: serde_json::Value) -> Option<DeskEvent> {
+    /// The neutral event of a verified delivery; `body` is read again as JSON only for the
+    /// events passed on whole (`DeskEvent::Other`), not for messages, typing or resolutions.
+    fn event(&self, event: &WebhookEvent, body: &[u8]) -> Option<DeskEvent> {
         let conversation_of = |id: u64| ConversationRef::new(PROVIDER, id.to_string());
         // The push data names the contact's session, which typing and marking read need.
         let with_session = |conversation: &crate::wire::Conversation| {
@@ -214,7 +216,7 @@ impl ChatlakeChannel {
         let other = |conversation: Option<ConversationRef>| DeskEvent::Other {
             conversation,
             kind: event.name().to_owned(),
-            raw: raw.clone(),
+            raw: serde_json::from_slice(body).unwrap_or_default(),
         };
         match event {
             WebhookEvent::MessageCreated(_) => {
@@ -388,8 +390,7 @@ impl Channel for ChatlakeChannel {
         let delivery = webhooks
             .verify(&request.headers, &request.body)
             .map_err(|e| ChannelError::refused(PROVIDER, &e))?;
-        let raw: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let events = self.event(&delivery.event, raw).into_iter().collect();
+        let events = self.event(&delivery.event, &request.body).into_iter().collect();
         Ok(Received::new(events, InboundResponse::empty(StatusCode::OK)))
     }
 }

@@ -385,10 +385,9 @@ impl ProofVerifier {
     /// echoed secret is never kept in a delivery (nor printed by its `Debug`). Other proofs
     /// leave the value as it is.
     pub fn strip_proof(&self, value: &mut serde_json::Value) {
-        let Some((parent, key)) = self.body_pointer().and_then(|p| p.rsplit_once('/')) else {
+        let Some((parent, key)) = self.body_pointer().and_then(split_pointer) else {
             return;
         };
-        let key = key.replace("~1", "/").replace("~0", "~");
         if let Some(serde_json::Value::Object(map)) = value.pointer_mut(parent) {
             map.remove(&key);
         }
@@ -486,11 +485,16 @@ impl Verify for ProofVerifier {
     }
 }
 
+/// A JSON pointer's parent and its last key, unescaped (`~1` is `/`, `~0` is `~`).
+fn split_pointer(pointer: &str) -> Option<(&str, String)> {
+    let (parent, key) = pointer.rsplit_once('/')?;
+    Some((parent, key.replace("~1", "/").replace("~0", "~")))
+}
+
 /// `body` with `secret` written at the JSON `pointer`, when the pointer's parent is an object.
 fn with_secret_at(body: &[u8], pointer: &str, secret: &Secret) -> Option<Vec<u8>> {
     let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let (parent, key) = pointer.rsplit_once('/')?;
-    let key = key.replace("~1", "/").replace("~0", "~");
+    let (parent, key) = split_pointer(pointer)?;
     let serde_json::Value::Object(map) = value.pointer_mut(parent)? else {
         return None;
     };
@@ -635,6 +639,19 @@ mod tests {
             .unwrap()
             .is_authenticating());
         assert!(!ProofVerifier::accept_unauthenticated().is_authenticating());
+    }
+
+    #[test]
+    fn pointers_split_at_the_last_key_unescaped() {
+        assert_eq!(split_pointer("/a/b~1c~0d"), Some(("/a", "b/c~d".to_owned())));
+        assert_eq!(split_pointer("/secret"), Some(("", "secret".to_owned())));
+        assert_eq!(split_pointer("secret"), None);
+        let verifier = ProofVerifier::new(Proof::SecretInBody("/a~1b".into()), [&Secret::new("s")]).unwrap();
+        let signed = verifier.sign_request(b"{}");
+        let mut value: serde_json::Value = serde_json::from_slice(&signed.body).unwrap();
+        assert_eq!(value, serde_json::json!({"a/b": "s"}));
+        verifier.strip_proof(&mut value);
+        assert_eq!(value, serde_json::json!({}));
     }
 
     #[test]
