@@ -22,6 +22,11 @@ struct Args {
     /// Where to write report.md and report.json [default: <workspace>/target/conformance].
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Instead of running: write each selected request case's body, repaired and sampled as
+    /// the case records, to `<DIR>/<provider>-<case id>.json` (the real-client checks send
+    /// these with curl).
+    #[arg(long, value_name = "DIR")]
+    emit_bodies: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -47,6 +52,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &args.emit_bodies {
+        return emit_bodies(&ctx, &cases, dir);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -71,5 +79,29 @@ fn main() -> ExitCode {
     } else {
         eprint!("{failures}");
         ExitCode::FAILURE
+    }
+}
+
+fn emit_bodies(ctx: &Context, cases: &[deskwire_conformance::case::Case], dir: &std::path::Path) -> ExitCode {
+    let written = std::fs::create_dir_all(dir).map_err(|e| e.to_string()).and_then(|()| {
+        let mut n = 0;
+        for case in cases
+            .iter()
+            .filter(|c| c.kind == deskwire_conformance::case::Kind::Request)
+        {
+            let body = ctx.parse_example(case)?;
+            let file = dir.join(format!("{}-{}.json", case.provider, case.id));
+            std::fs::write(&file, body.to_string()).map_err(|e| format!("{}: {e}", file.display()))?;
+            println!("{}", file.display());
+            n += 1;
+        }
+        Ok(n)
+    });
+    match written {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }

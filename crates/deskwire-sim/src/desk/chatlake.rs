@@ -1,0 +1,1314 @@
+//! The Chatlake desk: Chatwoot's Application API (`/api/v1/accounts/{account}/…`, token in
+//! `api_access_token`) and Client API (`/public/api/v1/inboxes/{identifier}/…`) for one account
+//! with one API inbox (more through `POST inboxes`), and signed webhooks to the inbox's
+//! `webhook_url`.
+//!
+//! Shapes follow Chatwoot's controllers and jbuilder views (chatwoot/chatwoot, tag v4.13.0:
+//! `app/controllers/api/v1/accounts/*`, `app/controllers/public/api/v1/inboxes/*`,
+//! `app/views/api/v1/**/*.json.jbuilder`, `app/models/message.rb#webhook_data`,
+//! `config/initializers/rack_attack.rb`) as deskwire-chatlake's docs cite them:
+//!
+//! * a wrong or missing token is 401 `{"error": "Invalid Access Token"}`; an unknown record 404
+//!   `{"error": "Resource could not be found"}`;
+//! * a throttled request is rack-attack's 429 `Retry later` (text/plain), with or without
+//!   `Retry-After` (the two 429 faults);
+//! * with identity validation on (credential `hmac_mandatory=true`), or whenever an
+//!   `identifier_hash` is sent, the Client API's contact create/show/update compare it with the
+//!   HMAC-SHA256 of `identifier` keyed with the inbox's `hmac_token` and answer a bare 500 when
+//!   it differs (`contacts_controller.rb#process_hmac`);
+//! * message content over 150,000 characters is 422;
+//! * webhooks: `message_created` (incoming and outgoing, not private notes),
+//!   `conversation_typing_on`, `conversation_status_changed`, each signed as Chatwoot 4.13 signs
+//!   them (`X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">`,
+//!   `X-Chatwoot-Timestamp`, a fresh `X-Chatwoot-Delivery` uuid) with the inbox's webhook
+//!   secret, sent once with a 5 s timeout and never retried (`WebhookJob`, `Webhooks::Trigger`).
+//!
+//! Credentials: `api_access_token`, `account_id`, `inbox_id`, `inbox_identifier`,
+//! `webhook_secret`, `hmac_token` (and `hmac_mandatory` when given).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use deskwire_chatlake::inbound::WebhookVerifier;
+use deskwire_chatlake::public::identifier_hash;
+use deskwire_core::verify::Verify;
+use deskwire_core::Secret;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::{hex, json as answer, json_summarized, same, token, Desk, Settings, Shared};
+use crate::faults::Fault;
+use crate::SimError;
+
+/// Chatwoot's message content limit, in characters.
+const CONTENT_LIMIT: usize = 150_000;
+/// Contacts per page of `GET contacts` (Chatwoot's `RESULTS_PER_PAGE`).
+const PER_PAGE: usize = 15;
+
+#[derive(Debug, Clone)]
+struct Inbox {
+    id: u64,
+    name: String,
+    identifier: String,
+    webhook_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Contact {
+    id: u64,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    identifier: Option<String>,
+    custom_attributes: Map<String, Value>,
+    /// (inbox id, source id)
+    sessions: Vec<(u64, String)>,
+    created_at: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Message {
+    id: u64,
+    content: String,
+    /// 0 incoming, 1 outgoing, 2 activity.
+    message_type: u8,
+    private: bool,
+    created_at: u64,
+    source_id: Option<String>,
+    attachments: Vec<Value>,
+    sender: Value,
+}
+
+#[derive(Debug, Clone)]
+struct Conversation {
+    id: u64,
+    inbox_id: u64,
+    contact_id: u64,
+    source_id: String,
+    status: String,
+    messages: Vec<Message>,
+    contact_last_seen_at: Option<u64>,
+    created_at: u64,
+}
+
+#[derive(Debug, Default)]
+struct State_ {
+    inboxes: Vec<Inbox>,
+    contacts: Vec<Contact>,
+    conversations: BTreeMap<u64, Conversation>,
+    next_message: u64,
+}
+
+/// The desk.
+#[derive(Debug)]
+pub(crate) struct ChatlakeDesk {
+    shared: Arc<Shared>,
+    base_url: String,
+    token: Secret,
+    account: u64,
+    webhook_secret: Secret,
+    signer: WebhookVerifier,
+    hmac_token: Secret,
+    hmac_mandatory: bool,
+    state: Mutex<State_>,
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+fn not_found() -> Response {
+    answer(StatusCode::NOT_FOUND, &json!({"error": "Resource could not be found"}))
+}
+
+fn unprocessable(message: &str) -> Response {
+    answer(StatusCode::UNPROCESSABLE_ENTITY, &json!({"message": message}))
+}
+
+fn text_of(body: &Value, key: &str) -> Option<String> {
+    body.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn id_of(body: &Value, key: &str) -> Option<u64> {
+    match body.get(key)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+impl ChatlakeDesk {
+    pub(crate) fn new(settings: &Settings, shared: Arc<Shared>) -> Result<Self, SimError> {
+        let account = settings.number("account_id", 1)?;
+        let inbox_id = settings.number("inbox_id", 1)?;
+        let webhook_secret = Secret::new(settings.credential("webhook_secret", |r| token(r, 24)));
+        let signer = WebhookVerifier::new(&webhook_secret).map_err(|_| SimError::BadCredential {
+            key: "webhook_secret".into(),
+            reason: "not empty".into(),
+        })?;
+        let hmac_mandatory = match settings.overrides.get("hmac_mandatory").map(String::as_str) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(SimError::BadCredential {
+                    key: "hmac_mandatory".into(),
+                    reason: "true or false".into(),
+                })
+            }
+        };
+        let inbox = Inbox {
+            id: inbox_id,
+            name: "deskwire-sim API inbox".into(),
+            identifier: settings.credential("inbox_identifier", |r| token(r, 24)),
+            webhook_url: settings.webhook_url.clone(),
+        };
+        Ok(Self {
+            shared,
+            base_url: settings.base_url.clone(),
+            token: Secret::new(settings.credential("api_access_token", |r| token(r, 24))),
+            account,
+            webhook_secret,
+            signer,
+            hmac_token: Secret::new(settings.credential("hmac_token", |r| hex(r, 32))),
+            hmac_mandatory,
+            state: Mutex::new(State_ {
+                inboxes: vec![inbox],
+                next_message: 1,
+                ..State_::default()
+            }),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State_> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get("api_access_token")
+            .is_some_and(|v| same(self.token.expose(), v.as_bytes()))
+    }
+
+    // ---- JSON views --------------------------------------------------------------------
+
+    fn inbox_json(&self, inbox: &Inbox) -> Value {
+        json!({"id": inbox.id, "name": inbox.name, "channel_type": "Channel::Api", "inbox_identifier": inbox.identifier,
+               "webhook_url": inbox.webhook_url, "hmac_token": self.hmac_token.expose(), "hmac_mandatory": self.hmac_mandatory,
+               "account_id": self.account})
+    }
+
+    fn contact_json(&self, state: &State_, c: &Contact) -> Value {
+        let inboxes: Vec<Value> = c
+            .sessions
+            .iter()
+            .filter_map(|(inbox, source)| {
+                let inbox = state.inboxes.iter().find(|i| i.id == *inbox)?;
+                Some(json!({"source_id": source, "inbox": {"id": inbox.id, "name": inbox.name, "channel_type": "Channel::Api"}}))
+            })
+            .collect();
+        json!({"id": c.id, "name": c.name, "email": c.email, "phone_number": c.phone, "identifier": c.identifier,
+               "thumbnail": "", "availability_status": "offline", "blocked": false, "additional_attributes": {},
+               "custom_attributes": c.custom_attributes, "contact_inboxes": inboxes, "created_at": c.created_at,
+               "last_activity_at": c.created_at})
+    }
+
+    fn message_json(&self, conv: &Conversation, m: &Message) -> Value {
+        let mut value = json!({"id": m.id, "content": m.content, "account_id": self.account, "inbox_id": conv.inbox_id,
+               "conversation_id": conv.id, "message_type": m.message_type, "created_at": m.created_at, "private": m.private,
+               "source_id": m.source_id, "content_type": "text", "content_attributes": {}, "status": "sent",
+               "sender_type": if m.message_type == 0 { "Contact" } else { "User" }, "sender": m.sender});
+        if !m.attachments.is_empty() {
+            value["attachments"] = json!(m.attachments);
+        }
+        value
+    }
+
+    fn conversation_json(&self, state: &State_, conv: &Conversation) -> Value {
+        let sender = state
+            .contacts
+            .iter()
+            .find(|c| c.id == conv.contact_id)
+            .map(|c| self.contact_json(state, c))
+            .unwrap_or(Value::Null);
+        json!({"id": conv.id, "account_id": self.account, "inbox_id": conv.inbox_id, "status": conv.status,
+               "contact_inbox": {"source_id": conv.source_id}, "meta": {"sender": sender, "channel": "Channel::Api"},
+               "messages": conv.messages.last().map(|m| vec![self.message_json(conv, m)]).unwrap_or_default(),
+               "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0), "agent_last_seen_at": 0,
+               "timestamp": conv.messages.last().map_or(conv.created_at, |m| m.created_at), "unread_count": 0,
+               "additional_attributes": {}, "custom_attributes": {}, "labels": [], "muted": false, "can_reply": true,
+               "created_at": conv.created_at})
+    }
+
+    // ---- webhooks ----------------------------------------------------------------------
+
+    fn webhook(&self, inbox_id: u64, body: Value, summary: String) -> Result<(), SimError> {
+        let url = {
+            let state = self.state();
+            let inbox = state.inboxes.iter().find(|i| i.id == inbox_id).cloned();
+            match inbox.and_then(|i| i.webhook_url) {
+                Some(url) => url,
+                None if state.inboxes.first().is_some_and(|i| i.id == inbox_id) => self
+                    .shared
+                    .webhook_url()
+                    .ok_or(SimError::NoTarget("the inbox's webhook"))?,
+                None => return Err(SimError::NoTarget("the inbox's webhook")),
+            }
+        };
+        let body = body.to_string();
+        let signed = self.signer.sign_at(body.as_bytes(), SystemTime::now());
+        let mut headers = signed.headers;
+        // Chatwoot's delivery id is new for every delivery, not derived from the body.
+        if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            headers.insert("x-chatwoot-delivery", id);
+        }
+        self.shared
+            .post(url, headers, body, Some(summary), Duration::from_secs(5));
+        Ok(())
+    }
+
+    fn message_event(&self, state: &State_, conv: &Conversation, m: &Message) -> Value {
+        let inbox = state.inboxes.iter().find(|i| i.id == conv.inbox_id);
+        let sender = if m.message_type == 0 {
+            let mut s = m.sender.clone();
+            s["type"] = json!("contact");
+            s
+        } else {
+            json!({"id": m.sender["id"], "name": m.sender["name"], "type": "user"})
+        };
+        json!({"event": "message_created", "id": m.id, "content": m.content,
+               "created_at": m.created_at, "message_type": if m.message_type == 0 { "incoming" } else { "outgoing" },
+               "content_type": "text", "content_attributes": {}, "source_id": m.source_id, "additional_attributes": {},
+               "private": m.private, "sender": sender, "attachments": m.attachments,
+               "account": {"id": self.account, "name": "deskwire-sim"},
+               "conversation": {"id": conv.id, "inbox_id": conv.inbox_id, "status": conv.status,
+                                "contact_inbox": {"source_id": conv.source_id}, "account_id": self.account},
+               "inbox": {"id": conv.inbox_id, "name": inbox.map(|i| i.name.clone())}})
+    }
+
+    /// Appends a message and sends its webhook; the agent hears customer messages.
+    fn add_message(&self, conversation: u64, mut message: Message) -> Result<Value, Response> {
+        let (event, view, inbox) = {
+            let mut state = self.state();
+            message.id = state.next_message;
+            state.next_message += 1;
+            let Some(conv) = state.conversations.get_mut(&conversation) else {
+                return Err(not_found());
+            };
+            conv.messages.push(message.clone());
+            if conv.status == "resolved" && message.message_type == 0 {
+                // A customer writing into a resolved conversation reopens it, as Chatwoot does.
+                conv.status = "open".into();
+            }
+            let conv = conv.clone();
+            (
+                self.message_event(&state, &conv, &message),
+                self.message_json(&conv, &message),
+                conv.inbox_id,
+            )
+        };
+        if !message.private {
+            let who = if message.message_type == 0 { "message" } else { "agent" };
+            let _ = self.webhook(inbox, event, format!("{who}: {}", message.content));
+        }
+        if message.message_type == 0 && !message.private {
+            self.shared.customer_said(&conversation.to_string(), &message.content);
+        }
+        Ok(view)
+    }
+
+    fn set_status(&self, conversation: u64, status: &str) -> Option<bool> {
+        let (event, inbox) = {
+            let mut state = self.state();
+            let conv = state.conversations.get_mut(&conversation)?;
+            let previous = std::mem::replace(&mut conv.status, status.to_owned());
+            if previous == status {
+                return Some(false);
+            }
+            let conv = conv.clone();
+            let mut event = self.conversation_json(&state, &conv);
+            event["event"] = json!("conversation_status_changed");
+            event["changed_attributes"] = json!([{"status": {"previous_value": previous, "current_value": status}}]);
+            (event, conv.inbox_id)
+        };
+        let _ = self.webhook(inbox, event, format!("status: {status}"));
+        Some(true)
+    }
+
+    fn find_or_session(&self, state: &mut State_, inbox: u64, contact: u64, source: Option<String>) -> String {
+        let contact = state.contacts.iter_mut().find(|c| c.id == contact);
+        let Some(contact) = contact else { return String::new() };
+        if let Some((_, s)) = contact
+            .sessions
+            .iter()
+            .find(|(i, s)| *i == inbox && source.as_ref().is_none_or(|w| w == s))
+        {
+            return s.clone();
+        }
+        let source = source.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        contact.sessions.push((inbox, source.clone()));
+        source
+    }
+
+    fn new_contact(&self, state: &mut State_, body: &Value) -> Contact {
+        let contact = Contact {
+            id: state.contacts.len() as u64 + 1,
+            name: text_of(body, "name"),
+            email: text_of(body, "email"),
+            phone: text_of(body, "phone_number").filter(|p| !p.is_empty()),
+            identifier: text_of(body, "identifier"),
+            custom_attributes: body
+                .get("custom_attributes")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            sessions: Vec::new(),
+            created_at: now(),
+        };
+        state.contacts.push(contact.clone());
+        contact
+    }
+
+    fn new_conversation(&self, state: &mut State_, inbox: u64, contact: u64, source: String) -> Conversation {
+        let conversation = Conversation {
+            id: 300 + state.conversations.len() as u64 + 1,
+            inbox_id: inbox,
+            contact_id: contact,
+            source_id: source,
+            status: "open".into(),
+            messages: Vec::new(),
+            contact_last_seen_at: None,
+            created_at: now(),
+        };
+        state.conversations.insert(conversation.id, conversation.clone());
+        conversation
+    }
+
+    fn contact_sender(&self, conversation: u64) -> Value {
+        let state = self.state();
+        let contact = state
+            .conversations
+            .get(&conversation)
+            .and_then(|conv| state.contacts.iter().find(|c| c.id == conv.contact_id));
+        match contact {
+            Some(c) => {
+                json!({"id": c.id, "name": c.name, "email": c.email, "identifier": c.identifier, "type": "contact"})
+            }
+            None => json!({"type": "contact"}),
+        }
+    }
+
+    fn inbox_by_identifier(&self, identifier: &str) -> Option<Inbox> {
+        self.state()
+            .inboxes
+            .iter()
+            .find(|i| i.identifier == identifier)
+            .cloned()
+    }
+
+    /// The identity check of the Client API's contact create, show and update.
+    fn identity_ok(&self, identifier: Option<&str>, hash: Option<&str>) -> bool {
+        if !self.hmac_mandatory && hash.is_none() {
+            return true;
+        }
+        let expected = identifier_hash(&self.hmac_token, identifier.unwrap_or_default());
+        hash.is_some_and(|h| same(&expected, h.as_bytes()))
+    }
+}
+
+fn bare_500() -> Response {
+    answer(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &json!({"status": 500, "error": "Internal Server Error"}),
+    )
+}
+
+// ---- Application API -----------------------------------------------------------------------
+
+type Desk_ = State<Arc<ChatlakeDesk>>;
+
+fn json_body(body: &Bytes) -> Value {
+    if body.is_empty() {
+        return json!({});
+    }
+    serde_json::from_slice(body).unwrap_or(Value::Null)
+}
+
+macro_rules! guard {
+    ($desk:expr, $headers:expr, $account:expr) => {
+        if !$desk.authorized(&$headers) {
+            return answer(StatusCode::UNAUTHORIZED, &json!({"error": "Invalid Access Token"}));
+        }
+        if $account != $desk.account {
+            return answer(StatusCode::UNAUTHORIZED, &json!({"error": "You are not authorized to access this account"}));
+        }
+    };
+}
+
+async fn contacts_create(State(desk): Desk_, Path(account): Path<u64>, headers: HeaderMap, body: Bytes) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    if !body.is_object() {
+        return answer(StatusCode::BAD_REQUEST, &json!({"error": "the body is not JSON"}));
+    }
+    let mut state = desk.state.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(identifier) = text_of(&body, "identifier") {
+        if state
+            .contacts
+            .iter()
+            .any(|c| c.identifier.as_deref() == Some(identifier.as_str()))
+        {
+            return unprocessable("Identifier has already been taken");
+        }
+    }
+    let contact = desk.new_contact(&mut state, &body);
+    let session = id_of(&body, "inbox_id").map(|inbox| {
+        let source = desk.find_or_session(&mut state, inbox, contact.id, text_of(&body, "source_id"));
+        (inbox, source)
+    });
+    let contact = state
+        .contacts
+        .iter()
+        .find(|c| c.id == contact.id)
+        .cloned()
+        .unwrap_or(contact);
+    let contact_inbox = match session {
+        Some((inbox, source)) => {
+            json!({"source_id": source, "inbox": state.inboxes.iter().find(|i| i.id == inbox).map(|i| desk.inbox_json(i))})
+        }
+        None => Value::Null,
+    };
+    let view = json!({"payload": {"contact": desk.contact_json(&state, &contact), "contact_inbox": contact_inbox}});
+    json_summarized(StatusCode::OK, &view, None)
+}
+
+async fn contacts_list(
+    State(desk): Desk_,
+    Path(account): Path<u64>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    guard!(desk, headers, account);
+    let state = desk.state();
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let needle = q.get("q").map(|s| s.to_lowercase());
+    let matching: Vec<&Contact> = state
+        .contacts
+        .iter()
+        .filter(|c| match &needle {
+            None => true,
+            Some(n) => [&c.name, &c.email, &c.phone, &c.identifier]
+                .iter()
+                .any(|f| f.as_ref().is_some_and(|v| v.to_lowercase().contains(n.as_str()))),
+        })
+        .collect();
+    let payload: Vec<Value> = matching
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|c| desk.contact_json(&state, c))
+        .collect();
+    answer(
+        StatusCode::OK,
+        &json!({"meta": {"count": matching.len(), "current_page": page}, "payload": payload}),
+    )
+}
+
+async fn contact_show(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, headers: HeaderMap) -> Response {
+    guard!(desk, headers, account);
+    let state = desk.state();
+    match state.contacts.iter().find(|c| c.id == id) {
+        Some(c) => answer(StatusCode::OK, &json!({"payload": desk.contact_json(&state, c)})),
+        None => not_found(),
+    }
+}
+
+async fn contact_update(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let mut state = desk.state();
+    let Some(contact) = state.contacts.iter_mut().find(|c| c.id == id) else {
+        return not_found();
+    };
+    for (key, field) in [
+        ("name", &mut contact.name),
+        ("email", &mut contact.email),
+        ("phone_number", &mut contact.phone),
+        ("identifier", &mut contact.identifier),
+    ] {
+        if let Some(v) = text_of(&body, key) {
+            *field = Some(v);
+        }
+    }
+    let contact = contact.clone();
+    answer(StatusCode::OK, &json!({"payload": desk.contact_json(&state, &contact)}))
+}
+
+async fn contact_inboxes_create(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let Some(inbox) = id_of(&body, "inbox_id") else {
+        return unprocessable("Inbox must exist");
+    };
+    let mut state = desk.state();
+    if !state.contacts.iter().any(|c| c.id == id) || !state.inboxes.iter().any(|i| i.id == inbox) {
+        return not_found();
+    }
+    let source = desk.find_or_session(&mut state, inbox, id, text_of(&body, "source_id"));
+    let inbox = state.inboxes.iter().find(|i| i.id == inbox).map(|i| desk.inbox_json(i));
+    answer(StatusCode::OK, &json!({"source_id": source, "inbox": inbox}))
+}
+
+async fn contact_conversations(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+) -> Response {
+    guard!(desk, headers, account);
+    let state = desk.state();
+    let payload: Vec<Value> = state
+        .conversations
+        .values()
+        .filter(|c| c.contact_id == id)
+        .map(|c| desk.conversation_json(&state, c))
+        .collect();
+    answer(StatusCode::OK, &json!({"payload": payload}))
+}
+
+async fn conversations_create(
+    State(desk): Desk_,
+    Path(account): Path<u64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let Some(source) = text_of(&body, "source_id").filter(|s| !s.trim().is_empty()) else {
+        return not_found();
+    };
+    let (conversation, first) = {
+        let mut state = desk.state();
+        let found = state.contacts.iter().find_map(|c| {
+            c.sessions
+                .iter()
+                .find(|(_, s)| *s == source)
+                .map(|(inbox, _)| (c.id, *inbox))
+        });
+        // Chatwoot finds the contact's session by `source_id` and answers 404 when there is none.
+        let Some((contact, inbox)) = found else {
+            return not_found();
+        };
+        if id_of(&body, "inbox_id").is_some_and(|i| i != inbox) {
+            return not_found();
+        }
+        let mut conversation = desk.new_conversation(&mut state, inbox, contact, source);
+        if let Some(status) = text_of(&body, "status") {
+            conversation.status = status.clone();
+            if let Some(c) = state.conversations.get_mut(&conversation.id) {
+                c.status = status;
+            }
+        }
+        (
+            conversation,
+            body.pointer("/message/content")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        )
+    };
+    if let Some(content) = first {
+        let sender = desk.contact_sender(conversation.id);
+        let _ = desk.add_message(
+            conversation.id,
+            Message {
+                id: 0,
+                content,
+                message_type: 0,
+                private: false,
+                created_at: now(),
+                source_id: None,
+                attachments: Vec::new(),
+                sender,
+            },
+        );
+    }
+    let state = desk.state();
+    let conv = state
+        .conversations
+        .get(&conversation.id)
+        .cloned()
+        .unwrap_or(conversation);
+    answer(StatusCode::OK, &desk.conversation_json(&state, &conv))
+}
+
+async fn conversations_list(
+    State(desk): Desk_,
+    Path(account): Path<u64>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    guard!(desk, headers, account);
+    let state = desk.state();
+    let status = q.get("status").map_or("open", String::as_str);
+    let inbox: Option<u64> = q.get("inbox_id").and_then(|i| i.parse().ok());
+    let payload: Vec<Value> = state
+        .conversations
+        .values()
+        .filter(|c| status == "all" || c.status == status)
+        .filter(|c| inbox.is_none_or(|i| i == c.inbox_id))
+        .map(|c| desk.conversation_json(&state, c))
+        .collect();
+    let n = payload.len();
+    answer(
+        StatusCode::OK,
+        &json!({"data": {"meta": {"mine_count": 0, "unassigned_count": n, "assigned_count": 0, "all_count": n}, "payload": payload}}),
+    )
+}
+
+async fn conversation_show(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, headers: HeaderMap) -> Response {
+    guard!(desk, headers, account);
+    let state = desk.state();
+    match state.conversations.get(&id) {
+        Some(c) => answer(StatusCode::OK, &desk.conversation_json(&state, c)),
+        None => not_found(),
+    }
+}
+
+async fn toggle_status(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let current = match desk.state().conversations.get(&id) {
+        Some(c) => c.status.clone(),
+        None => return not_found(),
+    };
+    let status = text_of(&body, "status").unwrap_or_else(|| {
+        if current == "open" {
+            "resolved".into()
+        } else {
+            "open".into()
+        }
+    });
+    if !["open", "resolved", "pending", "snoozed"].contains(&status.as_str()) {
+        return unprocessable("Status is not included in the list");
+    }
+    desk.set_status(id, &status);
+    let summary = (status == "resolved").then(|| "close".to_owned());
+    json_summarized(
+        StatusCode::OK,
+        &json!({"meta": {}, "payload": {"success": true, "conversation_id": id, "current_status": status}}),
+        summary,
+    )
+}
+
+/// The fields of a message create, from JSON or multipart.
+#[derive(Debug, Default)]
+struct NewMessage {
+    content: Option<String>,
+    message_type: Option<String>,
+    private: bool,
+    source_id: Option<String>,
+    files: Vec<(String, String, usize)>,
+}
+
+async fn read_new_message(request: Request) -> Result<NewMessage, Response> {
+    let multipart = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut message = NewMessage::default();
+    if multipart {
+        let mut form = Multipart::from_request(request, &())
+            .await
+            .map_err(IntoResponse::into_response)?;
+        while let Ok(Some(field)) = form.next_field().await {
+            let name = field.name().unwrap_or_default().to_owned();
+            let file = field.file_name().map(str::to_owned);
+            let kind = field.content_type().unwrap_or("application/octet-stream").to_owned();
+            let bytes = field.bytes().await.map_err(IntoResponse::into_response)?;
+            match (name.as_str(), file) {
+                ("attachments[]" | "attachments", Some(file)) => message.files.push((file, kind, bytes.len())),
+                ("content", _) => message.content = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                ("message_type", _) => message.message_type = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                ("private", _) => message.private = &bytes[..] == b"true",
+                ("source_id", _) => message.source_id = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                _ => {}
+            }
+        }
+    } else {
+        let bytes = axum::body::to_bytes(request.into_body(), 40 << 20)
+            .await
+            .map_err(|_| answer(StatusCode::PAYLOAD_TOO_LARGE, &json!({"error": "too large"})))?;
+        let body = json_body(&bytes);
+        message.content = text_of(&body, "content");
+        message.message_type = text_of(&body, "message_type");
+        message.private = body.get("private").and_then(Value::as_bool).unwrap_or(false);
+        message.source_id = text_of(&body, "source_id");
+    }
+    Ok(message)
+}
+
+impl ChatlakeDesk {
+    fn attachments(&self, files: &[(String, String, usize)]) -> Vec<Value> {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, (file, kind, size))| {
+                let file_type = if kind.starts_with("image/") { "image" } else { "file" };
+                json!({"id": i + 1, "file_type": file_type, "extension": file.rsplit('.').next(), "file_size": size,
+                       "data_url": format!("{}/rails/active_storage/blobs/{}", self.base_url, file)})
+            })
+            .collect()
+    }
+
+    fn create_message(&self, conversation: u64, new: NewMessage, sender: Value) -> Response {
+        let content = new.content.unwrap_or_default();
+        if content.chars().count() > CONTENT_LIMIT {
+            return unprocessable("Content is too long (maximum is 150000 characters)");
+        }
+        if content.is_empty() && new.files.is_empty() {
+            return unprocessable("Content can't be blank");
+        }
+        let message_type = match new.message_type.as_deref() {
+            None | Some("incoming") | Some("0") => 0,
+            Some("outgoing") | Some("1") => 1,
+            Some("activity") | Some("2") => 2,
+            Some(_) => return unprocessable("Message type is not included in the list"),
+        };
+        let sender = if message_type == 0 {
+            sender
+        } else {
+            json!({"id": 1, "name": "Bob", "type": "user"})
+        };
+        let message = Message {
+            id: 0,
+            content: content.clone(),
+            message_type,
+            private: new.private,
+            created_at: now(),
+            source_id: new.source_id,
+            attachments: self.attachments(&new.files),
+            sender,
+        };
+        match self.add_message(conversation, message) {
+            Ok(view) => {
+                let summary = (message_type == 0 && !new.private).then(|| format!("message: {content}"));
+                json_summarized(StatusCode::OK, &view, summary)
+            }
+            Err(response) => response,
+        }
+    }
+
+    fn messages_json(&self, conversation: u64) -> Option<Vec<Value>> {
+        let state = self.state();
+        let conv = state.conversations.get(&conversation)?;
+        Some(conv.messages.iter().map(|m| self.message_json(conv, m)).collect())
+    }
+}
+
+async fn messages_create(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, request: Request) -> Response {
+    guard!(desk, request.headers().clone(), account);
+    let new = match read_new_message(request).await {
+        Ok(new) => new,
+        Err(response) => return response,
+    };
+    let sender = desk.contact_sender(id);
+    desk.create_message(id, new, sender)
+}
+
+async fn messages_list(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, headers: HeaderMap) -> Response {
+    guard!(desk, headers, account);
+    match desk.messages_json(id) {
+        Some(payload) => answer(
+            StatusCode::OK,
+            &json!({"meta": {"labels": [], "additional_attributes": {}}, "payload": payload}),
+        ),
+        None => not_found(),
+    }
+}
+
+async fn inboxes_create(State(desk): Desk_, Path(account): Path<u64>, headers: HeaderMap, body: Bytes) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let Some(name) = text_of(&body, "name") else {
+        return unprocessable("Name can't be blank");
+    };
+    let mut state = desk.state();
+    let inbox = Inbox {
+        id: state.inboxes.iter().map(|i| i.id).max().unwrap_or(0) + 1,
+        name,
+        identifier: uuid::Uuid::new_v4().simple().to_string(),
+        webhook_url: body
+            .pointer("/channel/webhook_url")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    };
+    state.inboxes.push(inbox.clone());
+    answer(StatusCode::OK, &desk.inbox_json(&inbox))
+}
+
+async fn inbox_show(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, headers: HeaderMap) -> Response {
+    guard!(desk, headers, account);
+    match desk.state().inboxes.iter().find(|i| i.id == id) {
+        Some(inbox) => answer(StatusCode::OK, &desk.inbox_json(inbox)),
+        None => not_found(),
+    }
+}
+
+async fn inbox_update(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let mut state = desk.state();
+    let Some(inbox) = state.inboxes.iter_mut().find(|i| i.id == id) else {
+        return not_found();
+    };
+    if let Some(name) = text_of(&body, "name") {
+        inbox.name = name;
+    }
+    if let Some(url) = body.pointer("/channel/webhook_url").and_then(Value::as_str) {
+        inbox.webhook_url = Some(url.to_owned());
+    }
+    let inbox = inbox.clone();
+    answer(StatusCode::OK, &desk.inbox_json(&inbox))
+}
+
+// ---- Client API ----------------------------------------------------------------------------
+
+fn public_contact(c: &Contact, source: &str) -> Value {
+    json!({"id": c.id, "source_id": source, "pubsub_token": format!("pubsub-{}", c.id), "name": c.name, "email": c.email, "phone_number": c.phone})
+}
+
+impl ChatlakeDesk {
+    fn by_source(&self, inbox: &str, source: &str) -> Result<(Inbox, Contact), Response> {
+        let inbox = self.inbox_by_identifier(inbox).ok_or_else(not_found)?;
+        let state = self.state();
+        let contact = state
+            .contacts
+            .iter()
+            .find(|c| c.sessions.iter().any(|(i, s)| *i == inbox.id && s == source))
+            .cloned()
+            .ok_or_else(not_found)?;
+        Ok((inbox, contact))
+    }
+
+    fn public_conversation(&self, conv: &Conversation) -> Value {
+        let state = self.state();
+        let contact = state.contacts.iter().find(|c| c.id == conv.contact_id);
+        json!({"id": conv.id, "inbox_id": conv.inbox_id, "status": conv.status,
+               "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0), "agent_last_seen_at": 0,
+               "messages": conv.messages.iter().map(|m| self.message_json(conv, m)).collect::<Vec<_>>(),
+               "contact": contact.map(|c| json!({"id": c.id, "name": c.name, "email": c.email}))})
+    }
+
+    fn public_conversation_of(&self, inbox: &str, source: &str, id: u64) -> Result<Conversation, Response> {
+        let (inbox, _) = self.by_source(inbox, source)?;
+        let state = self.state();
+        state
+            .conversations
+            .get(&id)
+            .filter(|c| c.inbox_id == inbox.id && c.source_id == source)
+            .cloned()
+            .ok_or_else(not_found)
+    }
+}
+
+async fn public_contact_create(State(desk): Desk_, Path(inbox): Path<String>, body: Bytes) -> Response {
+    let Some(inbox) = desk.inbox_by_identifier(&inbox) else {
+        return not_found();
+    };
+    let body = json_body(&body);
+    let identifier = text_of(&body, "identifier");
+    if !desk.identity_ok(identifier.as_deref(), text_of(&body, "identifier_hash").as_deref()) {
+        return bare_500();
+    }
+    let mut state = desk.state();
+    let existing = identifier.as_ref().and_then(|i| {
+        state
+            .contacts
+            .iter()
+            .find(|c| c.identifier.as_ref() == Some(i))
+            .map(|c| c.id)
+    });
+    let id = match existing {
+        Some(id) => id,
+        None => desk.new_contact(&mut state, &body).id,
+    };
+    let source = desk.find_or_session(&mut state, inbox.id, id, None);
+    let contact = state.contacts.iter().find(|c| c.id == id).cloned().unwrap_or_default();
+    answer(StatusCode::OK, &public_contact(&contact, &source))
+}
+
+async fn public_contact_show(
+    State(desk): Desk_,
+    Path((inbox, source)): Path<(String, String)>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    match desk.by_source(&inbox, &source) {
+        Ok((_, contact)) => {
+            let identifier = q.get("identifier").cloned().or_else(|| contact.identifier.clone());
+            if !desk.identity_ok(identifier.as_deref(), q.get("identifier_hash").map(String::as_str)) {
+                return bare_500();
+            }
+            answer(StatusCode::OK, &public_contact(&contact, &source))
+        }
+        Err(response) => response,
+    }
+}
+
+async fn public_contact_update(
+    State(desk): Desk_,
+    Path((inbox, source)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let (_, contact) = match desk.by_source(&inbox, &source) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let body = json_body(&body);
+    let identifier = text_of(&body, "identifier").or_else(|| contact.identifier.clone());
+    if !desk.identity_ok(identifier.as_deref(), text_of(&body, "identifier_hash").as_deref()) {
+        return bare_500();
+    }
+    let mut state = desk.state();
+    let Some(c) = state.contacts.iter_mut().find(|c| c.id == contact.id) else {
+        return not_found();
+    };
+    for (key, field) in [
+        ("name", &mut c.name),
+        ("email", &mut c.email),
+        ("phone_number", &mut c.phone),
+        ("identifier", &mut c.identifier),
+    ] {
+        if let Some(v) = text_of(&body, key) {
+            *field = Some(v);
+        }
+    }
+    let c = c.clone();
+    answer(StatusCode::OK, &public_contact(&c, &source))
+}
+
+async fn public_conversations_create(State(desk): Desk_, Path((inbox, source)): Path<(String, String)>) -> Response {
+    let (inbox, contact) = match desk.by_source(&inbox, &source) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let conversation = {
+        let mut state = desk.state();
+        desk.new_conversation(&mut state, inbox.id, contact.id, source)
+    };
+    answer(StatusCode::OK, &desk.public_conversation(&conversation))
+}
+
+async fn public_conversations_list(State(desk): Desk_, Path((inbox, source)): Path<(String, String)>) -> Response {
+    let (inbox, _) = match desk.by_source(&inbox, &source) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let conversations: Vec<Conversation> = desk
+        .state()
+        .conversations
+        .values()
+        .filter(|c| c.inbox_id == inbox.id && c.source_id == source)
+        .cloned()
+        .collect();
+    answer(
+        StatusCode::OK,
+        &Value::Array(conversations.iter().map(|c| desk.public_conversation(c)).collect()),
+    )
+}
+
+async fn public_conversation_show(
+    State(desk): Desk_,
+    Path((inbox, source, id)): Path<(String, String, u64)>,
+) -> Response {
+    match desk.public_conversation_of(&inbox, &source, id) {
+        Ok(conv) => answer(StatusCode::OK, &desk.public_conversation(&conv)),
+        Err(response) => response,
+    }
+}
+
+async fn public_toggle_status(State(desk): Desk_, Path((inbox, source, id)): Path<(String, String, u64)>) -> Response {
+    if let Err(response) = desk.public_conversation_of(&inbox, &source, id) {
+        return response;
+    }
+    desk.set_status(id, "resolved");
+    let conv = desk.state().conversations.get(&id).cloned();
+    match conv {
+        Some(conv) => json_summarized(StatusCode::OK, &desk.public_conversation(&conv), Some("close".into())),
+        None => not_found(),
+    }
+}
+
+async fn public_toggle_typing(
+    State(desk): Desk_,
+    Path((inbox, source, id)): Path<(String, String, u64)>,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = desk.public_conversation_of(&inbox, &source, id) {
+        return response;
+    }
+    let status = text_of(&json_body(&body), "typing_status").unwrap_or_default();
+    if status != "on" && status != "off" {
+        return unprocessable("typing_status must be on or off");
+    }
+    json_summarized(StatusCode::OK, &json!({}), Some(format!("typing: {status}")))
+}
+
+async fn public_update_last_seen(
+    State(desk): Desk_,
+    Path((inbox, source, id)): Path<(String, String, u64)>,
+) -> Response {
+    if let Err(response) = desk.public_conversation_of(&inbox, &source, id) {
+        return response;
+    }
+    let last_agent = {
+        let mut state = desk.state();
+        let Some(conv) = state.conversations.get_mut(&id) else {
+            return not_found();
+        };
+        conv.contact_last_seen_at = Some(now());
+        conv.messages.iter().rev().find(|m| m.message_type == 1).map(|m| m.id)
+    };
+    let summary = last_agent.map_or_else(|| "read: nothing".to_owned(), |m| format!("read: {m}"));
+    json_summarized(StatusCode::OK, &json!({}), Some(summary))
+}
+
+async fn public_messages_create(
+    State(desk): Desk_,
+    Path((inbox, source, id)): Path<(String, String, u64)>,
+    request: Request,
+) -> Response {
+    if let Err(response) = desk.public_conversation_of(&inbox, &source, id) {
+        return response;
+    }
+    let mut new = match read_new_message(request).await {
+        Ok(new) => new,
+        Err(response) => return response,
+    };
+    // The Client API writes as the contact, whatever the body says.
+    new.message_type = None;
+    let sender = desk.contact_sender(id);
+    desk.create_message(id, new, sender)
+}
+
+async fn public_messages_list(State(desk): Desk_, Path((inbox, source, id)): Path<(String, String, u64)>) -> Response {
+    if let Err(response) = desk.public_conversation_of(&inbox, &source, id) {
+        return response;
+    }
+    answer(
+        StatusCode::OK,
+        &Value::Array(desk.messages_json(id).unwrap_or_default()),
+    )
+}
+
+async fn public_message_update(
+    State(desk): Desk_,
+    Path((inbox, source, id, message)): Path<(String, String, u64, u64)>,
+) -> Response {
+    if let Err(response) = desk.public_conversation_of(&inbox, &source, id) {
+        return response;
+    }
+    let state = desk.state();
+    let found = state.conversations.get(&id).and_then(|c| {
+        c.messages
+            .iter()
+            .find(|m| m.id == message)
+            .map(|m| desk.message_json(c, m))
+    });
+    match found {
+        Some(view) => answer(StatusCode::OK, &view),
+        None => not_found(),
+    }
+}
+
+async fn public_inbox(State(desk): Desk_, Path(inbox): Path<String>) -> Response {
+    match desk.inbox_by_identifier(&inbox) {
+        Some(inbox) => answer(
+            StatusCode::OK,
+            &json!({"identifier": inbox.identifier, "name": inbox.name, "timezone": "UTC",
+                                                        "identity_validation_enabled": desk.hmac_mandatory}),
+        ),
+        None => not_found(),
+    }
+}
+
+#[async_trait]
+impl Desk for ChatlakeDesk {
+    fn router(self: Arc<Self>) -> Router {
+        let api = "/api/v1/accounts/{account}";
+        let public = "/public/api/v1/inboxes/{inbox}";
+        let conv = format!("{public}/contacts/{{source}}/conversations/{{id}}");
+        Router::new()
+            .route(&format!("{api}/contacts"), post(contacts_create).get(contacts_list))
+            .route(&format!("{api}/contacts/search"), get(contacts_list))
+            .route(
+                &format!("{api}/contacts/{{id}}"),
+                get(contact_show).put(contact_update).patch(contact_update),
+            )
+            .route(
+                &format!("{api}/contacts/{{id}}/contact_inboxes"),
+                post(contact_inboxes_create),
+            )
+            .route(
+                &format!("{api}/contacts/{{id}}/conversations"),
+                get(contact_conversations),
+            )
+            .route(
+                &format!("{api}/conversations"),
+                post(conversations_create).get(conversations_list),
+            )
+            .route(&format!("{api}/conversations/{{id}}"), get(conversation_show))
+            .route(
+                &format!("{api}/conversations/{{id}}/toggle_status"),
+                post(toggle_status),
+            )
+            .route(
+                &format!("{api}/conversations/{{id}}/messages"),
+                post(messages_create).get(messages_list),
+            )
+            .route(&format!("{api}/inboxes"), post(inboxes_create))
+            .route(&format!("{api}/inboxes/{{id}}"), get(inbox_show).patch(inbox_update))
+            .route(public, get(public_inbox))
+            .route(&format!("{public}/contacts"), post(public_contact_create))
+            .route(
+                &format!("{public}/contacts/{{source}}"),
+                get(public_contact_show).patch(public_contact_update),
+            )
+            .route(
+                &format!("{public}/contacts/{{source}}/conversations"),
+                post(public_conversations_create).get(public_conversations_list),
+            )
+            .route(&conv, get(public_conversation_show))
+            .route(&format!("{conv}/toggle_status"), post(public_toggle_status))
+            .route(&format!("{conv}/toggle_typing"), post(public_toggle_typing))
+            .route(&format!("{conv}/update_last_seen"), post(public_update_last_seen))
+            .route(
+                &format!("{conv}/messages"),
+                post(public_messages_create).get(public_messages_list),
+            )
+            .route(
+                &format!("{conv}/messages/{{message}}"),
+                axum::routing::patch(public_message_update),
+            )
+            .with_state(self)
+    }
+
+    fn credentials(&self) -> Map<String, Value> {
+        let state = self.state();
+        let inbox = state.inboxes.first();
+        let mut map = Map::new();
+        map.insert("api_access_token".into(), json!(self.token.expose()));
+        map.insert("account_id".into(), json!(self.account));
+        map.insert("inbox_id".into(), json!(inbox.map(|i| i.id)));
+        map.insert("inbox_identifier".into(), json!(inbox.map(|i| i.identifier.clone())));
+        map.insert("webhook_secret".into(), json!(self.webhook_secret.expose()));
+        map.insert("hmac_token".into(), json!(self.hmac_token.expose()));
+        if self.hmac_mandatory {
+            map.insert("hmac_mandatory".into(), json!(true));
+        }
+        map
+    }
+
+    fn refusal(&self, fault: Fault, retry_after: u64) -> Response {
+        match fault {
+            // rack-attack's throttled response.
+            Fault::RateLimited | Fault::RateLimitedBare => {
+                super::refusal(fault, retry_after, "text/plain", "Retry later\n")
+            }
+            _ => super::refusal(
+                fault,
+                retry_after,
+                "application/json",
+                r#"{"status":500,"error":"Internal Server Error"}"#,
+            ),
+        }
+    }
+
+    async fn agent_message(&self, conversation: &str, text: &str) -> Result<(), SimError> {
+        let id: u64 = conversation
+            .parse()
+            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
+        let message = Message {
+            id: 0,
+            content: text.to_owned(),
+            message_type: 1,
+            private: false,
+            created_at: now(),
+            source_id: None,
+            attachments: Vec::new(),
+            sender: json!({"id": 1, "name": "Bob", "type": "user"}),
+        };
+        self.add_message(id, message)
+            .map(|_| ())
+            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))
+    }
+
+    async fn agent_typing(&self, conversation: &str) -> Result<bool, SimError> {
+        let id: u64 = conversation
+            .parse()
+            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
+        let (event, inbox) = {
+            let state = self.state();
+            let conv = state
+                .conversations
+                .get(&id)
+                .ok_or_else(|| SimError::UnknownConversation(conversation.to_owned()))?;
+            (
+                json!({"event": "conversation_typing_on", "is_private": false, "user": {"id": 1, "name": "Bob", "type": "user"},
+                       "conversation": {"id": id, "inbox_id": conv.inbox_id, "status": conv.status, "contact_inbox": {"source_id": conv.source_id}}}),
+                conv.inbox_id,
+            )
+        };
+        self.webhook(inbox, event, "typing: on".into())?;
+        Ok(true)
+    }
+
+    async fn resolve(&self, conversation: &str) -> Result<bool, SimError> {
+        let id: u64 = conversation
+            .parse()
+            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
+        self.set_status(id, "resolved")
+            .ok_or_else(|| SimError::UnknownConversation(conversation.to_owned()))?;
+        Ok(true)
+    }
+
+    fn conversations(&self) -> Vec<Value> {
+        let state = self.state();
+        state
+            .conversations
+            .values()
+            .map(|c| {
+                json!({"id": c.id.to_string(), "status": c.status, "source_id": c.source_id,
+                       "messages": c.messages.iter().map(|m| json!({"id": m.id, "from": if m.message_type == 0 { "customer" } else { "agent" }, "text": m.content, "private": m.private})).collect::<Vec<_>>()})
+            })
+            .collect()
+    }
+}

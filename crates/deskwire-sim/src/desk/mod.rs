@@ -1,0 +1,213 @@
+//! What every simulated desk shares: the [`Desk`] trait the server, the agent and the control
+//! routes drive, and [`Shared`], the journal, dice and outbox of one simulator.
+
+pub mod chatlake;
+pub mod directly;
+pub mod engage_digital;
+pub mod rake_direct;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use http::StatusCode;
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+
+use crate::agent::Cue;
+use crate::delivery::{Delivery, Outbox};
+use crate::faults::{Dice, Fault};
+use crate::journal::Journal;
+use crate::server::Summary;
+use crate::SimError;
+
+/// One provider's desk.
+#[async_trait]
+pub(crate) trait Desk: Send + Sync + 'static {
+    /// The provider's routes.
+    fn router(self: Arc<Self>) -> Router;
+    /// Every credential a client needs (tokens, secrets, ids), for the announcement.
+    fn credentials(&self) -> Map<String, Value>;
+    /// The answer to a request refused by `fault` (429 or 5xx), in the provider's own shape.
+    fn refusal(&self, fault: Fault, retry_after: u64) -> Response {
+        refusal(fault, retry_after, "application/json", r#"{"error":"simulated fault"}"#)
+    }
+    /// An agent (or expert) writes `text` in `conversation`.
+    async fn agent_message(&self, conversation: &str, text: &str) -> Result<(), SimError>;
+    /// An agent starts typing in `conversation`; `false` where the desk does not report it.
+    async fn agent_typing(&self, conversation: &str) -> Result<bool, SimError>;
+    /// The desk resolves `conversation`; `false` where it does not report it.
+    async fn resolve(&self, conversation: &str) -> Result<bool, SimError>;
+    /// Every conversation, as the control routes show it.
+    fn conversations(&self) -> Vec<Value>;
+    /// One round of the desk's own polling (Engage Digital calls the user's endpoint); `None`
+    /// where the desk does not poll.
+    async fn poll_endpoint(&self) -> Option<Result<usize, SimError>> {
+        None
+    }
+}
+
+/// A 429 or 5xx answer with `body`; 429 carries `Retry-After` unless the fault is the bare one.
+pub(crate) fn refusal(fault: Fault, retry_after: u64, content_type: &str, body: &str) -> Response {
+    let status = match fault {
+        Fault::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::TOO_MANY_REQUESTS,
+    };
+    let mut response = (
+        status,
+        [(http::header::CONTENT_TYPE, content_type.to_owned())],
+        body.to_owned(),
+    )
+        .into_response();
+    if fault == Fault::RateLimited {
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after));
+    }
+    response
+}
+
+/// What a desk is built from.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) seed: u64,
+    pub(crate) base_url: String,
+    pub(crate) overrides: BTreeMap<String, String>,
+    pub(crate) webhook_url: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
+}
+
+impl Settings {
+    /// The credential `key`: the override given for it, or one made from the seed.
+    pub(crate) fn credential(&self, key: &str, made: impl FnOnce(&mut fastrand::Rng) -> String) -> String {
+        if let Some(given) = self.overrides.get(key) {
+            return given.clone();
+        }
+        // Each key has a generator of its own, so adding a credential does not change the others.
+        let salt = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        made(&mut fastrand::Rng::with_seed(self.seed ^ salt))
+    }
+
+    /// A numeric credential (`account_id`…): the override, or `default`.
+    pub(crate) fn number(&self, key: &str, default: u64) -> Result<u64, SimError> {
+        match self.overrides.get(key) {
+            Some(given) => given.parse().map_err(|_| SimError::BadCredential {
+                key: key.to_owned(),
+                reason: "a whole number".into(),
+            }),
+            None => Ok(default),
+        }
+    }
+}
+
+/// `n` random letters and digits.
+pub(crate) fn token(rng: &mut fastrand::Rng, n: usize) -> String {
+    (0..n).map(|_| rng.alphanumeric()).collect()
+}
+
+/// `n` random lowercase hex digits.
+pub(crate) fn hex(rng: &mut fastrand::Rng, n: usize) -> String {
+    (0..n)
+        .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0'))
+        .collect()
+}
+
+/// The journal, dice, outbox and agent of one simulator.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) journal: Arc<Journal>,
+    pub(crate) dice: Arc<Dice>,
+    pub(crate) outbox: Outbox,
+    pub(crate) agent: OnceLock<mpsc::UnboundedSender<Cue>>,
+    pub(crate) desk: OnceLock<Arc<dyn Desk>>,
+    pub(crate) webhook_url: std::sync::Mutex<Option<String>>,
+}
+
+impl std::fmt::Debug for dyn Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Desk")
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(journal: Arc<Journal>, dice: Arc<Dice>, webhook_url: Option<String>) -> Self {
+        let outbox = Outbox::start(Arc::clone(&journal), Arc::clone(&dice));
+        Self {
+            journal,
+            dice,
+            outbox,
+            agent: OnceLock::new(),
+            desk: OnceLock::new(),
+            webhook_url: std::sync::Mutex::new(webhook_url),
+        }
+    }
+
+    /// The desk (set once, at start).
+    pub(crate) fn desk(&self) -> &Arc<dyn Desk> {
+        self.desk.get().expect("the desk is set before the server starts")
+    }
+
+    /// A customer wrote `text` in `conversation`: the agent, if any, reacts.
+    pub(crate) fn customer_said(&self, conversation: &str, text: &str) {
+        if let Some(agent) = self.agent.get() {
+            let _ = agent.send(Cue {
+                conversation: conversation.to_owned(),
+                text: text.to_owned(),
+            });
+        }
+    }
+
+    /// The webhook URL set at start or later.
+    pub(crate) fn webhook_url(&self) -> Option<String> {
+        self.webhook_url.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Queues a POST of `body` to `url`.
+    pub(crate) fn post(
+        &self,
+        url: String,
+        headers: http::HeaderMap,
+        body: impl Into<bytes::Bytes>,
+        summary: Option<String>,
+        timeout: Duration,
+    ) {
+        self.outbox.send(Delivery {
+            url,
+            headers,
+            body: body.into(),
+            summary,
+            timeout,
+            answer: None,
+        });
+    }
+}
+
+/// A JSON answer carrying `summary` for the journal.
+pub(crate) fn json_summarized(status: StatusCode, body: &Value, summary: Option<String>) -> Response {
+    let mut response = (
+        status,
+        [(http::header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response();
+    if let Some(summary) = summary {
+        response.extensions_mut().insert(Summary(summary));
+    }
+    response
+}
+
+/// A JSON answer.
+pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
+    json_summarized(status, body, None)
+}
+
+/// Whether `presented` equals `expected`, in constant time.
+pub(crate) fn same(expected: &str, presented: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    expected.as_bytes().ct_eq(presented).into()
+}
