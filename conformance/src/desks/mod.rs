@@ -1,81 +1,192 @@
-//! **The contract suite**: one scenario, the same code for every provider, against a wiremock
-//! server playing the desk.
+//! **The contract suite**: one scenario, the same code for every provider, against the
+//! provider's desk played by [`deskwire_sim`].
 //!
-//! A [`Desk`] mounts a provider's API on a [`MockServer`], builds the provider's channel
-//! pointed at it, produces the desk's side of the conversation (a signed webhook request, or a
-//! change the next poll will see) and reads each request the channel made back as one neutral
-//! line (`message: <text>`, `typing: on`, `read: <id>`, `close`). [`run_scenario`] drives the
-//! channel through `Arc<dyn Channel>` only and checks every step against
-//! [`Channel::capabilities`]: what is supported must work, what is not must fail with
-//! [`ChannelError::Unsupported`] and send nothing.
+//! A [`SimDesk`] starts the simulator, serves the channel's inbound side on a local port (the
+//! simulator's webhooks, return webhooks and endpoint calls arrive there through
+//! `deskwire_core::axum::channel_router`), and builds the provider's channel from the
+//! simulator's credentials. [`run_scenario`] drives the channel through `Arc<dyn Channel>` only
+//! and checks every step against [`Channel::capabilities`]: what is supported must work, what is
+//! not must fail with [`ChannelError::Unsupported`] and send nothing. What the desk received is
+//! read back from the simulator's journal as neutral lines (`message: <text>`, `typing: on`,
+//! `read: <id>`, `close`).
 //!
-//! The same desks back `desk-mock`, the stand-in the `handoff` example runs against.
-
-mod chatlake;
-mod directly;
-mod engage_digital;
-mod rake_direct;
+//! The same desks back the `handoff` example's `--demo`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use deskwire_core::channel::{
-    async_trait, Channel, ChannelError, ConversationRef, Customer, CustomerMessage, DeskEvent, EventKind,
-    InboundRequest, Operation, Typing,
+    Channel, ChannelError, ConversationRef, Customer, CustomerMessage, DeskEvent, EventKind, InboundRequest, Operation,
+    Typing,
 };
-use wiremock::MockServer;
+use deskwire_core::retry::RetryPolicy;
+use deskwire_core::verify::Proof;
+use deskwire_core::Secret;
+use deskwire_sim::{Provider, Sim, SimError};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Mutex};
 
-/// How the desk's next event reaches the channel.
+/// How long a step waits for the desk's event.
+const EVENT_WAIT: Duration = Duration::from_secs(10);
+
+/// A provider's desk, played by the simulator, with the channel talking to it.
 #[derive(Debug)]
-pub enum Inbound {
-    /// A webhook request to hand to [`Channel::receive`].
-    Webhook(InboundRequest),
-    /// A change the next [`Channel::poll`] sees.
-    Poll,
+pub struct SimDesk {
+    sim: Sim,
+    channel: Arc<dyn Channel>,
+    events: Mutex<mpsc::UnboundedReceiver<DeskEvent>>,
+    inbound_url: String,
 }
 
-/// A provider's desk, played by wiremock.
-#[async_trait]
-pub trait Desk: Send + Sync {
-    /// The channel, talking to this desk.
-    fn channel(&self) -> Arc<dyn Channel>;
-    /// An agent answers `text` in `conversation`.
-    async fn agent_reply(&self, conversation: &ConversationRef, text: &str) -> Inbound;
-    /// An agent starts typing, where the desk reports it.
-    async fn agent_typing(&self, conversation: &ConversationRef) -> Option<Inbound>;
-    /// The desk resolves or closes the conversation, where it reports it.
-    async fn resolve(&self, conversation: &ConversationRef) -> Option<Inbound>;
-    /// One request the channel made, as a neutral line; `None` for set-up calls (contacts,
-    /// threads) that the desk's own mocks check.
-    fn summarize(&self, request: &wiremock::Request) -> Option<String>;
+fn built<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) -> Result<T, String> {
+    result.map_err(|e| format!("{what}: {e}"))
 }
 
-/// The desk for `provider` on `server`.
-pub async fn desk(provider: &str, server: &MockServer) -> Option<Box<dyn Desk>> {
-    Some(match provider {
-        "engage-digital" => Box::new(engage_digital::EngageDigitalDesk::mount(server).await),
-        "chatlake" => Box::new(chatlake::ChatlakeDesk::mount(server).await),
-        "directly" => Box::new(directly::DirectlyDesk::mount(server).await),
-        "rake-direct" => Box::new(rake_direct::RakeDirectDesk::mount(server).await),
-        _ => return None,
+/// The channel for a simulator's announcement (`{"provider", "base_url", "credentials"}`, the
+/// binary's first line), built as a user would; Rake Direct's return webhook goes to
+/// `inbound_url`.
+pub fn channel_for(announcement: &serde_json::Value, inbound_url: &str) -> Result<Arc<dyn Channel>, String> {
+    let provider: Provider = announcement["provider"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e: SimError| e.to_string())?;
+    let base = announcement["base_url"]
+        .as_str()
+        .ok_or("the announcement has no base_url")?;
+    let credentials = announcement["credentials"]
+        .as_object()
+        .ok_or("the announcement has no credentials")?;
+    let credential = |key: &str| -> Result<String, String> {
+        match credentials.get(key) {
+            Some(serde_json::Value::String(s)) => Ok(s.clone()),
+            Some(other) => Ok(other.to_string()),
+            None => Err(format!("the announcement has no `{key}`")),
+        }
+    };
+    Ok(match provider {
+        Provider::EngageDigital => {
+            use deskwire_engage_digital::{channel::EngageDigitalChannel, SendApiClient};
+            let client =
+                SendApiClient::builder(base, credential("source_id")?, Secret::new(credential("access_token")?))
+                    .retry_policy(RetryPolicy::never())
+                    .build();
+            Arc::new(EngageDigitalChannel::new(built("the Send API client", client)?))
+        }
+        Provider::Chatlake => {
+            use deskwire_chatlake::{
+                channel::ChatlakeChannel, inbound::WebhookVerifier, public::PublicClient, ChatlakeClient,
+            };
+            let account = built("account_id", credential("account_id")?.parse::<u64>())?;
+            let inbox = built("inbox_id", credential("inbox_id")?.parse::<u64>())?;
+            let api = ChatlakeClient::builder(base, account, Secret::new(credential("api_access_token")?))
+                .retry_policy(RetryPolicy::never())
+                .build();
+            let public = PublicClient::builder(base, credential("inbox_identifier")?)
+                .retry_policy(RetryPolicy::never())
+                .build();
+            let verifier = WebhookVerifier::new(&Secret::new(credential("webhook_secret")?));
+            Arc::new(
+                ChatlakeChannel::new(built("the Application API client", api)?, inbox)
+                    .client_api(built("the Client API client", public)?)
+                    .webhooks(built("the webhook verifier", verifier)?),
+            )
+        }
+        Provider::Directly => {
+            use deskwire_directly::{channel::DirectlyChannel, Credentials, DirectlyClient};
+            let credentials =
+                Credentials::client_credentials(credential("client_id")?, Secret::new(credential("client_secret")?));
+            let client = DirectlyClient::builder(credentials)
+                .base_url(base)
+                .retry_policy(RetryPolicy::never())
+                .build();
+            Arc::new(DirectlyChannel::new(built("the Directly client", client)?))
+        }
+        Provider::RakeDirect => {
+            use deskwire_rake_direct::{channel::RakeDirectChannel, wire::ReturnWebhook, RakeDirectClient};
+            let client = RakeDirectClient::builder(credential("workspace_id")?, Secret::new(credential("secret")?))
+                .base_url(base)
+                .retry_policy(RetryPolicy::never())
+                .build();
+            let hook = ReturnWebhook::new(inbound_url, Secret::new("contract-hook-secret"));
+            let proof = Proof::shared_secret(&credential("return_webhook_header")?);
+            Arc::new(built(
+                "the Rake Direct channel",
+                RakeDirectChannel::new(built("the Rake Direct client", client)?, hook, proof),
+            )?)
+        }
+        other => return Err(format!("no channel for {other}")),
     })
 }
 
-/// Hands an inbound step to the channel and returns the events.
-pub async fn deliver(channel: &dyn Channel, inbound: Inbound) -> Result<Vec<DeskEvent>, String> {
-    match inbound {
-        Inbound::Webhook(request) => {
-            let received = channel.receive(request).await.map_err(|e| format!("receive: {e}"))?;
-            if !received.response.status.is_success() {
-                return Err(format!("receive answered {}", received.response.status));
+impl SimDesk {
+    /// Starts `provider`'s simulator (seeded with `seed`) and the channel's inbound side.
+    pub async fn start(provider: &str, seed: u64) -> Result<Self, String> {
+        let provider: Provider = provider.parse().map_err(|e: SimError| e.to_string())?;
+        // The inbound port first: the simulator must know where to send before it starts.
+        let listener = built("binding the inbound port", TcpListener::bind("127.0.0.1:0").await)?;
+        let inbound_url = format!("http://{}/", built("the inbound address", listener.local_addr())?);
+        let sim = Sim::builder(provider)
+            .seed(seed)
+            .webhook_url(&inbound_url)
+            .endpoint_url(&inbound_url)
+            .start()
+            .await
+            .map_err(|e| e.to_string())?;
+        let channel = channel_for(&sim.announcement(), &inbound_url)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let router = deskwire_core::axum::channel_router(Arc::clone(&channel), tx);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Ok(Self {
+            sim,
+            channel,
+            events: Mutex::new(rx),
+            inbound_url,
+        })
+    }
+
+    /// The channel, talking to this desk.
+    pub fn channel(&self) -> Arc<dyn Channel> {
+        Arc::clone(&self.channel)
+    }
+
+    /// The simulator.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// Where the desk's deliveries arrive.
+    pub fn inbound_url(&self) -> &str {
+        &self.inbound_url
+    }
+
+    /// The events up to the first that `wanted` accepts: from the inbound side (webhooks,
+    /// endpoint calls), or from polls for a polling channel. Fails after 10 s.
+    pub async fn events_until(&self, wanted: impl Fn(&DeskEvent) -> bool) -> Result<Vec<DeskEvent>, String> {
+        let deadline = tokio::time::Instant::now() + EVENT_WAIT;
+        let mut seen = Vec::new();
+        let polling = self.channel.capabilities().supports(Operation::Poll);
+        let mut events = self.events.lock().await;
+        loop {
+            if polling {
+                let polled = self.channel.poll().await.map_err(|e| format!("poll: {e}"))?;
+                if let Some((conversation, error)) = polled.failures.first() {
+                    return Err(format!("poll of {conversation} failed: {error}"));
+                }
+                seen.extend(polled.events);
             }
-            Ok(received.events)
-        }
-        Inbound::Poll => {
-            let polled = channel.poll().await.map_err(|e| format!("poll: {e}"))?;
-            if let Some((conversation, error)) = polled.failures.first() {
-                return Err(format!("poll of {conversation} failed: {error}"));
+            while let Ok(event) = events.try_recv() {
+                seen.push(event);
             }
-            Ok(polled.events)
+            if seen.iter().any(&wanted) {
+                return Ok(seen);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(format!("no such event within {EVENT_WAIT:?}; saw {seen:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(if polling { 100 } else { 20 })).await;
         }
     }
 }
@@ -115,7 +226,7 @@ fn expect_unsupported<T: std::fmt::Debug>(
 /// Runs the shared scenario: start a conversation, send two more customer messages, receive an
 /// agent reply, customer and agent typing where supported, mark read where supported, close
 /// where supported, and the conversation resolved or closed by the desk where it says so.
-pub async fn run_scenario(desk: &dyn Desk, server: &MockServer) -> Result<Outcome, String> {
+pub async fn run_scenario(desk: &SimDesk) -> Result<Outcome, String> {
     let channel = desk.channel();
     let caps = channel.capabilities();
     let mut out = Outcome::default();
@@ -163,7 +274,13 @@ pub async fn run_scenario(desk: &dyn Desk, server: &MockServer) -> Result<Outcom
     }
 
     // 4. the agent's reply.
-    let events = deliver(&*channel, desk.agent_reply(&conversation, AGENT_TEXT).await).await?;
+    let sim = desk.sim();
+    sim.agent_message(conversation.id(), AGENT_TEXT)
+        .await
+        .map_err(|e| format!("the agent's message: {e}"))?;
+    let events = desk
+        .events_until(|e| matches!(e, DeskEvent::Message(m) if m.text == AGENT_TEXT))
+        .await?;
     let reply = events
         .iter()
         .find_map(|e| match e {
@@ -178,11 +295,16 @@ pub async fn run_scenario(desk: &dyn Desk, server: &MockServer) -> Result<Outcom
 
     // 5. agent typing.
     if caps.can_report(EventKind::AgentTyping) {
-        let inbound = desk
-            .agent_typing(&conversation)
+        let reported = sim
+            .agent_typing(conversation.id())
             .await
-            .ok_or("the channel reports agent typing but the desk script has none")?;
-        let events = deliver(&*channel, inbound).await?;
+            .map_err(|e| format!("agent typing: {e}"))?;
+        if !reported {
+            return Err("the channel reports agent typing but the desk does not send it".into());
+        }
+        let events = desk
+            .events_until(|e| matches!(e, DeskEvent::AgentTyping { on: true, .. }))
+            .await?;
         if !events
             .iter()
             .any(|e| matches!(e, DeskEvent::AgentTyping { conversation: c, on: true } if *c == conversation))
@@ -215,11 +337,12 @@ pub async fn run_scenario(desk: &dyn Desk, server: &MockServer) -> Result<Outcom
 
     // 8. the desk resolves.
     if caps.can_report(EventKind::Resolved) || caps.can_report(EventKind::Closed) {
-        let inbound = desk
-            .resolve(&conversation)
+        sim.resolve(conversation.id())
             .await
-            .ok_or("the channel reports resolution but the desk script has none")?;
-        let events = deliver(&*channel, inbound).await?;
+            .map_err(|e| format!("the desk resolving: {e}"))?;
+        let events = desk
+            .events_until(|e| matches!(e, DeskEvent::Resolved { .. } | DeskEvent::Closed { .. }))
+            .await?;
         let ended = events.iter().any(|e| {
             matches!(e, DeskEvent::Resolved { conversation: c } | DeskEvent::Closed { conversation: c } if *c == conversation)
         });
@@ -242,8 +365,7 @@ pub async fn run_scenario(desk: &dyn Desk, server: &MockServer) -> Result<Outcom
     }
 
     // What the desk saw must be exactly what was asked, in order.
-    let requests = server.received_requests().await.unwrap_or_default();
-    out.desk_saw = requests.iter().filter_map(|r| desk.summarize(r)).collect();
+    out.desk_saw = sim.received();
     if out.desk_saw != expected {
         return Err(format!(
             "the desk saw {:#?}\nbut the scenario asked for {expected:#?}",

@@ -1,10 +1,19 @@
-//! `handoff`: a small chat front end. Customers' messages come in over HTTP and go to the desk
-//! chosen by `--desk` through `Arc<dyn Channel>`; the desk's answers come back as webhooks
-//! (`POST /webhook`) or polls, and every desk event is printed.
+//! `handoff`: a small chat front end. Customers' messages come in over HTTP and go to a desk
+//! through `Arc<dyn Channel>`; the desk's answers come back as webhooks (`POST /webhook`) or
+//! polls, and every desk event is printed.
 //!
-//! The desks here are the contract suite's wiremock desks (one per provider, all four held in
-//! one `Vec<Arc<dyn Channel>>`). `--demo` plays a customer and an agent against the running
-//! service and exits when the conversation is resolved (CI runs it for every provider).
+//! The desk is deskwire-sim, either running in another process (`--sim '<its first line>'`, or
+//! `--sim @file`) or started in this one (`--desk <provider>`). Two terminals:
+//!
+//! ```text
+//! cargo run -p deskwire-sim -- chatlake --webhook-url http://127.0.0.1:3000/webhook --endpoint-url http://127.0.0.1:3000/webhook
+//! cargo run -p deskwire-example-handoff -- --sim '<the JSON line the simulator printed>'
+//! ```
+//!
+//! `--demo` plays a customer against the running service; the simulator's scripted agent
+//! answers, and resolves the conversation when the customer says goodbye; the demo exits when
+//! the desk reports the conversation resolved or closed, or after the agent's answer where the
+//! desk reports no resolution (CI runs it for every provider).
 //!
 //! Routes: `POST /conversations` `{"customer": "...", "name": "...", "email": "...", "text": "..."}`
 //! → `{"conversation": "<stored reference>"}`; `POST /messages` `{"conversation": "...", "text": "..."}`;
@@ -19,22 +28,26 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use clap::Parser;
-use deskwire_conformance::desks::{self, Desk, Inbound};
-use deskwire_core::channel::{Channel, ConversationRef, Customer, CustomerMessage, DeskEvent, Operation};
+use deskwire_conformance::desks::{channel_for, CUSTOMER_TEXTS};
+use deskwire_core::channel::{Channel, ConversationRef, Customer, CustomerMessage, DeskEvent, EventKind, Operation};
+use deskwire_sim::{AgentScript, Provider, Sim};
 use http::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
-use wiremock::MockServer;
 
 #[derive(Debug, Parser)]
 struct Args {
-    /// The desk: engage-digital, chatlake, directly or rake-direct.
+    /// A simulator running elsewhere: the JSON line it printed first, or `@file` holding it.
+    #[arg(long)]
+    sim: Option<String>,
+    /// Without `--sim`: start this desk's simulator here (engage-digital, chatlake, directly,
+    /// rake-direct).
     #[arg(long, default_value = "chatlake")]
     desk: String,
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:3000")]
     listen: String,
-    /// Play a customer and an agent, then exit.
+    /// Play a customer, then exit.
     #[arg(long)]
     demo: bool,
 }
@@ -121,25 +134,42 @@ async fn poller(desk: Arc<dyn Channel>, events: mpsc::UnboundedSender<DeskEvent>
     }
 }
 
+fn announcement(sim: &str) -> Result<Value, Box<dyn std::error::Error>> {
+    let text = match sim.strip_prefix('@') {
+        Some(file) => std::fs::read_to_string(file)?,
+        None => sim.to_owned(),
+    };
+    let line = text.lines().next().unwrap_or_default();
+    Ok(serde_json::from_str(line).map_err(|e| format!("--sim is not the simulator's JSON line: {e}"))?)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    // Every provider's desk, played by wiremock, and its channel: four `Arc<dyn Channel>` in one Vec.
-    let mut servers = Vec::new();
-    let mut scripts: Vec<(String, Box<dyn Desk>)> = Vec::new();
-    for provider in deskwire_conformance::PROVIDERS {
-        let server = MockServer::start().await;
-        let desk = desks::desk(provider, &server).await.ok_or("no desk")?;
-        scripts.push(((*provider).to_owned(), desk));
-        servers.push(server);
-    }
-    let channels: Vec<Arc<dyn Channel>> = scripts.iter().map(|(_, d)| d.channel()).collect();
-    let index = channels
-        .iter()
-        .position(|c| c.provider() == args.desk)
-        .ok_or_else(|| format!("unknown desk `{}`", args.desk))?;
-    let desk = Arc::clone(&channels[index]);
-    println!("desk: {} ({:?})", desk.provider(), desk.capabilities());
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let inbound = format!("{base}/webhook");
+    // The simulator: another process's, or one started here that answers within 200 ms.
+    let (_local, announcement) = match &args.sim {
+        Some(sim) => (None, announcement(sim)?),
+        None => {
+            let sim = Sim::builder(args.desk.parse::<Provider>()?)
+                .webhook_url(&inbound)
+                .endpoint_url(&inbound)
+                .agent(AgentScript::replying_after(Duration::from_millis(200)))
+                .start()
+                .await?;
+            let announcement = sim.announcement();
+            (Some(sim), announcement)
+        }
+    };
+    let desk = channel_for(&announcement, &inbound)?;
+    println!(
+        "desk: {} at {} ({:?})",
+        desk.provider(),
+        announcement["base_url"],
+        desk.capabilities()
+    );
 
     let (events, mut incoming) = mpsc::unbounded_channel();
     let app = App {
@@ -154,8 +184,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "/webhook",
             deskwire_core::axum::channel_router(Arc::clone(&desk), events.clone()),
         );
-    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
-    let base = format!("http://{}", listener.local_addr()?);
     println!("listening on {base}");
     tokio::spawn(async move { axum::serve(listener, router).await });
     tokio::spawn(poller(Arc::clone(&desk), events));
@@ -167,13 +195,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    // The demo: a customer over HTTP, then the agent through the desk script.
-    let script = &scripts[index].1;
+    // The demo: a customer over HTTP; the simulator's agent answers each message.
     let http = reqwest::Client::new();
     let started: Value = serde_json::from_slice(
         &http
             .post(format!("{base}/conversations"))
-            .body(json!({"customer": "cust-42", "name": "Ana Lima", "email": "ana@example.com", "text": desks::CUSTOMER_TEXTS[0]}).to_string())
+            .body(json!({"customer": "cust-42", "name": "Ana Lima", "email": "ana@example.com", "text": CUSTOMER_TEXTS[0]}).to_string())
             .send()
             .await?
             .bytes()
@@ -183,33 +210,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or(format!("no conversation: {started}"))?
         .to_owned();
     println!("customer: started {stored}");
+    let conversation: ConversationRef = stored.parse()?;
+    wait_for(
+        &mut incoming,
+        |e| matches!(e, DeskEvent::Message(m) if *m.conversation() == conversation),
+    )
+    .await?;
+    let caps = desk.capabilities();
+    if !(caps.can_report(EventKind::Resolved) || caps.can_report(EventKind::Closed)) {
+        return Ok(());
+    }
     let sent = http
         .post(format!("{base}/messages"))
-        .body(json!({"conversation": stored, "text": desks::CUSTOMER_TEXTS[1]}).to_string())
+        .body(json!({"conversation": stored, "text": "Thanks, bye!"}).to_string())
         .send()
         .await?;
-    println!("customer: sent a message ({})", sent.status());
-    let conversation: ConversationRef = stored.parse()?;
-    let mut steps = vec![script.agent_reply(&conversation, desks::AGENT_TEXT).await];
-    steps.extend(script.resolve(&conversation).await);
-    for step in steps {
-        if let Inbound::Webhook(request) = step {
-            let mut post = http.post(format!("{base}/webhook")).body(request.body.clone());
-            for (name, value) in &request.headers {
-                post = post.header(name.as_str(), value.as_bytes());
-            }
-            println!("desk: delivered a webhook ({})", post.send().await?.status());
-        }
-        let event = tokio::time::timeout(Duration::from_secs(5), incoming.recv())
-            .await?
+    println!("customer: said goodbye ({})", sent.status());
+    wait_for(&mut incoming, |e| {
+        matches!(e, DeskEvent::Resolved { conversation: c } | DeskEvent::Closed { conversation: c } if *c == conversation)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Prints events until one `wanted` accepts; fails after 10 s.
+async fn wait_for(
+    incoming: &mut mpsc::UnboundedReceiver<DeskEvent>,
+    wanted: impl Fn(&DeskEvent) -> bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), incoming.recv())
+            .await
+            .map_err(|_| "no such desk event within 10 s")?
             .ok_or("the event stream ended")?;
         println!("desk event: {event:?}");
-    }
-    // The desks not chosen were never called; clear their expectations before they are checked.
-    for (i, server) in servers.iter().enumerate() {
-        if i != index {
-            server.reset().await;
+        if wanted(&event) {
+            return Ok(());
         }
     }
-    Ok(())
 }
