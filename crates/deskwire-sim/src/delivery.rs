@@ -34,10 +34,41 @@ pub(crate) struct Delivery {
     pub(crate) answer: Option<oneshot::Sender<Answer>>,
 }
 
+/// The faults a delivery meets, rolled when it is queued (so a change of faults afterwards
+/// does not reach it, and the order of queuing decides the draws).
+#[derive(Debug, Clone, Copy, Default)]
+struct Plan {
+    drop: bool,
+    reorder: bool,
+    duplicate: bool,
+    delay: Option<Duration>,
+}
+
+impl Plan {
+    fn roll(dice: &Dice) -> Self {
+        if dice.roll(Fault::Drop) {
+            return Self {
+                drop: true,
+                ..Self::default()
+            };
+        }
+        let reorder = dice.roll(Fault::Reorder);
+        let duplicate = dice.roll(Fault::Duplicate);
+        let delay = dice.roll(Fault::Delay).then(|| dice.delay());
+        Self {
+            drop: false,
+            reorder,
+            duplicate,
+            delay,
+        }
+    }
+}
+
 /// The queue of outgoing requests.
 #[derive(Debug, Clone)]
 pub(crate) struct Outbox {
-    queue: mpsc::UnboundedSender<Delivery>,
+    queue: mpsc::UnboundedSender<(Delivery, Plan)>,
+    dice: Arc<Dice>,
 }
 
 impl Outbox {
@@ -48,14 +79,15 @@ impl Outbox {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        tokio::spawn(work(jobs, Sender { client, journal }, dice));
-        Self { queue }
+        tokio::spawn(work(jobs, Sender { client, journal }));
+        Self { queue, dice }
     }
 
     /// Queues `delivery`.
     pub(crate) fn send(&self, delivery: Delivery) {
-        if let Err(refused) = self.queue.send(delivery) {
-            if let Some(answer) = refused.0.answer {
+        let plan = Plan::roll(&self.dice);
+        if let Err(refused) = self.queue.send((delivery, plan)) {
+            if let Some(answer) = (refused.0).0.answer {
                 let _ = answer.send(Err("the simulator is stopping".into()));
             }
         }
@@ -124,7 +156,7 @@ impl Sender {
     }
 }
 
-async fn work(mut jobs: mpsc::UnboundedReceiver<Delivery>, sender: Sender, dice: Arc<Dice>) {
+async fn work(mut jobs: mpsc::UnboundedReceiver<(Delivery, Plan)>, sender: Sender) {
     let mut held: Option<Delivery> = None;
     loop {
         let next = match held {
@@ -139,25 +171,23 @@ async fn work(mut jobs: mpsc::UnboundedReceiver<Delivery>, sender: Sender, dice:
             },
             None => jobs.recv().await,
         };
-        let Some(delivery) = next else { break };
-        if dice.roll(Fault::Drop) {
+        let Some((delivery, plan)) = next else { break };
+        if plan.drop {
             sender.record(&delivery, None, Some(Fault::Drop));
             continue;
         }
-        if held.is_none() && dice.roll(Fault::Reorder) {
+        if plan.reorder && held.is_none() {
             held = Some(delivery);
             continue;
         }
-        let duplicate = dice.roll(Fault::Duplicate);
-        if dice.roll(Fault::Delay) {
-            let wait = dice.delay();
+        if let Some(wait) = plan.delay {
             let sender = sender.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(wait).await;
-                sender.deliver(delivery, duplicate, Some(Fault::Delay)).await;
+                sender.deliver(delivery, plan.duplicate, Some(Fault::Delay)).await;
             });
         } else {
-            sender.deliver(delivery, duplicate, None).await;
+            sender.deliver(delivery, plan.duplicate, None).await;
         }
         if let Some(late) = held.take() {
             sender.deliver(late, false, Some(Fault::Reorder)).await;

@@ -1,0 +1,176 @@
+//! The Engage Digital desk's documented answers, reached with a raw client and the docs'
+//! signing recipe (lowercase hex HMAC-SHA-512 of the body, keyed with the access token).
+
+use deskwire_core::Secret;
+use deskwire_engage_digital::Signer;
+use deskwire_sim::{Provider, Sim};
+
+struct Desk {
+    sim: Sim,
+    signer: Signer,
+    url: String,
+}
+
+async fn desk() -> Desk {
+    let sim = Sim::builder(Provider::EngageDigital).start().await.unwrap();
+    let signer = Signer::new(&Secret::new(sim.credential("access_token").unwrap()));
+    let url = format!(
+        "{}/realtime/sdk/{}",
+        sim.base_url(),
+        sim.credential("source_id").unwrap()
+    );
+    Desk { sim, signer, url }
+}
+
+impl Desk {
+    async fn send(&self, url: &str, body: &str, signature: Option<String>) -> (u16, String) {
+        let signature = signature.unwrap_or_else(|| self.signer.sign(body.as_bytes()));
+        let answer = reqwest::Client::new()
+            .post(url)
+            .header("X-SMCCSDK-SIGNATURE", signature)
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        (answer.status().as_u16(), answer.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn the_documented_error_table() {
+    let d = desk().await;
+    let create = r#"{"action":"messages.create","params":{"id":"890","author":{"id":"42","created_at":"06/11/2017","screenname":"Alice"},"body":"Nice post!","thread_id":"888"}}"#;
+    let cases: Vec<(String, &str, Option<String>, (u16, &str))> = vec![
+        (d.url.clone(), create, None, (200, "ok")),
+        (d.url.clone(), create, Some("00".into()), (422, "Invalid signature")),
+        (
+            format!("{}/realtime/sdk/nope", d.sim.base_url()),
+            create,
+            None,
+            (422, "Source not found"),
+        ),
+        (d.url.clone(), "{not json", None, (400, "Bad request")),
+        (
+            d.url.clone(),
+            r#"{"action":"messages.create"}"#,
+            None,
+            (400, "Invalid request format"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"users.list","params":{}}"#,
+            None,
+            (422, "Invalid action"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"messages.create","params":{"id":"1","body":"x"}}"#,
+            None,
+            (422, "Invalid resource format"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"messages.create","params":{"id":"2","thread_id":"t","author":{"id":"a"},"structured_content":{"type":"select"}}}"#,
+            None,
+            (422, "Source doesn't support structured contents"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"typing.start","params":{"thread_id":"888","preview":"Hel"}}"#,
+            None,
+            (200, "ok"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"typing.start","params":{"thread_id":"888","preview":"Hello"}}"#,
+            None,
+            (429, "too many typing requests, please try again in a few seconds"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"typing.stop","params":{"thread_id":"888"}}"#,
+            None,
+            (200, "ok"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"typing.start","params":{"thread_id":"888","preview":"Again"}}"#,
+            None,
+            (200, "ok"),
+        ),
+        (
+            d.url.clone(),
+            r#"{"action":"status.mark_as_read","params":{"id":"890"}}"#,
+            None,
+            (200, "ok"),
+        ),
+    ];
+    for (url, body, signature, (status, text)) in cases {
+        assert_eq!(d.send(&url, body, signature).await, (status, text.to_owned()), "{body}");
+    }
+    let large = format!(
+        r#"{{"action":"messages.create","params":{{"body":"{}"}}}}"#,
+        "x".repeat(20_971_520)
+    );
+    assert_eq!(
+        d.send(&d.url, &large, None).await,
+        (413, "Invalid request size (max: 20971520 bytes)".to_owned())
+    );
+    assert_eq!(
+        d.sim.received(),
+        [
+            "message: Nice post!",
+            "typing: on",
+            "typing: off",
+            "typing: on",
+            "read: 890"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn structured_contents_when_the_source_supports_them() {
+    let sim = Sim::builder(Provider::EngageDigital)
+        .credential("structured_contents", "true")
+        .start()
+        .await
+        .unwrap();
+    let signer = Signer::new(&Secret::new(sim.credential("access_token").unwrap()));
+    let url = format!(
+        "{}/realtime/sdk/{}",
+        sim.base_url(),
+        sim.credential("source_id").unwrap()
+    );
+    let send = |body: String| {
+        let (url, signature) = (url.clone(), signer.sign(body.as_bytes()));
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("X-SMCCSDK-SIGNATURE", signature)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let p = |sc: &str, puppet: &str| {
+        format!(
+            r#"{{"action":"messages.create","params":{{"id":"s{}","thread_id":"t","author":{{"id":"a","puppetizable":{puppet}}},"structured_content":{sc}}}}}"#,
+            sc.len()
+        )
+    };
+    assert_eq!(
+        send(p("{}", "true")).await,
+        (422, "Type is required for structured contents".into())
+    );
+    assert_eq!(
+        send(p(r#"{"type":"poll"}"#, "true")).await,
+        (422, "Source doesn't support this type of structured content".into())
+    );
+    assert_eq!(
+        send(p(r#"{"type":"select"}"#, "false")).await,
+        (422, "The author must be puppetizable".into())
+    );
+    assert_eq!(send(p(r#"{"type":"select"}"#, "true")).await, (200, "ok".into()));
+}

@@ -1,0 +1,327 @@
+//! Fault injection, observed from outside: a raw HTTP client against the desk, and a receiver
+//! that records the webhooks it gets and verifies them with deskwire-chatlake's verifier.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::routing::post;
+use deskwire_chatlake::inbound::WebhookVerifier;
+use deskwire_core::verify::Verify;
+use deskwire_core::Secret;
+use deskwire_sim::{Direction, Fault, Faults, Provider, Sim};
+use http::HeaderMap;
+use serde_json::{json, Value};
+
+type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
+
+/// A webhook receiver on a free port: its URL and what it got.
+async fn receiver() -> (String, Received) {
+    let got: Received = Arc::default();
+    let sink = Arc::clone(&got);
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let sink = Arc::clone(&sink);
+            async move {
+                sink.lock().unwrap().push((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, got)
+}
+
+struct Chatlake {
+    sim: Sim,
+    http: reqwest::Client,
+    hook: Received,
+}
+
+impl Chatlake {
+    async fn start(seed: u64) -> Self {
+        let (url, hook) = receiver().await;
+        let sim = Sim::builder(Provider::Chatlake)
+            .seed(seed)
+            .webhook_url(url)
+            .start()
+            .await
+            .unwrap();
+        Self {
+            sim,
+            http: reqwest::Client::new(),
+            hook,
+        }
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}/api/v1/accounts/1/{path}", self.sim.base_url())
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<reqwest::Response, reqwest::Error> {
+        let token = self.sim.credential("api_access_token").unwrap();
+        self.http
+            .post(self.api(path))
+            .header("api_access_token", token)
+            .json(&body)
+            .send()
+            .await
+    }
+
+    async fn contacts(&self) -> usize {
+        let token = self.sim.credential("api_access_token").unwrap();
+        let list: Value = self
+            .http
+            .get(self.api("contacts"))
+            .header("api_access_token", token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["meta"]["count"].as_u64().unwrap() as usize
+    }
+
+    /// A contact and a conversation; the conversation id.
+    async fn conversation(&self) -> String {
+        let contact: Value = self
+            .post("contacts", json!({"inbox_id": 1, "name": "Ana"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let source = contact["payload"]["contact_inbox"]["source_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let conversation: Value = self
+            .post("conversations", json!({"source_id": source}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        conversation["id"].to_string()
+    }
+
+    /// The contents of the `message_created` webhooks received, each verified.
+    async fn delivered(&self, at_least: usize) -> Vec<String> {
+        for _ in 0..100 {
+            if self.hook.lock().unwrap().len() >= at_least {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let verifier = WebhookVerifier::new(&Secret::new(self.sim.credential("webhook_secret").unwrap())).unwrap();
+        self.hook
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(headers, body)| {
+                verifier
+                    .verify(headers, body)
+                    .expect("every delivery is signed as Chatwoot signs");
+                let value: Value = serde_json::from_slice(body).unwrap();
+                value["content"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect()
+    }
+
+    fn faults_seen(&self, direction: Direction) -> Vec<Option<String>> {
+        self.sim
+            .exchanges()
+            .into_iter()
+            .filter(|e| e.direction == direction)
+            .map(|e| e.fault)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_duplicated_webhook_arrives_twice_with_the_same_bytes() {
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    desk.sim.set_faults(Faults::none().with(Fault::Duplicate, 1.0));
+    desk.sim.agent_message(&conversation, "one").await.unwrap();
+    assert_eq!(desk.delivered(2).await, ["one", "one"]);
+    let hook = desk.hook.lock().unwrap();
+    assert_eq!(hook[0].1, hook[1].1);
+    assert_eq!(
+        hook[0].0.get("x-chatwoot-delivery"),
+        hook[1].0.get("x-chatwoot-delivery")
+    );
+    drop(hook);
+    assert_eq!(desk.faults_seen(Direction::Out), [None, Some("dup".into())]);
+}
+
+#[tokio::test]
+async fn a_dropped_webhook_never_arrives_and_the_journal_says_so() {
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    desk.sim.set_faults(Faults::none().with(Fault::Drop, 1.0));
+    desk.sim.agent_message(&conversation, "lost").await.unwrap();
+    desk.sim.set_faults(Faults::none());
+    desk.sim.agent_message(&conversation, "found").await.unwrap();
+    assert_eq!(desk.delivered(1).await, ["found"]);
+    let out: Vec<_> = desk
+        .sim
+        .exchanges()
+        .into_iter()
+        .filter(|e| e.direction == Direction::Out)
+        .collect();
+    assert_eq!(out[0].fault.as_deref(), Some("drop"));
+    assert_eq!(out[0].status, None);
+    assert_eq!(out[0].summary.as_deref(), Some("agent: lost"));
+    assert_eq!(out[1].status, Some(200));
+}
+
+#[tokio::test]
+async fn a_reordered_webhook_arrives_after_the_next_one() {
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    desk.sim.set_faults(Faults::none().with(Fault::Reorder, 1.0));
+    desk.sim.agent_message(&conversation, "first").await.unwrap();
+    desk.sim.agent_message(&conversation, "second").await.unwrap();
+    assert_eq!(desk.delivered(2).await, ["second", "first"]);
+}
+
+#[tokio::test]
+async fn a_delayed_webhook_is_overtaken() {
+    let desk = Chatlake::start(3).await;
+    let conversation = desk.conversation().await;
+    desk.sim.set_faults(
+        Faults::none()
+            .with(Fault::Delay, 1.0)
+            .max_delay(Duration::from_millis(400)),
+    );
+    desk.sim.agent_message(&conversation, "slow").await.unwrap();
+    desk.sim.set_faults(Faults::none());
+    desk.sim.agent_message(&conversation, "fast").await.unwrap();
+    let delivered = desk.delivered(2).await;
+    assert_eq!(delivered.len(), 2);
+    assert!(delivered.contains(&"slow".to_owned()) && delivered.contains(&"fast".to_owned()));
+}
+
+#[tokio::test]
+async fn refusals_change_nothing_and_carry_retry_after_only_when_asked() {
+    let desk = Chatlake::start(1).await;
+    desk.sim
+        .set_faults(Faults::none().with(Fault::RateLimited, 1.0).retry_after(7));
+    let answer = desk.post("contacts", json!({"name": "Ana"})).await.unwrap();
+    assert_eq!(answer.status(), 429);
+    assert_eq!(answer.headers()["retry-after"], "7");
+    assert_eq!(answer.text().await.unwrap(), "Retry later\n", "rack-attack's answer");
+
+    desk.sim.set_faults(Faults::none().with(Fault::RateLimitedBare, 1.0));
+    let answer = desk.post("contacts", json!({"name": "Ana"})).await.unwrap();
+    assert_eq!(answer.status(), 429);
+    assert!(answer.headers().get("retry-after").is_none());
+
+    desk.sim.set_faults(Faults::none().with(Fault::ServerError, 1.0));
+    assert_eq!(
+        desk.post("contacts", json!({"name": "Ana"})).await.unwrap().status(),
+        500
+    );
+
+    desk.sim.set_faults(Faults::none());
+    assert_eq!(desk.contacts().await, 0, "no refused request was applied");
+    assert_eq!(
+        desk.faults_seen(Direction::In)[..3],
+        [Some("429".into()), Some("429-bare".into()), Some("5xx".into())]
+    );
+}
+
+#[tokio::test]
+async fn a_closed_connection_loses_the_answer_but_not_the_request() {
+    let desk = Chatlake::start(1).await;
+    desk.sim.set_faults(Faults::none().with(Fault::CloseAfterRead, 1.0));
+    let error = desk
+        .post("contacts", json!({"name": "Ana"}))
+        .await
+        .expect_err("no answer");
+    assert!(!error.is_status(), "{error}");
+    desk.sim.set_faults(Faults::none());
+    assert_eq!(
+        desk.contacts().await,
+        1,
+        "the desk applied it: the maybe-delivered case"
+    );
+    let first = &desk.sim.exchanges()[0];
+    assert_eq!((first.status, first.fault.as_deref()), (None, Some("close")));
+}
+
+#[tokio::test]
+async fn a_token_that_expires_early_is_refused_from_then_on() {
+    let sim = Sim::builder(Provider::Directly).start().await.unwrap();
+    let http = reqwest::Client::new();
+    let issue = || async {
+        let answer: Value = http
+            .post(format!("{}/oauth/token", sim.base_url()))
+            .form(&[
+                ("grant_type", "client_credentials".to_owned()),
+                ("client_id", sim.credential("client_id").unwrap()),
+                ("client_secret", sim.credential("client_secret").unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["expires_in"], 3600);
+        answer["access_token"].as_str().unwrap().to_owned()
+    };
+    let ask = |token: String| {
+        let http = http.clone();
+        let url = format!("{}/v1/questions", sim.base_url());
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&json!({"userEmail": "ana@example.com", "userName": "Ana", "text": "Hi"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let token = issue().await;
+    assert_eq!(ask(token.clone()).await, 201);
+    sim.set_faults(Faults::none().with(Fault::TokenExpiresEarly, 1.0));
+    assert_eq!(ask(token.clone()).await, 401);
+    sim.set_faults(Faults::none());
+    assert_eq!(ask(token).await, 401, "revoked for good");
+    assert_eq!(ask(issue().await).await, 201, "a new token works");
+    let faults: Vec<_> = sim.exchanges().into_iter().filter_map(|e| e.fault).collect();
+    assert_eq!(faults, ["token-expiry"]);
+    let wrong = http
+        .post(format!("{}/oauth/token", sim.base_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "x"),
+            ("client_secret", "y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+}
+
+#[tokio::test]
+async fn the_same_seed_meets_the_same_faults() {
+    let run = |seed| async move {
+        let desk = Chatlake::start(seed).await;
+        desk.sim.set_faults("429=0.5,5xx=0.2".parse().unwrap());
+        for _ in 0..20 {
+            let _ = desk.post("contacts", json!({"name": "Ana"})).await;
+        }
+        desk.faults_seen(Direction::In)
+    };
+    let first = run(11).await;
+    assert_eq!(first, run(11).await);
+    assert_ne!(first, run(12).await);
+}
