@@ -36,11 +36,14 @@ impl Desk {
     }
 }
 
+/// A URL, a body, a signature (the right one when `None`), and the answer expected.
+type Case<'a> = (String, &'a str, Option<String>, (u16, &'a str));
+
 #[tokio::test]
 async fn the_documented_error_table() {
     let d = desk().await;
     let create = r#"{"action":"messages.create","params":{"id":"890","author":{"id":"42","created_at":"06/11/2017","screenname":"Alice"},"body":"Nice post!","thread_id":"888"}}"#;
-    let cases: Vec<(String, &str, Option<String>, (u16, &str))> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (d.url.clone(), create, None, (200, "ok")),
         (d.url.clone(), create, Some("00".into()), (422, "Invalid signature")),
         (
