@@ -1,12 +1,14 @@
-//! Directly end to end against a local stand-in.
+//! Directly end to end against deskwire-sim's Directly desk.
 //!
 //! `cargo run -p deskwire-directly --example directly`
 //!
-//! A wiremock server plays Directly: a token endpoint, a question that first has no news (304)
-//! and then an expert response, acceptance and logout. The example asks a question, watches it
-//! with a `QuestionWatcher` until the expert answers, accepts the response, then decodes a
-//! Universal Connector delivery checked by a shared secret.
+//! The simulator plays Directly: its token endpoint, a question that first has no news (304)
+//! and then an expert response (the "notifying experts" system message disappearing with it),
+//! acceptance and logout. The example asks a question, watches it with a `QuestionWatcher`
+//! until the expert answers, accepts the response, then decodes a Universal Connector delivery
+//! checked by a shared secret.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use deskwire_core::verify::{Proof, Verify};
@@ -14,79 +16,17 @@ use deskwire_core::Secret;
 use deskwire_directly::inbound::{ConnectorReceiver, QuestionEvent, QuestionWatcher};
 use deskwire_directly::wire::NewQuestion;
 use deskwire_directly::{Credentials, DirectlyClient, UserEmail};
-use serde_json::json;
-use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const QUESTION: &str = "123e4567-e89b-12d3-a456-426655440000";
-const RESPONSE: &str = "9f1c2d3e-4b5a-4c6d-8e7f-000000000001";
-
-fn question(answered: bool) -> serde_json::Value {
-    let responses = if answered {
-        json!([{"uuid": RESPONSE, "type": "EXPERT", "dateCreated": "2026-11-21T10:04:00Z", "lastUpdated": "2026-11-21T10:04:00Z",
-                "author": {"name": "Sam", "isExpert": true},
-                "messages": [{"id": 2, "uuid": "aaaaaaaa-0000-4000-8000-000000000002", "type": "MESSAGE",
-                              "author": {"name": "Sam", "isExpert": true}, "body": "Hold the reset button for 10 s."}]}])
-    } else {
-        json!([])
-    };
-    let messages = if answered {
-        json!([])
-    } else {
-        json!([{"id": 1, "uuid": "aaaaaaaa-0000-4000-8000-000000000001", "type": "NOTIFYING_EXPERTS_SYSTEM_MESSAGE",
-                "author": {"name": "System"}, "body": "We are notifying experts"}])
-    };
-    json!({"meta": {"correlationId": "example"}, "data": {
-        "uuid": QUESTION, "dateCreated": "2026-11-21T10:00:00Z",
-        "lastUpdated": if answered { "2026-11-21T10:04:00Z" } else { "2026-11-21T10:00:00Z" },
-        "conversation": {"text": "My router blinks red", "messages": messages, "responses": responses},
-        "state": {"status": "UNRESOLVED", "isClosed": false}}})
-}
+use deskwire_sim::{Provider, Sim};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"access_token": "tok-example", "expires_in": 3600})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/questions"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(question(false)))
-        .mount(&server)
-        .await;
-    let poll = format!("/v1/questions/{QUESTION}");
-    Mock::given(method("GET"))
-        .and(path(poll.as_str()))
-        .and(query_param("lastChecked", "2026-11-21T10:00:00Z"))
-        .respond_with(ResponseTemplate::new(304))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(poll.as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(question(true)))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/responses/{RESPONSE}/accept")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"uuid": RESPONSE, "isAccepted": true}})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/logout"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
-
+    let directly = Arc::new(Sim::builder(Provider::Directly).start().await?);
+    let credential = |key: &str| directly.credential(key).ok_or(format!("no {key}"));
     let client = DirectlyClient::builder(Credentials::client_credentials(
-        "example-client",
-        Secret::new("example-secret"),
+        credential("client_id")?,
+        Secret::new(credential("client_secret")?),
     ))
-    .base_url(server.uri())
+    .base_url(directly.base_url())
     .build()?;
     let user = UserEmail::new("ana@example.com")?;
     let asked = client
@@ -96,6 +36,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut watcher = QuestionWatcher::new(client.clone(), Duration::from_millis(20));
     watcher.watch_from(&asked);
+    // An expert answers a little later.
+    let expert = Arc::clone(&directly);
+    let question = asked.uuid.to_string();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        expert.agent_message(&question, "Hold the reset button for 10 s.").await
+    });
     let response = loop {
         let report = watcher.next().await;
         if report.not_modified > 0 {

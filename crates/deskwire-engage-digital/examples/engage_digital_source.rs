@@ -3,11 +3,12 @@
 //!
 //! `cargo run -p deskwire-engage-digital --example engage_digital_source`
 //!
-//! The example plays Engage Digital itself, twice over: a wiremock server stands in for the
-//! Send API (it answers `ok` only to correctly signed requests), and a plain HTTP client sends
-//! the polling requests Engage Digital would send — `implementation.info`, `threads.list`,
-//! `messages.list` with and without `since_id`, an agent reply as `messages.create` — signed
-//! with the channel token. It prints each exchange and checks every answer's signature.
+//! deskwire-sim plays Engage Digital on both sides: its Send API (it answers `ok` only to
+//! correctly signed requests), and the polling it does against this endpoint —
+//! `implementation.info`, every page of `threads.list` and `messages.list` (`since_id` from the
+//! newest item of the page before), an agent reply as `messages.create`, delivered twice here
+//! (the simulator's `dup` fault, as Engage Digital retries) — each signed with the channel
+//! token, each answer's signature checked. The example prints what the desk recorded.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,11 +19,9 @@ use deskwire_engage_digital::inbound::{
     self, list_page, ActionError, Create, Endpoint, ImplementationInfo, List, ObjectName, ObjectType, Resource,
     SdkOption, Source, Target,
 };
-use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::{DateTime, Format, Message, Operation, Thread, User};
 use deskwire_engage_digital::{SendApiClient, Signer};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use deskwire_sim::{Fault, Faults, Provider, Sim};
 
 const TOKEN: &str = "3YJZzqMJ5Ec7i2JGvnt8TgvleD7dtpwpmag4S6MuRA2GQdfvV4STIsxDRJ4fEjO8";
 const SOURCE_ID: &str = "8da592bc6fcf8bae41b2";
@@ -159,137 +158,85 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(async move { axum::serve(listener, app).await });
     println!("Channel SDK endpoint (Base URI): {base_uri}\n");
 
-    // A stand-in for Engage Digital's Send API.
-    let send_api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(SignedBy::token(&token))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&send_api)
-        .await;
-    let client = SendApiClient::builder(send_api.uri(), SOURCE_ID, Secret::new(TOKEN)).build()?;
+    // Engage Digital, with this source's token and id, polling this endpoint.
+    let engage = Sim::builder(Provider::EngageDigital)
+        .credential("access_token", TOKEN)
+        .credential("source_id", SOURCE_ID)
+        .endpoint_url(&base_uri)
+        .start()
+        .await?;
+    let client = SendApiClient::builder(engage.base_url(), SOURCE_ID, Secret::new(TOKEN)).build()?;
 
-    // Engage Digital polls.
-    let engage = PollingEngage::new(&token, base_uri);
-    engage
-        .call(r#"{"action":"implementation.info","time":"2012-10-01T17:18:40Z"}"#)
-        .await?;
-    engage
-        .call(r#"{"action":"threads.list","time":"2021-05-13T01:20:00Z"}"#)
-        .await?;
-    let first = engage
-        .call(r#"{"action":"messages.list","time":"2021-05-13T01:20:00Z"}"#)
-        .await?;
-    // The next since_id is the newest item of the page, which comes first.
-    let mut since = first[0]["id"].as_str().unwrap_or_default().to_owned();
-    loop {
-        let body =
-            format!(r#"{{"action":"messages.list","params":{{"since_id":"{since}"}},"time":"2021-05-13T01:21:00Z"}}"#);
-        let page = engage.call(&body).await?;
-        match page.as_array().and_then(|p| p.first()) {
-            Some(newest) => since = newest["id"].as_str().unwrap_or_default().to_owned(),
-            None => break,
-        }
-    }
+    // Engage Digital crawls: the thread and the three messages, two per page.
+    let imported = engage.poll_endpoint().await.ok_or("the desk does not poll")??;
+    println!("crawl: {imported} customer messages imported");
 
     // The customer writes again: pushed at once through the Send API instead of waiting for a poll.
     let urgent = endpoint.source().customer_writes("t1", "Can someone answer quickly?");
     client.create_message(&urgent).await?;
-    println!("Send API: pushed {} as messages.create -> ok\n", urgent.content.id);
+    println!("Send API: pushed {} as messages.create -> ok", urgent.content.id);
 
-    // An agent answers in Engage Digital: it arrives as messages.create (the docs' example shape).
-    let reply = engage
-        .call(
-            r#"{"action":"messages.create","params":{"author_id":"1234","body":"Yes I can.","content_id":"ed-5001","created_at":"2021-05-13T01:23:25Z","format":"text","in_reply_to_id":"m4","retry":false,"sender_name":"Craig Chan","thread_id":"t1","title":null,"updated_at":"2021-05-13T01:21:25Z"},"time":"2021-05-13T01:23:25Z"}"#,
-        )
-        .await?;
-    let reply_id = reply["id"].as_str().ok_or("create answered no id")?.to_owned();
-    // Engage Digital retries the same create: the source recognises it.
-    let retried = engage
-        .call(r#"{"action":"messages.create","params":{"author_id":"1234","body":"Yes I can.","content_id":"ed-5001","retry":true,"thread_id":"t1"},"time":"2021-05-13T01:23:40Z"}"#)
-        .await?;
-    assert_eq!(
-        retried["id"],
-        reply_id.as_str(),
-        "a retried create must answer the same id"
-    );
+    // An agent answers in Engage Digital: it arrives as messages.create, twice (a retry); the
+    // source recognises the second by its content_id and stores the reply once.
+    engage.set_faults(Faults::none().with(Fault::Duplicate, 1.0));
+    engage.agent_message("t1", "Yes I can.").await?;
+    engage.set_faults(Faults::none());
+    let thread = engage
+        .conversations()
+        .into_iter()
+        .find(|c| c["id"] == "t1")
+        .ok_or("no thread t1")?;
+    let reply_id = thread["messages"]
+        .as_array()
+        .and_then(|m| m.iter().rev().find(|m| m["from"] == "agent"))
+        .and_then(|m| m["id"].as_str())
+        .ok_or("no agent reply")?
+        .to_owned();
+    let stored = endpoint
+        .source()
+        .messages
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|m| m.content.id == reply_id)
+        .count();
+    assert_eq!(stored, 1, "a retried create must not be stored twice");
 
     // The customer read the agent's reply.
     client.mark_as_read(&reply_id).await?;
     println!("Send API: status.mark_as_read {reply_id} -> ok\n");
 
     // A forged request never reaches the source.
-    engage
-        .forged(r#"{"action":"messages.show","params":{"id":"m1"}}"#)
-        .await?;
+    forged(&base_uri, r#"{"action":"messages.show","params":{"id":"m1"}}"#).await?;
 
-    println!("Engage Digital's Send API received:");
-    for request in send_api.received_requests().await.unwrap_or_default() {
-        println!("  {}", String::from_utf8_lossy(&request.body));
+    println!("Engage Digital's journal:");
+    for exchange in engage.exchanges() {
+        println!(
+            "  {:?} {} {} -> {:?} {} {}",
+            exchange.direction,
+            exchange.method,
+            exchange.path,
+            exchange.status,
+            exchange.summary.unwrap_or_default(),
+            exchange.fault.unwrap_or_default()
+        );
     }
     Ok(())
 }
 
-/// Engage Digital's side of polling: signed requests, verified answers.
-struct PollingEngage {
-    signer: Signer,
-    base_uri: String,
-    http: reqwest::Client,
-}
-
-impl PollingEngage {
-    fn new(token: &Secret, base_uri: String) -> Self {
-        Self {
-            signer: Signer::new(token),
-            base_uri,
-            http: reqwest::Client::new(),
-        }
+/// A request signed with the wrong token: refused with 422 before the source sees it.
+async fn forged(base_uri: &str, body: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let forged = Signer::new(&Secret::new("not the channel token")).sign(body.as_bytes());
+    let response = reqwest::Client::new()
+        .post(base_uri)
+        .header("X-SMCCSDK-SIGNATURE", forged)
+        .body(body.to_owned())
+        .send()
+        .await?;
+    let status = response.status();
+    println!("Forged request -> {body}\n  <- {status} {}\n", response.text().await?);
+    if status != 422 {
+        return Err("a forged request was not refused".into());
     }
-
-    async fn call(&self, body: &str) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
-        let response = self
-            .http
-            .post(&self.base_uri)
-            .header("X-SMCCSDK-SIGNATURE", self.signer.sign(body.as_bytes()))
-            .header("Content-Type", "application/json")
-            .body(body.to_owned())
-            .send()
-            .await?;
-        let status = response.status();
-        let signature = response
-            .headers()
-            .get("x-smccsdk-signature")
-            .and_then(|v| v.to_str().ok())
-            .ok_or("answer is not signed")?
-            .to_owned();
-        let answer = response.bytes().await?;
-        self.signer
-            .verify(&answer, &signature)
-            .map_err(|e| format!("answer signature: {e}"))?;
-        println!("Engage Digital -> {body}");
-        println!(
-            "  <- {status} (signature verified) {}\n",
-            String::from_utf8_lossy(&answer)
-        );
-        if !status.is_success() {
-            return Err(format!("endpoint answered {status}").into());
-        }
-        Ok(serde_json::from_slice(&answer)?)
-    }
-
-    async fn forged(&self, body: &str) -> Result<(), Box<dyn std::error::Error>> {
-        let forged = Signer::new(&Secret::new("not the channel token")).sign(body.as_bytes());
-        let response = self
-            .http
-            .post(&self.base_uri)
-            .header("X-SMCCSDK-SIGNATURE", forged)
-            .body(body.to_owned())
-            .send()
-            .await?;
-        let status = response.status();
-        println!("Forged request -> {body}\n  <- {status} {}\n", response.text().await?);
-        if status != 422 {
-            return Err("a forged request was not refused".into());
-        }
-        Ok(())
-    }
+    Ok(())
 }

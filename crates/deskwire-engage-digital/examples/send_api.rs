@@ -1,39 +1,31 @@
-//! The Send API end to end against a local stand-in for Engage Digital.
+//! The Send API end to end against deskwire-sim's Engage Digital desk.
 //!
 //! `cargo run -p deskwire-engage-digital --example send_api`
 //!
-//! A wiremock server on localhost plays Engage Digital: it answers `ok` only to requests whose
-//! `X-SMCCSDK-SIGNATURE` verifies, and `422 Invalid signature` otherwise. The example pushes a
-//! thread, a customer message, typing and a read mark, prints what Engage Digital received, then
-//! shows what a caller sees when a request is refused before sending and by the provider.
+//! The simulator plays Engage Digital with the docs' source id and access token: it answers
+//! `ok` only to requests whose `X-SMCCSDK-SIGNATURE` verifies, and the documented errors
+//! otherwise. The example pushes a thread, a customer message, typing and a read mark, prints
+//! what Engage Digital recorded, then shows what a caller sees when a request is refused before
+//! sending and by the provider.
 
 use deskwire_core::{Delivery, Secret};
-use deskwire_engage_digital::testing::SignedBy;
 use deskwire_engage_digital::wire::{
     Format, Message, SelectItem, StructuredContent, Thread, TypingStart, TypingStop, TypingTarget, User,
 };
 use deskwire_engage_digital::{Accepted, Error, SendApiClient};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use deskwire_sim::{Provider, Sim};
 
 const TOKEN: &str = "56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3";
 const SOURCE: &str = "8da592bc6fcf8bae41b2";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let engage = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(SignedBy::token(&Secret::new(TOKEN)))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .with_priority(1)
-        .mount(&engage)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(422).set_body_string("Invalid signature"))
-        .mount(&engage)
-        .await;
-
-    let client = SendApiClient::builder(engage.uri(), SOURCE, Secret::new(TOKEN)).build()?;
+    let engage = Sim::builder(Provider::EngageDigital)
+        .credential("access_token", TOKEN)
+        .credential("source_id", SOURCE)
+        .start()
+        .await?;
+    let client = SendApiClient::builder(engage.base_url(), SOURCE, Secret::new(TOKEN)).build()?;
     let alice = User::new("42", "Alice", "2017-11-06");
 
     client
@@ -58,19 +50,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     client.mark_as_read("agent-reply-1").await?;
 
-    println!("Engage Digital received:");
-    for request in engage.received_requests().await.unwrap_or_default() {
-        let signature = request
-            .headers
-            .get("x-smccsdk-signature")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
+    println!("Engage Digital received (each signature verified):");
+    for exchange in engage.exchanges() {
         println!(
-            "  POST {}  X-SMCCSDK-SIGNATURE: {}…",
-            request.url.path(),
-            &signature[..16.min(signature.len())]
+            "  {} {} -> {:?}  {}",
+            exchange.method,
+            exchange.path,
+            exchange.status,
+            exchange.summary.unwrap_or_default()
         );
-        println!("    {}", String::from_utf8_lossy(&request.body));
     }
 
     // Refused before sending: a select with 14 choices (the limit is 13).
@@ -81,7 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     report("too many choices", client.create_message(&invalid).await);
 
     // Refused by the provider: a client with the wrong token.
-    let wrong = SendApiClient::builder(engage.uri(), SOURCE, Secret::new("not-the-token")).build()?;
+    let wrong = SendApiClient::builder(engage.base_url(), SOURCE, Secret::new("not-the-token")).build()?;
     report("wrong token", wrong.mark_as_read("890").await);
     Ok(())
 }

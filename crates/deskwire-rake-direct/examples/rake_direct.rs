@@ -1,39 +1,46 @@
-//! Rake Direct end to end against a local stand-in.
+//! Rake Direct end to end against deskwire-sim's Rake desk.
 //!
 //! `cargo run -p deskwire-rake-direct --example rake_direct`
 //!
-//! A wiremock server plays Rake: it answers `{"sessionId": 13731}` only to bodies carrying the
-//! workspace secret, and 401 otherwise. The example sends a transactional SMS, opens a widget
-//! session, verifies a delivery to the return webhook, answers in the session and closes it,
-//! printing what Rake received with the secrets masked.
+//! The simulator plays Rake with the seed's workspace secret: it answers `{"sessionId": n}` to a
+//! new session and 401 to a body without the secret. The example sends a transactional SMS,
+//! opens a widget session, receives an agent's answer at its return webhook (proved by the
+//! session's secret in a header, the simulator's choice: Rake documents none), answers in the
+//! session and closes it, then prints what the desk recorded.
+
+use std::time::Duration;
 
 use deskwire_core::verify::{Proof, Verify};
 use deskwire_core::Secret;
-use deskwire_rake_direct::inbound::ReturnWebhookVerifier;
+use deskwire_rake_direct::inbound::{ReturnDelivery, ReturnWebhookVerifier};
 use deskwire_rake_direct::wire::{Contact, OpenSession, Outbound, PlatformId, PostToSession, ReturnWebhook, Sender};
 use deskwire_rake_direct::RakeDirectClient;
+use deskwire_sim::{Provider, Sim};
 use http::HeaderMap;
-use wiremock::matchers::{body_partial_json, method};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use tokio::sync::mpsc;
 
 const SECRET: &str = "Raqqw2k6bngAOmSk";
 const HOOK_SECRET: &str = "1111";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rake = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(body_partial_json(serde_json::json!({ "secret": SECRET })))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"sessionId":13731}"#))
-        .with_priority(1)
-        .mount(&rake)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401).set_body_string("invalid secret"))
-        .mount(&rake)
-        .await;
-    let client = RakeDirectClient::builder("ws-42", Secret::new(SECRET))
-        .base_url(rake.uri())
+    let rake = Sim::builder(Provider::RakeDirect)
+        .credential("secret", SECRET)
+        .start()
+        .await?;
+    let workspace = rake.credential("workspace_id").ok_or("no workspace")?;
+    let header = rake.credential("return_webhook_header").ok_or("no header name")?;
+
+    // Our return webhook: deliveries proved by the session's secret in that header.
+    let verifier = ReturnWebhookVerifier::new(Proof::shared_secret(&header), [&Secret::new(HOOK_SECRET)])?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hook_url = format!("http://{}/", listener.local_addr()?);
+    let (deliveries, mut received) = mpsc::unbounded_channel::<ReturnDelivery>();
+    let router = deskwire_core::axum::webhook_router(verifier.clone(), deliveries);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let client = RakeDirectClient::builder(&workspace, Secret::new(SECRET))
+        .base_url(rake.base_url())
         .build()?;
 
     // 1. A transactional SMS: the session expires after a second.
@@ -46,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
 
     // 2. A session for our own chat widget; Rake answers with its id.
-    let hook = ReturnWebhook::new("https://widget.example.com/rake", Secret::new(HOOK_SECRET)).custom("visitor-7");
+    let hook = ReturnWebhook::new(&hook_url, Secret::new(HOOK_SECRET)).custom("visitor-7");
     let opened = client
         .open_session(OpenSession::widget(
             hook,
@@ -56,21 +63,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("opened session {}", opened.session_id);
 
-    // 3. Rake delivers an agent's answer to the return webhook (its format is undocumented;
-    //    here the secret comes in a header, one of the checks you can choose).
-    let verifier = ReturnWebhookVerifier::new(Proof::shared_secret("x-rake-secret"), [&Secret::new(HOOK_SECRET)])?;
-    let mut headers = HeaderMap::new();
-    headers.insert("x-rake-secret", HOOK_SECRET.parse()?);
-    let delivery = verifier.verify(
-        &headers,
-        br#"{"sessionId":13731,"message":"Sure, what is the order number?","custom":"visitor-7"}"#,
-    )?;
+    // 3. An agent answers; Rake delivers it to the return webhook.
+    rake.agent_message(&opened.session_id.to_string(), "Sure, what is the order number?")
+        .await?;
+    let delivery = tokio::time::timeout(Duration::from_secs(5), received.recv())
+        .await?
+        .ok_or("the webhook route stopped")?;
     println!(
         "delivery: {:?} in session {:?} for {:?}: {:?}",
         delivery.event, delivery.session_id, delivery.custom, delivery.text
     );
-    headers.insert("x-rake-secret", "guess".parse()?);
-    println!("forged delivery: {}", verifier.verify(&headers, b"{}").unwrap_err());
+    let mut forged = HeaderMap::new();
+    forged.insert(http::HeaderName::from_bytes(header.as_bytes())?, "guess".parse()?);
+    println!("forged delivery: {}", verifier.verify(&forged, b"{}").unwrap_err());
 
     // 4. The customer answers; then the session is closed.
     client
@@ -79,22 +84,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     client.close_session(opened.session_id).await?;
 
     // A client with the wrong secret is refused; the error says so without the secret.
-    let wrong = RakeDirectClient::builder("ws-42", Secret::new("not-the-secret"))
-        .base_url(rake.uri())
+    let wrong = RakeDirectClient::builder(&workspace, Secret::new("not-the-secret"))
+        .base_url(rake.base_url())
         .build()?;
     let err = wrong.close_session(opened.session_id).await.unwrap_err();
     println!("wrong secret: {err} ({:?})", err.delivery());
 
-    println!("\nRake received (secret masked):");
-    for request in rake.received_requests().await.unwrap_or_default() {
-        let body = String::from_utf8_lossy(&request.body)
-            .replace(SECRET, "***")
-            .replace("not-the-secret", "***")
-            .replace(
-                &format!(r#""returnWebhookSecret":"{HOOK_SECRET}""#),
-                r#""returnWebhookSecret":"***""#,
-            );
-        println!("  POST {} {body}", request.url.path());
+    println!("\nRake's journal (no secrets: the simulator records meanings, not bodies):");
+    for exchange in rake.exchanges() {
+        println!(
+            "  {:?} {} {} {:?} {}",
+            exchange.direction,
+            exchange.method,
+            exchange.path,
+            exchange.status,
+            exchange.summary.unwrap_or_default()
+        );
     }
     Ok(())
 }

@@ -78,56 +78,29 @@ async fn limits_hold_on_the_client_api_too() {
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
-/// Chatwoot's identity check as `process_hmac` / `valid_hmac?` run it (chatwoot/chatwoot
-/// `app/controllers/public/api/v1/inboxes/contacts_controller.rb`, tag v4.13.0): skipped only
-/// when no hash is sent and the inbox does not demand one; otherwise the hash must equal the
-/// hex HMAC-SHA256 of `params[:identifier].to_s` (query or JSON body), and a mismatch is an
+/// The identity check runs on deskwire-sim's Chatlake desk, which does what `process_hmac` /
+/// `valid_hmac?` do (chatwoot/chatwoot `app/controllers/public/api/v1/inboxes/contacts_controller.rb`,
+/// tag v4.13.0): skipped only when no hash is sent and the inbox does not demand one; otherwise
+/// the hash must equal the hex HMAC-SHA256 of `params[:identifier].to_s`, and a mismatch is an
 /// unrescued error, i.e. a bare 500.
-struct IdentityCheckingInbox {
-    hmac_token: Secret,
-    mandatory: bool,
+async fn inbox(mandatory: bool) -> deskwire_sim::Sim {
+    deskwire_sim::Sim::builder(deskwire_sim::Provider::Chatlake)
+        .credential("inbox_identifier", "inb-1")
+        .credential("hmac_token", "hmac-token-of-the-inbox")
+        .credential("hmac_mandatory", mandatory.to_string())
+        .start()
+        .await
+        .unwrap()
 }
 
-impl wiremock::Respond for IdentityCheckingInbox {
-    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let mut params: serde_json::Map<String, serde_json::Value> = request
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), json!(v)))
-            .collect();
-        if let Ok(serde_json::Value::Object(body)) = serde_json::from_slice(&request.body) {
-            params.extend(body);
-        }
-        let text = |key: &str| match params.get(key) {
-            None | Some(serde_json::Value::Null) => String::new(),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        let hash = text("identifier_hash");
-        let checked = self.mandatory || !hash.is_empty();
-        if checked && hash != identifier_hash(&self.hmac_token, &text("identifier")) {
-            return ResponseTemplate::new(500).set_body_string(r#"{"status":500,"error":"Internal Server Error"}"#);
-        }
-        ResponseTemplate::new(200).set_body_string(r#"{"source_id":"c-uuid","id":1,"name":"Alice"}"#)
-    }
-}
-
-async fn identity_checking_server(mandatory: bool) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::path_regex("^/public/api/v1/inboxes/inb-1/contacts"))
-        .respond_with(IdentityCheckingInbox {
-            hmac_token: Secret::new("hmac-token-of-the-inbox"),
-            mandatory,
-        })
-        .mount(&server)
-        .await;
-    server
+fn answered(sim: &deskwire_sim::Sim) -> Vec<Option<u16>> {
+    sim.exchanges().into_iter().map(|e| e.status).collect()
 }
 
 #[tokio::test]
 async fn with_the_hmac_token_create_show_and_update_pass_the_identity_check() {
-    let server = identity_checking_server(true).await;
-    let client = PublicClient::builder(server.uri(), "inb-1")
+    let sim = inbox(true).await;
+    let client = PublicClient::builder(sim.base_url(), "inb-1")
         .hmac_token(&Secret::new("hmac-token-of-the-inbox"))
         .build()
         .unwrap();
@@ -136,41 +109,69 @@ async fn with_the_hmac_token_create_show_and_update_pass_the_identity_check() {
         name: Some("Alice".into()),
         ..Default::default()
     };
-    client.create_contact(&fields).await.unwrap();
-    client.get_contact("c-uuid", Some("user-42")).await.unwrap();
-    client.get_contact("c-uuid", None).await.unwrap();
-    client.update_contact("c-uuid", &fields).await.unwrap();
-    let hash = identifier_hash(&Secret::new("hmac-token-of-the-inbox"), "user-42");
-    let received = server.received_requests().await.unwrap();
-    assert_eq!(received.len(), 4);
-    // show: the identity travels in the query of the GET
-    assert_eq!(
-        received[1].url.query(),
-        Some(format!("identifier=user-42&identifier_hash={hash}").as_str())
-    );
+    let contact = client.create_contact(&fields).await.unwrap();
+    let source = contact.source_id.clone().unwrap();
+    client.get_contact(&source, Some("user-42")).await.unwrap();
     // a show without the contact's identifier sends the hash of "", as the server computes it
-    assert_eq!(
-        received[2].url.query(),
-        Some(
-            format!(
-                "identifier_hash={}",
-                identifier_hash(&Secret::new("hmac-token-of-the-inbox"), "")
-            )
-            .as_str()
-        )
-    );
-    let update: serde_json::Value = serde_json::from_slice(&received[3].body).unwrap();
-    assert_eq!(update["identifier"], "user-42");
-    assert_eq!(update["identifier_hash"], hash.as_str());
+    client.get_contact(&source, None).await.unwrap();
+    client.update_contact(&source, &fields).await.unwrap();
+    assert_eq!(answered(&sim), [Some(200); 4]);
     assert!(!format!("{client:?}").contains("hmac-token-of-the-inbox"));
 }
 
 #[tokio::test]
+async fn the_identity_travels_in_the_query_of_a_show_and_the_body_of_an_update() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path_regex("^/public/api/v1/inboxes/inb-1/contacts"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"source_id":"c-uuid","id":1,"name":"Alice"}"#))
+        .mount(&server)
+        .await;
+    let token = Secret::new("hmac-token-of-the-inbox");
+    let client = PublicClient::builder(server.uri(), "inb-1")
+        .hmac_token(&token)
+        .build()
+        .unwrap();
+    let fields = PublicContactFields {
+        identifier: Some("user-42".into()),
+        ..Default::default()
+    };
+    client.get_contact("c-uuid", Some("user-42")).await.unwrap();
+    client.get_contact("c-uuid", None).await.unwrap();
+    client.update_contact("c-uuid", &fields).await.unwrap();
+    let hash = identifier_hash(&token, "user-42");
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(
+        received[0].url.query(),
+        Some(format!("identifier=user-42&identifier_hash={hash}").as_str())
+    );
+    assert_eq!(
+        received[1].url.query(),
+        Some(format!("identifier_hash={}", identifier_hash(&token, "")).as_str())
+    );
+    let update: serde_json::Value = serde_json::from_slice(&received[2].body).unwrap();
+    assert_eq!(update["identifier"], "user-42");
+    assert_eq!(update["identifier_hash"], hash.as_str());
+    let without = PublicClient::builder(server.uri(), "inb-1").build().unwrap();
+    without.get_contact("c-uuid", Some("user-42")).await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received[3].url.query(), None, "nothing to prove without a token");
+}
+
+#[tokio::test]
 async fn a_failed_identity_check_is_named_and_not_retried() {
-    let server = identity_checking_server(true).await;
+    let sim = inbox(true).await;
+    let good = PublicClient::builder(sim.base_url(), "inb-1")
+        .hmac_token(&Secret::new("hmac-token-of-the-inbox"))
+        .build()
+        .unwrap();
+    let fields = PublicContactFields {
+        identifier: Some("user-42".into()),
+        ..Default::default()
+    };
+    let source = good.create_contact(&fields).await.unwrap().source_id.unwrap();
     // no hmac token: the server refuses show with a bare 500
-    let client = PublicClient::builder(server.uri(), "inb-1").build().unwrap();
-    let error = client.get_contact("c-uuid", Some("user-42")).await.unwrap_err();
+    let client = PublicClient::builder(sim.base_url(), "inb-1").build().unwrap();
+    let error = client.get_contact(&source, Some("user-42")).await.unwrap_err();
     assert!(
         matches!(error, deskwire_chatlake::Error::Provider(ChatlakeFailure::IdentityCheckFailed(ref e)) if e.status == 500),
         "{error:?}"
@@ -178,18 +179,14 @@ async fn a_failed_identity_check_is_named_and_not_retried() {
     assert_eq!(error.status(), Some(500));
     assert!(error.to_string().contains("identity check"), "{error}");
     assert!(error.to_string().contains("hmac_token"), "{error}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 1, "never retried");
+    assert_eq!(answered(&sim), [Some(200), Some(500)], "never retried");
     // a wrong token: update fails the same way
-    let wrong = PublicClient::builder(server.uri(), "inb-1")
+    let wrong = PublicClient::builder(sim.base_url(), "inb-1")
         .hmac_token(&Secret::new("the-webhook-secret-by-mistake"))
         .build()
         .unwrap();
-    let fields = PublicContactFields {
-        identifier: Some("user-42".into()),
-        ..Default::default()
-    };
     assert!(matches!(
-        wrong.update_contact("c-uuid", &fields).await.unwrap_err(),
+        wrong.update_contact(&source, &fields).await.unwrap_err(),
         deskwire_chatlake::Error::Provider(ChatlakeFailure::IdentityCheckFailed(_))
     ));
 }
@@ -211,9 +208,17 @@ async fn a_500_elsewhere_stays_a_server_error() {
 
 #[tokio::test]
 async fn inboxes_without_identity_validation_accept_calls_without_a_hash() {
-    let server = identity_checking_server(false).await;
-    let client = PublicClient::builder(server.uri(), "inb-1").build().unwrap();
-    client.get_contact("c-uuid", Some("user-42")).await.unwrap();
-    let received = server.received_requests().await.unwrap();
-    assert_eq!(received[0].url.query(), None, "nothing to prove without a token");
+    let sim = inbox(false).await;
+    let client = PublicClient::builder(sim.base_url(), "inb-1").build().unwrap();
+    let fields = PublicContactFields {
+        identifier: Some("user-42".into()),
+        ..Default::default()
+    };
+    let source = client.create_contact(&fields).await.unwrap().source_id.unwrap();
+    client.get_contact(&source, Some("user-42")).await.unwrap();
+    assert_eq!(
+        answered(&sim),
+        [Some(200), Some(200)],
+        "nothing to prove without a token"
+    );
 }

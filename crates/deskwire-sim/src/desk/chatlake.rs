@@ -8,7 +8,7 @@
 //! `app/views/api/v1/**/*.json.jbuilder`, `app/models/message.rb#webhook_data`,
 //! `config/initializers/rack_attack.rb`) as deskwire-chatlake's docs cite them:
 //!
-//! * a wrong or missing token is 401 `{"error": "Invalid Access Token"}`; an unknown record 404
+//! * the token is read from `api_access_token` or `api-access-token`; a wrong or missing one is 401 `{"error": "Invalid Access Token"}`; an unknown record 404
 //!   `{"error": "Resource could not be found"}`;
 //! * a throttled request is rack-attack's 429 `Retry later` (text/plain), with or without
 //!   `Retry-After` (the two 429 faults);
@@ -194,8 +194,10 @@ impl ChatlakeDesk {
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
+        // Rails reads the header under either spelling (`api_access_token`, `api-access-token`).
         headers
             .get("api_access_token")
+            .or_else(|| headers.get("api-access-token"))
             .is_some_and(|v| same(self.token.expose(), v.as_bytes()))
     }
 
@@ -973,8 +975,11 @@ async fn public_contact_show(
 ) -> Response {
     match desk.by_source(&inbox, &source) {
         Ok((_, contact)) => {
-            let identifier = q.get("identifier").cloned().or_else(|| contact.identifier.clone());
-            if !desk.identity_ok(identifier.as_deref(), q.get("identifier_hash").map(String::as_str)) {
+            // `params[:identifier].to_s`: the request's, never the stored one.
+            if !desk.identity_ok(
+                q.get("identifier").map(String::as_str),
+                q.get("identifier_hash").map(String::as_str),
+            ) {
                 return bare_500();
             }
             answer(StatusCode::OK, &public_contact(&contact, &source))
@@ -993,8 +998,10 @@ async fn public_contact_update(
         Err(response) => return response,
     };
     let body = json_body(&body);
-    let identifier = text_of(&body, "identifier").or_else(|| contact.identifier.clone());
-    if !desk.identity_ok(identifier.as_deref(), text_of(&body, "identifier_hash").as_deref()) {
+    if !desk.identity_ok(
+        text_of(&body, "identifier").as_deref(),
+        text_of(&body, "identifier_hash").as_deref(),
+    ) {
         return bare_500();
     }
     let mut state = desk.state();

@@ -7,8 +7,9 @@
 //! HMAC-SHA-512 of the exact body, keyed with the source's access token).
 //!
 //! Send API:
-//! * answers `200 ok` (text) to `messages.create`, `status.mark_as_read`, `typing.start`,
-//!   `typing.stop`; a message id seen before is accepted and not stored twice;
+//! * answers `200 ok` (text) to the page's supported actions — `messages.create`,
+//!   `private_messages.create`, `threads.create`, `users.create`, `status.mark_as_read`,
+//!   `typing.start`, `typing.stop`; a message id seen before is accepted and not stored twice;
 //! * reproduces the documented error table: 400 `Bad request` and `Invalid request format`, 413
 //!   `Invalid request size (max: 20971520 bytes)`, 422 `Source not found`, `Invalid signature`,
 //!   `Invalid action` (unknown, or not declared by the endpoint's `implementation.info` once
@@ -53,6 +54,8 @@ const BODY_LIMIT: usize = 20_971_520;
 /// The shortest gap between two `typing.start` on a thread (deskwire-engage-digital's
 /// `TYPING_START_INTERVAL`, which its `client` feature exports).
 const TYPING_START_INTERVAL: Duration = Duration::from_secs(2);
+/// The most pages one crawl reads of an object.
+const MAX_PAGES: usize = 100;
 /// Structured content types a source supports by default.
 const STRUCTURED_TYPES: [&str; 4] = ["select", "rich_link", "template", "carousel"];
 
@@ -70,7 +73,8 @@ struct Book {
     typing: BTreeMap<String, Instant>,
     read: Vec<String>,
     info: Option<Value>,
-    since_id: Option<String>,
+    /// The next `since_id` of each object's crawl.
+    since: BTreeMap<&'static str, String>,
 }
 
 /// The desk.
@@ -204,12 +208,48 @@ impl EngageDigitalDesk {
         ) else {
             return refuse(400, "Invalid request format");
         };
-        let known = ["messages.create", "status.mark_as_read", "typing.start", "typing.stop"];
+        let known = [
+            "messages.create",
+            "private_messages.create",
+            "threads.create",
+            "users.create",
+            "status.mark_as_read",
+            "typing.start",
+            "typing.stop",
+        ];
         if !known.contains(&action) || !self.declared(action) {
             return refuse(422, "Invalid action");
         }
         match action {
             "messages.create" => self.create(params),
+            "private_messages.create" => {
+                let body = params
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if id_text(params.get("id")).is_none() || (body.is_empty() && params.get("attachments").is_none()) {
+                    return refuse(422, "Invalid resource format");
+                }
+                text(StatusCode::OK, "ok", Some(format!("private message: {body}")))
+            }
+            "threads.create" => {
+                let Some(id) = id_text(params.get("id")) else {
+                    return refuse(422, "Invalid resource format");
+                };
+                self.book().threads.entry(id.clone()).or_default();
+                let title = params.get("title").and_then(Value::as_str).map_or(id, str::to_owned);
+                text(StatusCode::OK, "ok", Some(format!("thread: {title}")))
+            }
+            "users.create" => {
+                let complete = ["id", "created_at", "screenname"]
+                    .iter()
+                    .all(|k| id_text(params.get(*k)).is_some());
+                if !complete {
+                    return refuse(422, "Invalid resource format");
+                }
+                text(StatusCode::OK, "ok", None)
+            }
             "status.mark_as_read" => {
                 let Some(id) = id_text(params.get("id")) else {
                     return refuse(422, "Invalid resource format");
@@ -268,7 +308,7 @@ impl EngageDigitalDesk {
             .to_owned();
         let fresh = {
             let mut book = self.book();
-            let fresh = book.seen_ids.insert(id.clone());
+            let fresh = book.seen_ids.insert(format!("messages/{id}"));
             if fresh {
                 book.threads.entry(thread.clone()).or_default().push(Content {
                     id,
@@ -333,6 +373,86 @@ impl EngageDigitalDesk {
     }
 }
 
+impl EngageDigitalDesk {
+    /// One crawl, in the docs' order: `implementation.info` (the first time), then every page
+    /// of `threads.list` and `messages.list` the endpoint declares. Pages come newest first
+    /// and the next `since_id` is the first item's id (Engage Digital does not assume ids
+    /// increase); a page that is empty or brings nothing new ends the object's crawl.
+    async fn crawl(&self) -> Result<usize, SimError> {
+        if self.book().info.is_none() {
+            let info = self
+                .call("implementation.info", json!({}), Some("implementation.info".into()))
+                .await?;
+            self.book().info = Some(info);
+        }
+        let mut imported = 0;
+        for object in ["threads", "messages"] {
+            if !self.declared(&format!("{object}.list")) {
+                continue;
+            }
+            for _ in 0..MAX_PAGES {
+                let since = self.book().since.get(object).cloned();
+                let summary = format!(
+                    "{object}.list{}",
+                    since.as_ref().map(|id| format!(" since {id}")).unwrap_or_default()
+                );
+                let params = since.map_or_else(|| json!({}), |id| json!({"since_id": id}));
+                let page = self.call(&format!("{object}.list"), params, Some(summary)).await?;
+                let items = page.as_array().cloned().unwrap_or_default();
+                let Some(newest) = items.first().and_then(|i| id_text(i.get("id"))) else {
+                    break;
+                };
+                self.book().since.insert(object, newest);
+                let mut fresh = 0;
+                for item in items.iter().rev() {
+                    if self.import(object, item) {
+                        fresh += 1;
+                    }
+                }
+                if fresh == 0 {
+                    break;
+                }
+                if object == "messages" {
+                    imported += fresh;
+                }
+            }
+        }
+        Ok(imported)
+    }
+
+    /// Stores a listed thread or message; whether it was new.
+    fn import(&self, object: &str, item: &Value) -> bool {
+        let Some(id) = id_text(item.get("id")) else {
+            return false;
+        };
+        let body = item.get("body").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let thread = if object == "threads" {
+            Some(id.clone())
+        } else {
+            id_text(item.get("thread_id"))
+        };
+        let Some(thread) = thread else { return false };
+        {
+            let mut book = self.book();
+            if !book.seen_ids.insert(format!("{object}/{id}")) {
+                return false;
+            }
+            let contents = book.threads.entry(thread.clone()).or_default();
+            if object == "messages" {
+                contents.push(Content {
+                    id,
+                    from: "customer",
+                    text: body.clone(),
+                });
+            }
+        }
+        if object == "messages" {
+            self.shared.customer_said(&thread, &body);
+        }
+        true
+    }
+}
+
 async fn send_api(
     State(desk): State<Arc<EngageDigitalDesk>>,
     Path(source): Path<String>,
@@ -372,15 +492,14 @@ impl Desk for EngageDigitalDesk {
             {
                 Ok(answer) => {
                     let id = id_text(answer.get("id")).unwrap_or_else(|| content_id.clone());
-                    self.book()
-                        .threads
-                        .entry(conversation.to_owned())
-                        .or_default()
-                        .push(Content {
-                            id,
-                            from: "agent",
-                            text: text.to_owned(),
-                        });
+                    let mut book = self.book();
+                    // The source lists its agent replies too: they are not customer messages.
+                    book.seen_ids.insert(format!("messages/{id}"));
+                    book.threads.entry(conversation.to_owned()).or_default().push(Content {
+                        id,
+                        from: "agent",
+                        text: text.to_owned(),
+                    });
                     return Ok(());
                 }
                 Err(e) => last = Some(e),
@@ -409,50 +528,6 @@ impl Desk for EngageDigitalDesk {
 
     async fn poll_endpoint(&self) -> Option<Result<usize, SimError>> {
         self.endpoint_url.as_ref()?;
-        Some(
-            async {
-                if self.book().info.is_none() {
-                    let info = self.call("implementation.info", json!({}), None).await?;
-                    self.book().info = Some(info);
-                }
-                if !self.declared("messages.list") {
-                    return Ok(0);
-                }
-                let since = self.book().since_id.clone();
-                let params = since.map_or_else(|| json!({}), |id| json!({"since_id": id}));
-                let listed = self.call("messages.list", params, None).await?;
-                let mut imported = 0;
-                for message in listed.as_array().into_iter().flatten() {
-                    let (Some(id), Some(thread)) = (id_text(message.get("id")), id_text(message.get("thread_id")))
-                    else {
-                        continue;
-                    };
-                    let body = message
-                        .get("body")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    let fresh = {
-                        let mut book = self.book();
-                        book.since_id = Some(id.clone());
-                        let fresh = book.seen_ids.insert(id.clone());
-                        if fresh {
-                            book.threads.entry(thread.clone()).or_default().push(Content {
-                                id,
-                                from: "customer",
-                                text: body.clone(),
-                            });
-                        }
-                        fresh
-                    };
-                    if fresh {
-                        imported += 1;
-                        self.shared.customer_said(&thread, &body);
-                    }
-                }
-                Ok(imported)
-            }
-            .await,
-        )
+        Some(self.crawl().await)
     }
 }
