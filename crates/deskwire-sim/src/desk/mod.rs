@@ -1,5 +1,5 @@
-//! What every simulated desk shares: the [`Desk`] trait the server, the agent and the control
-//! routes drive, and [`Shared`], the journal, dice and outbox of one simulator.
+//! The four desks, one module each; what they share (the desk trait the server, the agent and
+//! the control routes drive; the journal, dice and outbox of one simulator) is private here.
 
 pub mod chatlake;
 pub mod directly;
