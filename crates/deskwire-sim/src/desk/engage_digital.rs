@@ -110,6 +110,28 @@ fn refuse(status: u16, message: &str) -> Response {
     )
 }
 
+/// The documented row for the first mandatory attribute left empty (`title`, `url`, `payload`
+/// of the content or of one of its items).
+fn empty_attribute(sc: &Value) -> Option<&'static str> {
+    let empty = |v: &Value, key: &str| {
+        v.get(key)
+            .is_some_and(|x| x.as_str().is_some_and(str::is_empty) || x.is_null())
+    };
+    let items = sc.get("items").and_then(Value::as_array).into_iter().flatten();
+    for node in std::iter::once(sc).chain(items) {
+        for (key, row) in [
+            ("title", r#"`structured_content`: "title" must not be empty"#),
+            ("url", r#"`structured_content`: "url" must not be empty"#),
+            ("payload", r#"`structured_content`: "payload" must not be empty"#),
+        ] {
+            if empty(node, key) {
+                return Some(row);
+            }
+        }
+    }
+    None
+}
+
 fn id_text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -178,6 +200,9 @@ impl EngageDigitalDesk {
         };
         if !STRUCTURED_TYPES.contains(&kind) {
             return Some("Source doesn't support this type of structured content");
+        }
+        if let Some(attribute) = empty_attribute(sc) {
+            return Some(attribute);
         }
         if params.pointer("/author/puppetizable") == Some(&json!(false)) {
             return Some("The author must be puppetizable");
