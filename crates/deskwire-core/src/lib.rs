@@ -52,6 +52,8 @@ pub mod mac;
 mod open_enum;
 pub mod retry;
 mod secret;
+#[cfg(feature = "channel")]
+pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(feature = "client")]

@@ -26,11 +26,14 @@ pub enum Operation {
     Receive,
     /// [`Channel::poll`](super::Channel::poll): you ask the desk.
     Poll,
+    /// Fill gaps: [`Channel::poll`](super::Channel::poll) also fetches the desk messages no
+    /// webhook brought, and webhook messages are passed in order per conversation.
+    Backfill,
 }
 
 impl Operation {
     /// Every operation, in table order.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 10] = [
         Self::StartConversation,
         Self::Send,
         Self::AttachmentUrls,
@@ -40,6 +43,7 @@ impl Operation {
         Self::Close,
         Self::Receive,
         Self::Poll,
+        Self::Backfill,
     ];
 
     /// The name used in errors, spans and the table.
@@ -54,6 +58,7 @@ impl Operation {
             Self::Close => "close",
             Self::Receive => "receive",
             Self::Poll => "poll",
+            Self::Backfill => "backfill",
         }
     }
 
@@ -257,7 +262,7 @@ mod tests {
         assert_eq!(
             cells,
             [
-                "x", "—", "✓", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "✓", "—"
+                "x", "—", "✓", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "✓", "—"
             ]
         );
     }

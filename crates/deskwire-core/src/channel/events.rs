@@ -34,6 +34,9 @@ pub struct DeskMessage {
     pub text: String,
     /// Attached files, as links.
     pub attachments: Vec<Attachment>,
+    /// What identifies this message at the desk when `id` does not (Directly's message uuid:
+    /// `id` is the response, which holds several messages); `None` means `id`.
+    pub key: Option<String>,
 }
 
 impl DeskMessage {
@@ -45,6 +48,7 @@ impl DeskMessage {
             author: None,
             text: text.into(),
             attachments: Vec::new(),
+            key: None,
         }
     }
 
@@ -52,6 +56,17 @@ impl DeskMessage {
     pub fn author(mut self, name: impl Into<String>) -> Self {
         self.author = Some(name.into());
         self
+    }
+
+    /// Sets what identifies the message at the desk when the reference's id does not.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// What identifies the message at the desk: its `key`, else its reference's id.
+    pub fn identity(&self) -> &str {
+        self.key.as_deref().unwrap_or(&self.id.id)
     }
 
     /// Adds an attachment.

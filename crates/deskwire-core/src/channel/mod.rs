@@ -49,6 +49,7 @@
 //! ```
 
 mod capability;
+mod deduplicated;
 mod error;
 mod events;
 mod model;
@@ -60,6 +61,7 @@ use std::sync::Arc;
 
 pub use async_trait::async_trait;
 pub use capability::{matrix_markdown, Capabilities, EventKind, Operation};
+pub use deduplicated::Deduplicated;
 pub use error::{ChannelError, ProviderError};
 pub use events::{Cursor, DeskEvent, DeskMessage, InboundRequest, InboundResponse, Polled, Received, Role};
 pub use model::{
