@@ -35,7 +35,8 @@ fn channels() -> Result<Vec<Arc<dyn Channel>>, String> {
             Arc::new(
                 ChatlakeChannel::new(api.clone(), 1)
                     .client_api(api.client_api("inbox").map_err(|e| err(&e))?)
-                    .webhooks(WebhookVerifier::new(&secret).expect("a webhook secret")),
+                    .webhooks(WebhookVerifier::new(&secret).expect("a webhook secret"))
+                    .backfill(Arc::new(deskwire_core::store::MemoryStore::new())),
             )
         },
         Arc::new(DirectlyChannel::new(

@@ -10,7 +10,8 @@
 //! | `mark_read` | Client API `POST .../update_last_seen` as the contact: marks everything up to now read |
 //! | `close` | `POST /conversations/{id}/toggle_status` to `resolved` |
 //! | `receive` | the webhook, verified ([`WebhookVerifier`]) over the raw body: `message_created` of an agent or bot (not private, not your own — [`EchoFilter`]) → [`DeskEvent::Message`]; `conversation_typing_on/off` by an agent → [`DeskEvent::AgentTyping`]; `conversation_status_changed` / `conversation_resolved` to `resolved` → [`DeskEvent::Resolved`]; incoming messages and contact typing (your own echoes) and private notes → nothing; every other event → [`DeskEvent::Other`] with its JSON |
-//! | `poll` | unsupported: Chatlake calls you |
+//! | `poll` | with [`ChatlakeChannel::backfill`]: the agent messages of the inbox's open conversations that no webhook brought (`GET /conversations?status=open&inbox_id=`, then `GET /conversations/{id}/messages?after=<last passed>`) |
+//! | backfill | with [`ChatlakeChannel::backfill`]: a webhook message first brings the ones missed before it, in id order; one already passed is not passed again |
 //!
 //! Typing and marking read act *as the contact*, which only the Client API can do; it needs the
 //! inbox's identifier ([`PublicClient`], built from the account's client by
@@ -25,8 +26,8 @@
 
 use deskwire_core::channel::{
     async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
-    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Received, Role,
-    Sent, Started, Typing,
+    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Polled, Received,
+    Role, Sent, Started, Typing,
 };
 use deskwire_core::verify::Verify as _;
 use deskwire_core::{ValidationError, ValidationProblem};
@@ -36,6 +37,9 @@ use crate::inbound::{EchoFilter, WebhookEvent, WebhookVerifier};
 use crate::public::PublicClient;
 use crate::wire::{ConversationStatus, NewContact, NewConversation, NewMessage, SenderType, ToggleStatus, Upload};
 use crate::ChatlakeClient;
+
+#[path = "channel_backfill.rs"]
+mod backfill;
 
 /// The provider key.
 pub const PROVIDER: &str = "chatlake";
@@ -49,6 +53,8 @@ pub const CAPABILITIES: Capabilities = Capabilities::none()
     .with(Operation::MarkRead)
     .with(Operation::Close)
     .with(Operation::Receive)
+    .with(Operation::Poll)
+    .with(Operation::Backfill)
     .reports(EventKind::Message)
     .reports(EventKind::AgentTyping)
     .reports(EventKind::Resolved);
@@ -72,7 +78,10 @@ pub const CAPABILITIES: Capabilities = Capabilities::none()
 /// let desk: Arc<dyn Channel> = Arc::new(
 ///     ChatlakeChannel::new(api.clone(), 2)
 ///         .client_api(api.client_api("<inbox identifier>")?)
-///         .webhooks(WebhookVerifier::new(&Secret::new("<webhook secret>")).expect("a webhook secret")),
+///         .webhooks(WebhookVerifier::new(&Secret::new("<webhook secret>")).expect("a webhook secret"))
+///         // Gap backfill and order per conversation (poll reconciles); share a RedisStore
+///         // between replicas.
+///         .backfill(Arc::new(deskwire_core::store::MemoryStore::new())),
 /// );
 /// assert_eq!(desk.capabilities(), deskwire_chatlake::channel::CAPABILITIES);
 /// # Ok::<(), deskwire_chatlake::Error>(())
@@ -84,9 +93,11 @@ pub struct ChatlakeChannel {
     inbox_id: u64,
     webhooks: Option<WebhookVerifier>,
     echo: EchoFilter,
+    backfill: Option<backfill::Backfill>,
 }
 
 const NEEDS_CLIENT_API: &str = "the Client API: ChatlakeChannel::client_api(api.client_api(\"<inbox identifier>\")?)";
+const NEEDS_BACKFILL: &str = "a store: ChatlakeChannel::backfill(Arc::new(MemoryStore::new()))";
 const NEEDS_WEBHOOKS: &str = "a webhook verifier: ChatlakeChannel::webhooks(WebhookVerifier::new(&secret)?)";
 
 impl ChatlakeChannel {
@@ -99,6 +110,7 @@ impl ChatlakeChannel {
             inbox_id,
             webhooks: None,
             echo: EchoFilter::new(),
+            backfill: None,
         }
     }
 
@@ -112,6 +124,30 @@ impl ChatlakeChannel {
     /// The verifier of the inbox webhook's deliveries, for [`Channel::receive`].
     pub fn webhooks(mut self, webhooks: WebhookVerifier) -> Self {
         self.webhooks = Some(webhooks);
+        self
+    }
+
+    /// Gap backfill and order per conversation, with positions kept in `store`. Chatwoot sends
+    /// an API inbox's webhooks once, with a 5 s timeout and no retry (chatwoot/chatwoot#15920),
+    /// sometimes twice (#11901) and out of order (#13608). With a store:
+    ///
+    /// * each conversation's last message passed on is kept in the store
+    ///   (`chatlake:inbox:<inbox>:last:<conversation>`);
+    /// * a webhook message above it first brings the agent messages between the two, listed
+    ///   from the Application API (`GET /conversations/{id}/messages?after=`), in id order; one
+    ///   at or below it is not passed again (a duplicate, or an older message already
+    ///   backfilled);
+    /// * [`Channel::poll`] lists the inbox's open conversations and passes the agent messages
+    ///   after each one's last, so a message whose webhook never came arrives at the next poll.
+    ///
+    /// Within one instance everything is in order per conversation. Replicas share one store (a
+    /// `RedisStore`); wrap each in [`Deduplicated`](deskwire_core::channel::Deduplicated) on the
+    /// same store so that a message two replicas both backfill is passed once.
+    pub fn backfill(mut self, store: std::sync::Arc<dyn deskwire_core::store::Store>) -> Self {
+        self.backfill = Some(backfill::Backfill {
+            store,
+            lock: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        });
         self
     }
 
@@ -320,6 +356,9 @@ impl Channel for ChatlakeChannel {
         if self.webhooks.is_none() {
             capabilities = capabilities.without(Operation::Receive);
         }
+        if self.backfill.is_none() {
+            capabilities = capabilities.without(Operation::Poll).without(Operation::Backfill);
+        }
         capabilities
     }
 
@@ -390,7 +429,19 @@ impl Channel for ChatlakeChannel {
         let delivery = webhooks
             .verify(&request.headers, &request.body)
             .map_err(|e| ChannelError::refused(PROVIDER, &e))?;
-        let events = self.event(&delivery.event, &request.body).into_iter().collect();
+        let mut events = self.event(&delivery.event, &request.body).into_iter().collect();
+        if let Some(backfill) = &self.backfill {
+            events = self.in_order(backfill, events).await;
+        }
         Ok(Received::new(events, InboundResponse::empty(StatusCode::OK)))
+    }
+
+    async fn poll(&self) -> Result<Polled, ChannelError> {
+        let backfill = self.backfill.as_ref().ok_or(ChannelError::NotConfigured {
+            provider: PROVIDER,
+            operation: Operation::Poll,
+            needs: NEEDS_BACKFILL,
+        })?;
+        self.reconcile(backfill).await
     }
 }

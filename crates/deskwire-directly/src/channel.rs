@@ -156,6 +156,16 @@ impl DirectlyChannel {
                     if let Some(name) = message.author.as_ref().and_then(|a| a.name.clone()) {
                         desk = desk.author(name);
                     }
+                    // The reference is the response (what mark_read takes); the message itself
+                    // is its uuid, else its id.
+                    let key = message
+                        .uuid
+                        .as_ref()
+                        .map(|u| u.as_str().to_owned())
+                        .or(message.id.map(|id| id.to_string()));
+                    if let Some(key) = key {
+                        desk = desk.key(key);
+                    }
                     Some(DeskEvent::Message(desk))
                 }
                 Author::System => Some(other(

@@ -235,7 +235,6 @@ impl SimBuilder {
             seed: self.seed,
             base_url: base_url.clone(),
             overrides: self.overrides,
-            webhook_url: self.webhook_url,
             endpoint_url: self.endpoint_url,
         };
         let desk: Arc<dyn Desk> = match self.provider {

@@ -62,7 +62,22 @@ async fn without_client_api_or_webhooks_the_missing_part_is_named_and_nothing_is
     let full = ChatlakeChannel::new(api.clone(), 2)
         .client_api(api.client_api("inbox-1").unwrap())
         .webhooks(WebhookVerifier::new(&Secret::new("whsec")).unwrap());
+    assert_eq!(
+        full.capabilities(),
+        deskwire_chatlake::channel::CAPABILITIES
+            .without(Operation::Poll)
+            .without(Operation::Backfill),
+        "poll and backfill need a store"
+    );
+    let full = full.backfill(std::sync::Arc::new(deskwire_core::store::MemoryStore::new()));
     assert_eq!(full.capabilities(), deskwire_chatlake::channel::CAPABILITIES);
+    assert!(matches!(
+        ChatlakeChannel::new(api, 2).poll().await.unwrap_err(),
+        deskwire_core::channel::ChannelError::NotConfigured {
+            operation: Operation::Poll,
+            ..
+        }
+    ));
 }
 
 #[test]

@@ -170,7 +170,8 @@ impl ChatlakeDesk {
             id: inbox_id,
             name: "deskwire-sim API inbox".into(),
             identifier: settings.credential("inbox_identifier", |r| token(r, 24)),
-            webhook_url: settings.webhook_url.clone(),
+            // The first inbox sends to the simulator's webhook URL, which `Sim::set_webhook_url` moves.
+            webhook_url: None,
         };
         Ok(Self {
             shared,
@@ -671,14 +672,21 @@ async fn conversations_list(
     let state = desk.state();
     let status = q.get("status").map_or("open", String::as_str);
     let inbox: Option<u64> = q.get("inbox_id").and_then(|i| i.parse().ok());
-    let payload: Vec<Value> = state
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let matching: Vec<&Conversation> = state
         .conversations
         .values()
         .filter(|c| status == "all" || c.status == status)
         .filter(|c| inbox.is_none_or(|i| i == c.inbox_id))
+        .collect();
+    let n = matching.len();
+    // 25 per page, as Chatwoot pages conversations.
+    let payload: Vec<Value> = matching
+        .iter()
+        .skip((page - 1) * 25)
+        .take(25)
         .map(|c| desk.conversation_json(&state, c))
         .collect();
-    let n = payload.len();
     answer(
         StatusCode::OK,
         &json!({"data": {"meta": {"mine_count": 0, "unassigned_count": n, "assigned_count": 0, "all_count": n}, "payload": payload}}),
@@ -841,9 +849,23 @@ async fn messages_create(State(desk): Desk_, Path((account, id)): Path<(u64, u64
     desk.create_message(id, new, sender)
 }
 
-async fn messages_list(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, headers: HeaderMap) -> Response {
+async fn messages_list(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     guard!(desk, headers, account);
-    match desk.messages_json(id) {
+    let after: Option<u64> = q.get("after").and_then(|v| v.parse().ok());
+    let before: Option<u64> = q.get("before").and_then(|v| v.parse().ok());
+    let within = |m: &Value| {
+        let id = m["id"].as_u64().unwrap_or(0);
+        after.is_none_or(|a| id > a) && before.is_none_or(|b| id < b)
+    };
+    match desk
+        .messages_json(id)
+        .map(|all| all.into_iter().filter(within).collect::<Vec<_>>())
+    {
         Some(payload) => answer(
             StatusCode::OK,
             &json!({"meta": {"labels": [], "additional_attributes": {}}, "payload": payload}),

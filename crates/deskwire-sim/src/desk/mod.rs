@@ -76,7 +76,6 @@ pub(crate) struct Settings {
     pub(crate) seed: u64,
     pub(crate) base_url: String,
     pub(crate) overrides: BTreeMap<String, String>,
-    pub(crate) webhook_url: Option<String>,
     pub(crate) endpoint_url: Option<String>,
 }
 
