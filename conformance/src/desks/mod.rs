@@ -89,7 +89,8 @@ pub fn channel_for(announcement: &serde_json::Value, inbound_url: &str) -> Resul
             Arc::new(
                 ChatlakeChannel::new(built("the Application API client", api)?, inbox)
                     .client_api(built("the Client API client", public)?)
-                    .webhooks(built("the webhook verifier", verifier)?),
+                    .webhooks(built("the webhook verifier", verifier)?)
+                    .backfill(Arc::new(deskwire_core::store::MemoryStore::new())),
             )
         }
         Provider::Directly => {
@@ -216,7 +217,11 @@ fn expect_unsupported<T: std::fmt::Debug>(
     step: &str,
 ) -> Result<(), String> {
     match result {
-        Err(ChannelError::Unsupported { operation: op, .. }) if op == operation => Ok(()),
+        Err(ChannelError::Unsupported { operation: op, .. } | ChannelError::NotConfigured { operation: op, .. })
+            if op == operation =>
+        {
+            Ok(())
+        }
         other => Err(format!(
             "{step}: not in capabilities, so Unsupported was expected; got {other:?}"
         )),

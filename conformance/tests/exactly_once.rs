@@ -1,0 +1,320 @@
+//! Exactly-once desk events, one suite over both stores: the simulator's faults (duplicate,
+//! drop, reorder, delay) and a restart, over many conversations; the application must receive
+//! every agent message exactly once and in order per conversation. The Redis store runs
+//! against a real `redis-server` when `DESKWIRE_REDIS_URL` is set (`.ci/run` starts one and
+//! sets `DESKWIRE_REQUIRE_REDIS`, so CI cannot skip it).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use deskwire_chatlake::channel::ChatlakeChannel;
+use deskwire_chatlake::inbound::WebhookVerifier;
+use deskwire_chatlake::ChatlakeClient;
+use deskwire_core::channel::{Channel, Customer, CustomerMessage, Deduplicated, DeskEvent, InboundRequest};
+use deskwire_core::retry::RetryPolicy;
+use deskwire_core::store::{MemoryStore, RedisStore, Store};
+use deskwire_core::Secret;
+use deskwire_sim::{Faults, Provider, Sim};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// The stores under test: memory always, Redis when a server is given.
+async fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
+    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("memory", Arc::new(MemoryStore::new()))];
+    match std::env::var("DESKWIRE_REDIS_URL") {
+        Ok(url) => {
+            let run = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+            let store = RedisStore::connect(&url)
+                .await
+                .expect("the Redis server")
+                .prefix(format!("test:{run}:"));
+            stores.push(("redis", Arc::new(store)));
+        }
+        Err(_) if std::env::var_os("DESKWIRE_REQUIRE_REDIS").is_some() => {
+            panic!("DESKWIRE_REQUIRE_REDIS is set but DESKWIRE_REDIS_URL is not")
+        }
+        Err(_) => eprintln!("DESKWIRE_REDIS_URL is unset: only the memory store is tested here (CI tests both)"),
+    }
+    stores
+}
+
+/// A Chatlake channel on `sim` with backfill and de-duplication on `store`.
+fn chatlake(sim: &Sim, store: &Arc<dyn Store>) -> Arc<dyn Channel> {
+    let credential = |key: &str| sim.credential(key).unwrap();
+    let api = ChatlakeClient::builder(
+        sim.base_url(),
+        credential("account_id").parse().unwrap(),
+        Secret::new(credential("api_access_token")),
+    )
+    .retry_policy(RetryPolicy::never())
+    .build()
+    .unwrap();
+    let verifier = WebhookVerifier::new(&Secret::new(credential("webhook_secret"))).unwrap();
+    let channel = ChatlakeChannel::new(api, credential("inbox_id").parse().unwrap())
+        .webhooks(verifier)
+        .backfill(Arc::clone(store));
+    Arc::new(Deduplicated::new(channel, Arc::clone(store)))
+}
+
+/// Serves `channel`'s webhook route on a free port; its URL.
+async fn serve(
+    channel: Arc<dyn Channel>,
+    events: mpsc::UnboundedSender<DeskEvent>,
+) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let router = deskwire_core::axum::channel_router(channel, events);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (url, task)
+}
+
+/// The agent messages received, by conversation id, in the order received.
+fn by_conversation(events: &[DeskEvent]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for event in events {
+        if let DeskEvent::Message(m) = event {
+            out.entry(m.id.conversation.id().to_owned())
+                .or_default()
+                .push(m.text.clone());
+        }
+    }
+    out
+}
+
+async fn drain(rx: &mut mpsc::UnboundedReceiver<DeskEvent>, into: &mut Vec<DeskEvent>) {
+    while let Ok(event) = rx.try_recv() {
+        into.push(event);
+    }
+}
+
+const CONVERSATIONS: usize = 6;
+const MESSAGES: usize = 6;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_every_agent_message_once_in_order_through_faults_and_a_restart() {
+    for (name, store) in stores().await {
+        let sim = Sim::builder(Provider::Chatlake)
+            .seed(42)
+            .faults(
+                "dup=0.3,drop=0.2,reorder=0.2,delay=0.2,delay-ms=200"
+                    .parse::<Faults>()
+                    .unwrap(),
+            )
+            .start()
+            .await
+            .unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut received = Vec::new();
+
+        // The first instance.
+        let first = chatlake(&sim, &store);
+        let (url, task) = serve(Arc::clone(&first), tx.clone()).await;
+        sim.set_webhook_url(url);
+        let mut conversations = Vec::new();
+        for i in 0..CONVERSATIONS {
+            let customer = Customer::new(format!("customer-{i}")).name(format!("Customer {i}"));
+            let started = first
+                .start_conversation(&customer, &CustomerMessage::text("Hello"))
+                .await
+                .unwrap();
+            conversations.push(started.conversation.id().to_owned());
+        }
+        let send = |from: usize, to: usize| {
+            let (sim, conversations) = (&sim, &conversations);
+            async move {
+                for j in from..to {
+                    for c in conversations {
+                        sim.agent_message(c, &format!("{c}-{j}")).await.unwrap();
+                    }
+                }
+            }
+        };
+        send(0, MESSAGES / 2).await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        drain(&mut rx, &mut received).await;
+
+        // A restart: the first instance goes away, a second one takes over with the same store.
+        task.abort();
+        let second = chatlake(&sim, &store);
+        let (url, _task) = serve(Arc::clone(&second), tx.clone()).await;
+        sim.set_webhook_url(url);
+        send(MESSAGES / 2, MESSAGES).await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        drain(&mut rx, &mut received).await;
+        // Reconcile: what no webhook brought.
+        for _ in 0..2 {
+            let polled = second.poll().await.unwrap();
+            assert!(polled.failures.is_empty(), "{:?}", polled.failures);
+            received.extend(polled.events);
+        }
+        drain(&mut rx, &mut received).await;
+
+        let faults: Vec<_> = sim.exchanges().into_iter().filter_map(|e| e.fault).collect();
+        for fault in ["dup", "drop", "reorder", "delay"] {
+            assert!(
+                faults.iter().any(|f| f == fault),
+                "{name}: the run met no `{fault}` fault: {faults:?}"
+            );
+        }
+        let got = by_conversation(&received);
+        for c in &conversations {
+            let expected: Vec<String> = (0..MESSAGES).map(|j| format!("{c}-{j}")).collect();
+            assert_eq!(got.get(c), Some(&expected), "{name}: conversation {c}");
+        }
+    }
+}
+
+/// Every webhook the desk sends, captured raw, to be replayed.
+async fn capture() -> (String, Arc<std::sync::Mutex<Vec<InboundRequest>>>) {
+    let captured: Arc<std::sync::Mutex<Vec<InboundRequest>>> = Arc::default();
+    let sink = Arc::clone(&captured);
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::post(move |request: InboundRequest| {
+            let sink = Arc::clone(&sink);
+            async move {
+                sink.lock().unwrap().push(request);
+                ""
+            }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, captured)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_store_pass_each_duplicated_delivery_once() {
+    for (name, store) in stores().await {
+        let (url, captured) = capture().await;
+        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+        let (a, b) = (chatlake(&sim, &store), chatlake(&sim, &store));
+        let started = a
+            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        for j in 0..10 {
+            sim.agent_message(&conversation, &format!("answer {j}")).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let deliveries = captured.lock().unwrap().clone();
+        assert_eq!(deliveries.len(), 11, "the contact's message and ten answers");
+        // Every delivery reaches both replicas twice, all at once.
+        let mut handles = Vec::new();
+        for delivery in deliveries {
+            for replica in [&a, &b, &a, &b] {
+                let (replica, delivery) = (Arc::clone(replica), delivery.clone());
+                handles.push(tokio::spawn(
+                    async move { replica.receive(delivery).await.unwrap().events },
+                ));
+            }
+        }
+        let mut events = Vec::new();
+        for handle in handles {
+            events.extend(handle.await.unwrap());
+        }
+        let mut texts: Vec<String> = by_conversation(&events).remove(&conversation).unwrap_or_default();
+        texts.sort();
+        let mut expected: Vec<String> = (0..10).map(|j| format!("answer {j}")).collect();
+        expected.sort();
+        assert_eq!(texts, expected, "{name}: each answer once across both replicas");
+    }
+}
+
+/// `provider`'s simulator with every delivery duplicated, and its channel de-duplicated on
+/// `store`, receiving on a local port.
+async fn duplicating(
+    provider: Provider,
+    store: &Arc<dyn Store>,
+) -> (Sim, Arc<dyn Channel>, mpsc::UnboundedReceiver<DeskEvent>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let inbound = format!("http://{}/", listener.local_addr().unwrap());
+    let sim = Sim::builder(provider)
+        .faults("dup=1".parse::<Faults>().unwrap())
+        .webhook_url(&inbound)
+        .endpoint_url(&inbound)
+        .start()
+        .await
+        .unwrap();
+    let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), &inbound).unwrap();
+    let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(inner, Arc::clone(store)));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let router = deskwire_core::axum::channel_router(Arc::clone(&channel), tx);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (sim, channel, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engage_digital_and_rake_direct_repeated_deliveries_pass_once() {
+    for (name, store) in stores().await {
+        for provider in [Provider::EngageDigital, Provider::RakeDirect] {
+            let (sim, channel, mut rx) = duplicating(provider, &store).await;
+            let started = channel
+                .start_conversation(
+                    &Customer::new("ana").name("Ana").email("ana@example.com"),
+                    &CustomerMessage::text("Hi"),
+                )
+                .await
+                .unwrap();
+            let conversation = started.conversation.id().to_owned();
+            for j in 0..3 {
+                sim.agent_message(&conversation, &format!("answer {j}")).await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let mut events = Vec::new();
+            drain(&mut rx, &mut events).await;
+            let dups = sim
+                .exchanges()
+                .into_iter()
+                .filter(|e| e.fault.as_deref() == Some("dup"))
+                .count();
+            assert_eq!(dups, 3, "{name} {provider}: every answer was delivered twice");
+            let expected: Vec<String> = (0..3).map(|j| format!("answer {j}")).collect();
+            assert_eq!(
+                by_conversation(&events).remove(&conversation),
+                Some(expected),
+                "{name} {provider}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
+    for (name, store) in stores().await {
+        let sim = Sim::builder(Provider::Directly).start().await.unwrap();
+        let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), "http://127.0.0.1:9/").unwrap();
+        let first = Deduplicated::new(inner, Arc::clone(&store));
+        let started = first
+            .start_conversation(
+                &Customer::new("ana").name("Ana").email("ana@example.com"),
+                &CustomerMessage::text("Hi"),
+            )
+            .await
+            .unwrap();
+        let question = started.conversation.id().to_owned();
+        let texts = |events: Vec<DeskEvent>| by_conversation(&events).remove(&question).unwrap_or_default();
+        sim.agent_message(&question, "one").await.unwrap();
+        sim.agent_message(&question, "two").await.unwrap();
+        assert_eq!(texts(first.poll().await.unwrap().events), ["one", "two"], "{name}");
+        assert!(
+            texts(first.poll().await.unwrap().events).is_empty(),
+            "{name}: the same snapshot again"
+        );
+        // A restart: a new channel that never started this question resumes from the store.
+        drop(first);
+        let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), "http://127.0.0.1:9/").unwrap();
+        let second = Deduplicated::new(inner, Arc::clone(&store));
+        sim.agent_message(&question, "three").await.unwrap();
+        assert_eq!(
+            texts(second.poll().await.unwrap().events),
+            ["three"],
+            "{name}: after the restart"
+        );
+    }
+}
