@@ -73,6 +73,22 @@ struct Contact {
     created_at: u64,
 }
 
+impl Contact {
+    /// Applies the fields an update names (`name`, `email`, `phone_number`, `identifier`).
+    fn update_from(&mut self, body: &Value) {
+        for (key, field) in [
+            ("name", &mut self.name),
+            ("email", &mut self.email),
+            ("phone_number", &mut self.phone),
+            ("identifier", &mut self.identifier),
+        ] {
+            if let Some(v) = text_of(body, key) {
+                *field = Some(v);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Message {
     id: u64,
@@ -547,16 +563,7 @@ async fn contact_update(
     let Some(contact) = state.contacts.iter_mut().find(|c| c.id == id) else {
         return not_found();
     };
-    for (key, field) in [
-        ("name", &mut contact.name),
-        ("email", &mut contact.email),
-        ("phone_number", &mut contact.phone),
-        ("identifier", &mut contact.identifier),
-    ] {
-        if let Some(v) = text_of(&body, key) {
-            *field = Some(v);
-        }
-    }
+    contact.update_from(&body);
     let contact = contact.clone();
     answer(StatusCode::OK, &json!({"payload": desk.contact_json(&state, &contact)}))
 }
@@ -1030,16 +1037,7 @@ async fn public_contact_update(
     let Some(c) = state.contacts.iter_mut().find(|c| c.id == contact.id) else {
         return not_found();
     };
-    for (key, field) in [
-        ("name", &mut c.name),
-        ("email", &mut c.email),
-        ("phone_number", &mut c.phone),
-        ("identifier", &mut c.identifier),
-    ] {
-        if let Some(v) = text_of(&body, key) {
-            *field = Some(v);
-        }
-    }
+    c.update_from(&body);
     let c = c.clone();
     answer(StatusCode::OK, &public_contact(&c, &source))
 }
