@@ -191,7 +191,7 @@ async fn a_reordered_webhook_arrives_after_the_next_one() {
 }
 
 #[tokio::test]
-async fn a_delayed_webhook_is_overtaken() {
+async fn a_delayed_webhook_arrives_late_and_is_marked() {
     let desk = Chatlake::start(3).await;
     let conversation = desk.conversation().await;
     desk.sim.set_faults(
@@ -205,6 +205,17 @@ async fn a_delayed_webhook_is_overtaken() {
     let delivered = desk.delivered(2).await;
     assert_eq!(delivered.len(), 2);
     assert!(delivered.contains(&"slow".to_owned()) && delivered.contains(&"fast".to_owned()));
+    let out: Vec<_> = desk
+        .sim
+        .exchanges()
+        .into_iter()
+        .filter(|e| e.direction == Direction::Out)
+        .collect();
+    let slow = out
+        .iter()
+        .find(|e| e.summary.as_deref() == Some("agent: slow"))
+        .expect("the slow one was sent");
+    assert_eq!(slow.fault.as_deref(), Some("delay"));
 }
 
 #[tokio::test]
