@@ -26,8 +26,10 @@ pub const DEFAULT_STATUS_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// within the window is dropped. Deliveries without a timestamp (Engage Digital, Rake Direct)
 /// get the same treatment: the window is the replay window.
 ///
-/// A store that fails lets the event through (a duplicate is better than a lost message) and
-/// logs a warning. Polling channels also keep their cursor in the store (`restore` at the first
+/// An event is marked when `receive` or `poll` returns it: hand it on durably before you
+/// acknowledge, and when handling fails, [`forget`](Deduplicated::forget) it so that the desk's
+/// redelivery (or the next backfill) passes. A store that fails lets the event through (a
+/// duplicate is better than a lost message) and logs a warning. Polling channels also keep their cursor in the store (`restore` at the first
 /// poll, saved after every poll), so a restart resumes where the last instance stopped.
 ///
 /// ```
@@ -114,6 +116,14 @@ impl<C: Channel> Deduplicated<C> {
         passed
     }
 
+    /// Forgets `event`: its next sighting passes again (call it when handling it failed).
+    pub async fn forget(&self, event: &DeskEvent) -> Result<(), crate::store::StoreError> {
+        match self.identity(event) {
+            Some((key, _)) => self.store.forget(&key).await,
+            None => Ok(()),
+        }
+    }
+
     fn cursor_key(&self) -> String {
         format!("{}:cursor", self.inner.provider())
     }
@@ -169,5 +179,76 @@ impl<C: Channel> Channel for Deduplicated<C> {
     async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
         *self.restored.lock().await = true;
         self.inner.restore(cursor).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn message(conversation: &str, id: &str, key: Option<&str>) -> DeskEvent {
+        let mut m = DeskMessage::new(
+            DeskMessageRef::new(ConversationRef::new("x", conversation), id),
+            Role::Agent,
+            "hi",
+        );
+        if let Some(key) = key {
+            m = m.key(key);
+        }
+        DeskEvent::Message(m)
+    }
+
+    #[derive(Debug)]
+    struct Null;
+
+    #[async_trait]
+    impl Channel for Null {
+        fn provider(&self) -> &'static str {
+            "x"
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::none()
+        }
+        async fn start_conversation(&self, _: &Customer, _: &CustomerMessage) -> Result<Started, ChannelError> {
+            Err(ChannelError::unsupported("x", Operation::StartConversation))
+        }
+        async fn send(&self, _: &ConversationRef, _: &CustomerMessage) -> Result<Sent, ChannelError> {
+            Err(ChannelError::unsupported("x", Operation::Send))
+        }
+    }
+
+    #[tokio::test]
+    async fn identities_pass_once_per_conversation_and_key_and_forget_lets_one_again() {
+        let d = Deduplicated::new(Null, Arc::new(MemoryStore::new()));
+        let typing = DeskEvent::AgentTyping {
+            conversation: ConversationRef::new("x", "1"),
+            on: true,
+        };
+        let events = vec![
+            message("1", "r", Some("m1")),
+            message("1", "r", Some("m2")), // the same response, another message: passes
+            message("1", "r", Some("m1")), // a repeat: dropped
+            message("2", "r", Some("m1")), // another conversation: passes
+            message("1", "7", None),
+            message("1", "7", None),
+            typing.clone(),
+            typing.clone(), // never de-duplicated
+            DeskEvent::Resolved {
+                conversation: ConversationRef::new("x", "1"),
+            },
+            DeskEvent::Resolved {
+                conversation: ConversationRef::new("x", "1"),
+            },
+        ];
+        let passed = d.first_sightings(events).await;
+        assert_eq!(passed.len(), 7, "{passed:?}");
+        assert_eq!(d.first_sightings(vec![message("1", "7", None)]).await.len(), 0);
+        d.forget(&message("1", "7", None)).await.unwrap();
+        assert_eq!(d.first_sightings(vec![message("1", "7", None)]).await.len(), 1);
+        assert_eq!(
+            d.identity(&message("1", "r", Some("m1"))).map(|(k, _)| k).as_deref(),
+            Some("x:message:1:m1")
+        );
     }
 }
