@@ -74,12 +74,12 @@ impl ChatlakeChannel {
         let mut events = Vec::new();
         for message in messages {
             // Listed messages read like webhook ones: the same filter, the same mapping.
-            let Ok(mut event) =
-                serde_json::from_value::<MessageEvent>(serde_json::to_value(&message).unwrap_or_default())
-            else {
-                continue;
+            let event = MessageEvent {
+                message,
+                account: None,
+                inbox: None,
+                conversation: None,
             };
-            event.conversation = None;
             let Some(DeskEvent::Message(mut desk)) = self.event(&WebhookEvent::MessageCreated(Box::new(event)), b"")
             else {
                 continue;

@@ -1,7 +1,7 @@
 //! [`MemoryStore`]: the default store, in this process's memory, bounded.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Store, StoreError};
@@ -12,9 +12,9 @@ pub const DEFAULT_CAPACITY: usize = 100_000;
 #[derive(Debug, Default)]
 struct Seen {
     /// key → when it is forgotten.
-    until: HashMap<String, Instant>,
-    /// Keys in the order they were first seen, for eviction.
-    order: VecDeque<String>,
+    until: HashMap<Arc<str>, Instant>,
+    /// Keys in the order they were first seen, for eviction (sharing the map's allocation).
+    order: VecDeque<Arc<str>>,
 }
 
 /// In memory, bounded: at most `capacity` keys (default 100,000) and as many cursors as
@@ -76,8 +76,13 @@ impl MemoryStore {
                 seen.until.remove(&old);
             }
         }
-        if seen.until.insert(key.to_owned(), now + ttl).is_none() {
-            seen.order.push_back(key.to_owned());
+        match seen.until.get_mut(key) {
+            Some(until) => *until = now + ttl,
+            None => {
+                let key: Arc<str> = Arc::from(key);
+                seen.until.insert(Arc::clone(&key), now + ttl);
+                seen.order.push_back(key);
+            }
         }
         true
     }
@@ -92,7 +97,7 @@ impl Store for MemoryStore {
     async fn forget(&self, key: &str) -> Result<(), StoreError> {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         seen.until.remove(key);
-        seen.order.retain(|k| k != key);
+        seen.order.retain(|k| &**k != key);
         Ok(())
     }
 

@@ -43,7 +43,7 @@ use deskwire_core::Secret;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::{hex, json as answer, json_summarized, same, token, Desk, Settings, Shared};
+use super::{hex, json as answer, json_summarized, token, Desk, Settings, Shared};
 use crate::faults::Fault;
 use crate::SimError;
 
@@ -215,7 +215,7 @@ impl ChatlakeDesk {
         headers
             .get("api_access_token")
             .or_else(|| headers.get("api-access-token"))
-            .is_some_and(|v| same(self.token.expose(), v.as_bytes()))
+            .is_some_and(|v| self.token.matches(v.as_bytes()))
     }
 
     // ---- JSON views --------------------------------------------------------------------
@@ -440,7 +440,7 @@ impl ChatlakeDesk {
             return true;
         }
         let expected = identifier_hash(&self.hmac_token, identifier.unwrap_or_default());
-        hash.is_some_and(|h| same(&expected, h.as_bytes()))
+        hash.is_some_and(|h| Secret::new(expected).matches(h.as_bytes()))
     }
 }
 

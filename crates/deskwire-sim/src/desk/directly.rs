@@ -34,7 +34,7 @@ use deskwire_core::Secret;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::{json as answer, json_summarized, same, token, Desk, Settings, Shared};
+use super::{json as answer, json_summarized, token, Desk, Settings, Shared};
 use crate::faults::Fault;
 use crate::server::Noted;
 use crate::SimError;
@@ -210,7 +210,7 @@ impl DirectlyDesk {
     }
 
     /// The bearer token, if valid; the `token-expiry` fault revokes it first.
-    fn bearer(&self, headers: &HeaderMap) -> Result<(), Response> {
+    fn bearer(&self, headers: &HeaderMap) -> Result<String, Response> {
         let presented = headers
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -233,7 +233,7 @@ impl DirectlyDesk {
             refused.extensions_mut().insert(Noted(Fault::TokenExpiresEarly));
             return Err(refused);
         }
-        Ok(())
+        Ok(presented)
     }
 
     fn question_response(&self, uuid: &str, status: StatusCode, summary: Option<String>) -> Response {
@@ -268,7 +268,7 @@ async fn oauth_token(State(desk): D, headers: HeaderMap, body: Bytes) -> Respons
             &json!({"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"}),
         );
     }
-    let secret_ok = same(desk.client_secret.expose(), secret.as_bytes());
+    let secret_ok = desk.client_secret.matches(secret.as_bytes());
     if id != desk.client_id || !secret_ok {
         return answer(
             StatusCode::UNAUTHORIZED,
@@ -287,14 +287,10 @@ async fn oauth_token(State(desk): D, headers: HeaderMap, body: Bytes) -> Respons
 }
 
 async fn oauth_logout(State(desk): D, headers: HeaderMap) -> Response {
-    if let Err(refused) = desk.bearer(&headers) {
-        return refused;
-    }
-    let presented = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').map(|(_, t)| t.to_owned()))
-        .unwrap_or_default();
+    let presented = match desk.bearer(&headers) {
+        Ok(token) => token,
+        Err(refused) => return refused,
+    };
     desk.book().tokens.remove(&presented);
     answer(StatusCode::OK, &envelope(json!({})))
 }

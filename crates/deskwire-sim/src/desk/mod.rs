@@ -204,9 +204,3 @@ pub(crate) fn json_summarized(status: StatusCode, body: &Value, summary: Option<
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
     json_summarized(status, body, None)
 }
-
-/// Whether `presented` equals `expected`, in constant time.
-pub(crate) fn same(expected: &str, presented: &[u8]) -> bool {
-    use subtle::ConstantTimeEq;
-    expected.as_bytes().ct_eq(presented).into()
-}
