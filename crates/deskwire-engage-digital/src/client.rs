@@ -84,7 +84,6 @@ const SIGNATURE: HeaderName = HeaderName::from_static("x-smccsdk-signature");
 pub struct SignedRequest {
     action: Cow<'static, str>,
     request: Request<Accepted>,
-    signature: String,
     typing: Option<Typing>,
 }
 
@@ -101,7 +100,13 @@ impl SignedRequest {
 
     /// The `X-SMCCSDK-SIGNATURE` value for [`Self::body`].
     pub fn signature(&self) -> &str {
-        &self.signature
+        // Hex digits by construction, so the header is always text.
+        self.request
+            .head()
+            .headers()
+            .get(SIGNATURE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -308,8 +313,7 @@ impl SendApiClient {
         typing: Option<Typing>,
     ) -> Result<SignedRequest, Error> {
         validate::request_size(body.len())?;
-        let signature = self.inner.signer.sign(&body);
-        let value = HeaderValue::from_str(&signature).map_err(|e| EncodeError(e.to_string()))?;
+        let value = self.inner.signer.header_value(&body);
         let request = Request::post(action.clone(), &[] as &[&str])
             .header(SIGNATURE, value)
             .bytes(HeaderValue::from_static("application/json"), body)
@@ -321,7 +325,6 @@ impl SendApiClient {
         Ok(SignedRequest {
             action,
             request,
-            signature,
             typing,
         })
     }

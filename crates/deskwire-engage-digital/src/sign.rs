@@ -48,6 +48,11 @@ impl Signer {
         self.mac.sign_hex(body)
     }
 
+    /// The signature of `body` as an `X-SMCCSDK-SIGNATURE` header value (marked sensitive).
+    pub fn header_value(&self, body: &[u8]) -> http::HeaderValue {
+        self.mac.sign_header_parts(&[body])
+    }
+
     /// A request exactly as Engage Digital sends it to your endpoint: a `POST` of `body` with
     /// `Content-Type: application/json` and its signature in `X-SMCCSDK-SIGNATURE` (the
     /// official SDKs' scheme). For tests of your own routes.

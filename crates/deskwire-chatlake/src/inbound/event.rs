@@ -8,12 +8,15 @@
 //! times and (on updates) `changed_attributes`; typing events carry `user`, `conversation`,
 //! `is_private`.
 
+use std::borrow::Cow;
+
 use deskwire_core::json::{Extra, Json};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::WebhookError;
+use crate::wire::message::{Key, MessageFields};
 use crate::wire::{Contact, Conversation, Inbox, Message, MessageType, SenderType};
 
 /// `{id, name}` of an account or inbox.
@@ -32,7 +35,7 @@ pub struct NamedRef {
 }
 
 /// `message_created` / `message_updated`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageEvent {
     /// The message (sender, attachments, `private`, string `message_type`, ISO `created_at`).
@@ -47,6 +50,102 @@ pub struct MessageEvent {
     /// The conversation (push data, unix times).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
+}
+
+/// The keys of a `message_*` payload, read in one pass: the event's own (`account`, `inbox`,
+/// `conversation`), the message's, and — for [`WebhookEvent::from_json`] — the `event` name.
+#[derive(Default)]
+struct MessageEventFields {
+    message: MessageFields,
+    account: Option<NamedRef>,
+    inbox: Option<NamedRef>,
+    conversation: Option<Conversation>,
+}
+
+impl MessageEventFields {
+    fn read<'de, A: MapAccess<'de>>(&mut self, key: Cow<'de, str>, map: &mut A) -> Result<(), A::Error> {
+        match &*key {
+            "account" => self.account = map.next_value()?,
+            "inbox" => self.inbox = map.next_value()?,
+            "conversation" => self.conversation = map.next_value()?,
+            other => {
+                if !self.message.read(other, map)? {
+                    self.message.keep(key, map)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish<E: de::Error>(self) -> Result<MessageEvent, E> {
+        Ok(MessageEvent {
+            message: self.message.finish()?,
+            account: self.account,
+            inbox: self.inbox,
+            conversation: self.conversation,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EventVisitor;
+        impl<'de> Visitor<'de> for EventVisitor {
+            type Value = MessageEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a message event object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageEvent, A::Error> {
+                let mut fields = MessageEventFields::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    fields.read(key, &mut map)?;
+                }
+                fields.finish()
+            }
+        }
+        deserializer.deserialize_map(EventVisitor)
+    }
+}
+
+/// A `message_created` or `message_updated` payload decoded straight from the bytes, its
+/// `event` name included. Anything else — another event, a missing or odd name, a value of the
+/// wrong type — is refused here and decoded the general way, which says why.
+struct FastMessage {
+    updated: bool,
+    event: MessageEvent,
+}
+
+impl<'de> Deserialize<'de> for FastMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FastVisitor;
+        impl<'de> Visitor<'de> for FastVisitor {
+            type Value = FastMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a message event")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastMessage, A::Error> {
+                let mut fields = MessageEventFields::default();
+                let mut updated = None;
+                while let Some(Key(key)) = map.next_key()? {
+                    if key == "event" {
+                        // Stop at once on another event: the general way decodes it.
+                        updated = match map.next_value::<Key<'de>>()?.0.as_ref() {
+                            "message_created" => Some(false),
+                            "message_updated" => Some(true),
+                            _ => return Err(de::Error::custom("not a message event")),
+                        };
+                    } else {
+                        fields.read(key, &mut map)?;
+                    }
+                }
+                Ok(FastMessage {
+                    updated: updated.ok_or_else(|| de::Error::missing_field("event"))?,
+                    event: fields.finish()?,
+                })
+            }
+        }
+        deserializer.deserialize_map(FastVisitor)
+    }
 }
 
 impl MessageEvent {
@@ -242,7 +341,24 @@ fn typed<T: DeserializeOwned>(event: &str, payload: Map<String, Value>) -> Resul
 
 impl WebhookEvent {
     /// Decodes a payload (already authenticated). Never panics, whatever the bytes.
+    ///
+    /// Message events, most of a webhook's traffic, are decoded in one pass over the bytes;
+    /// every other payload, and any message payload that pass refuses, goes through a JSON
+    /// value first, so errors read the same whichever way a payload came.
     pub fn from_json(body: &[u8]) -> Result<Self, WebhookError> {
+        if let Ok(FastMessage { updated, event }) = serde_json::from_slice(body) {
+            let event = Box::new(event);
+            return Ok(if updated {
+                Self::MessageUpdated(event)
+            } else {
+                Self::MessageCreated(event)
+            });
+        }
+        Self::from_json_value(body)
+    }
+
+    /// The general way: a JSON value, its `event` removed, the rest decoded by name.
+    fn from_json_value(body: &[u8]) -> Result<Self, WebhookError> {
         let value: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Payload {
             reason: format!("not JSON: {e}"),
             payload: None,
@@ -411,5 +527,182 @@ impl EchoFilter {
             WebhookEvent::MessageCreated(m) if self.check(m).is_none() => Some(m),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Values of the shapes that matter to the keys below: right and wrong types, nulls,
+    /// nested objects, escapes.
+    fn value() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "null",
+            "7",
+            "-1",
+            "1.5",
+            "true",
+            "[]",
+            "{}",
+            r#""message_created""#,
+            r#""message_updated""#,
+            r#""message\u005fcreated""#,
+            r#""conversation_typing_on""#,
+            r#""outgoing""#,
+            r#""2025-11-21T06:21:27.123Z""#,
+            r#""caf\u00e9 \"quoted\"""#,
+            r#"{"id":3,"name":"Support"}"#,
+            r#"{"id":"3"}"#,
+            r#"{"id":12,"inbox_id":3,"status":"open","messages":[]}"#,
+            r#"{"id":5,"name":"Alice","type":"user"}"#,
+            r#"[{"id":1,"file_type":"image","data_url":"https://x.test/a.png","width":3}]"#,
+            r#"{"in_reply_to":4,"deleted":true}"#,
+        ])
+    }
+
+    fn body() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec![
+            "event",
+            "id",
+            "content",
+            "message_type",
+            "private",
+            "created_at",
+            "sender",
+            "attachments",
+            "content_attributes",
+            "account",
+            "inbox",
+            "conversation",
+            "conversation_id",
+            "source_id",
+            "additional_attributes",
+            "mess\\u0061ge_type",
+        ]);
+        // Half the bodies start as a valid message event, so the one-pass way succeeds often
+        // and its result, not only its refusals, is compared.
+        let base = prop::sample::select(vec![
+            "",
+            r#""id":1,"event":"message_created","#,
+            r#""event":"message_updated","id":2,"#,
+        ]);
+        (base, prop::collection::vec((key, value()), 0..9)).prop_map(|(base, pairs)| {
+            let fields: Vec<String> = pairs.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!("{{{base}{}}}", fields.join(",")).replace(",}", "}")
+        })
+    }
+
+    /// What `MessageEvent` and `Message` decoded to when they were derived with a flattened
+    /// `extra` (before the one-pass reader): the reference the hand-written reader must match.
+    mod derived {
+        use super::super::NamedRef;
+        use crate::wire::{Attachment, ContentType, Conversation, MessageStatus, MessageType, Sender, Timestamp};
+        use deskwire_core::json::Extra;
+        use serde::{Deserialize, Serialize};
+        use serde_json::{Map, Value};
+
+        #[derive(Serialize, Deserialize)]
+        pub struct Message {
+            pub id: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub content: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub inbox_id: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub conversation_id: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub message_type: Option<MessageType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub content_type: Option<ContentType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub status: Option<MessageStatus>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub content_attributes: Option<Map<String, Value>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub created_at: Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub private: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub source_id: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub echo_id: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sender: Option<Sender>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub attachments: Option<Vec<Attachment>>,
+            #[serde(flatten)]
+            pub extra: Extra,
+        }
+
+        #[derive(Serialize, Deserialize)]
+        pub struct MessageEvent {
+            #[serde(flatten)]
+            pub message: Message,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub account: Option<NamedRef>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub inbox: Option<NamedRef>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub conversation: Option<Conversation>,
+        }
+    }
+
+    proptest! {
+        /// The hand-written reader decodes what the derive decoded, to the same fields; and
+        /// refuses what it refused.
+        #[test]
+        fn reader_matches_the_derive(body in body()) {
+            let Ok(Value::Object(mut payload)) = serde_json::from_str::<Value>(&body) else {
+                return Ok(());
+            };
+            payload.remove("event");
+            let payload = Value::Object(payload);
+            let derived = derived::MessageEvent::deserialize(&payload).map(|e| serde_json::to_value(e).unwrap());
+            let read = MessageEvent::deserialize(&payload).map(|e| serde_json::to_value(e).unwrap());
+            prop_assert_eq!(derived.is_ok(), read.is_ok(), "{}", body);
+            if let (Ok(derived), Ok(read)) = (derived, read) {
+                prop_assert_eq!(derived, read);
+            }
+            let message = Message::deserialize(&payload).map(|m| serde_json::to_value(m).unwrap());
+            let derived = derived::Message::deserialize(&payload).map(|m| serde_json::to_value(m).unwrap());
+            prop_assert_eq!(message.ok(), derived.ok());
+        }
+
+        /// The one-pass decoding of message events and the general way agree on every body:
+        /// the same event, or the same error.
+        #[test]
+        fn one_pass_and_general_way_agree(body in body()) {
+            prop_assert_eq!(WebhookEvent::from_json(body.as_bytes()), WebhookEvent::from_json_value(body.as_bytes()));
+        }
+
+        #[test]
+        fn any_bytes_never_panic_and_agree(bytes in prop::collection::vec(any::<u8>(), 0..96)) {
+            prop_assert_eq!(WebhookEvent::from_json(&bytes), WebhookEvent::from_json_value(&bytes));
+        }
+    }
+
+    #[test]
+    fn a_message_event_decodes_in_one_pass_with_its_extras() {
+        let body = br#"{"id":9,"content":"hi","message_type":"outgoing","event":"message_created","account":{"id":1,"name":"Acme"},"conversation":{"id":12,"inbox_id":3},"additional_attributes":{}}"#;
+        let fast: FastMessage = serde_json::from_slice(body).unwrap();
+        assert!(!fast.updated);
+        assert_eq!(fast.event.message.id, 9);
+        assert_eq!(fast.event.conversation_id(), Some(12));
+        assert_eq!(
+            fast.event.account.as_ref().and_then(|a| a.name.as_deref()),
+            Some("Acme")
+        );
+        assert_eq!(
+            fast.event.message.extra.keys().collect::<Vec<_>>(),
+            ["additional_attributes"]
+        );
+        assert_eq!(
+            WebhookEvent::from_json(body).unwrap(),
+            WebhookEvent::MessageCreated(Box::new(fast.event))
+        );
+        // Another event is left to the general way at once.
+        assert!(serde_json::from_slice::<FastMessage>(br#"{"event":"conversation_typing_on","id":1}"#).is_err());
     }
 }

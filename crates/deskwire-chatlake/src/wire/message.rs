@@ -1,9 +1,12 @@
 //! Messages: what REST answers and webhooks carry ([`Message`]), what you send ([`NewMessage`],
 //! with [`Upload`]s going as multipart), and the list and status-update calls.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use deskwire_core::json::Extra;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::enums::{ContentType, FileType, MessageStatus, MessageType, SenderType};
@@ -17,7 +20,11 @@ pub const MAX_ATTACHMENTS: usize = 15;
 
 /// A message. `message_type` is read from the integer REST answers use and the string webhooks
 /// use; `created_at` from unix seconds or ISO text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Decoded key by key ([`MessageFields`]) rather than by a derive with a flattened `extra`,
+/// which buffers every key first: webhook events reuse the same reader to decode in one pass.
+/// A key given twice keeps its last value, as a JSON object read into a map does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Message {
     /// Global message id.
@@ -64,6 +71,126 @@ pub struct Message {
     /// Everything else the server sent.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A JSON object key, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// [`Message`]'s fields, read one key at a time: by `Message`'s own decoding and by webhook
+/// events that carry a message at their top level beside keys of their own.
+#[derive(Default)]
+pub(crate) struct MessageFields {
+    id: Option<u64>,
+    content: Option<String>,
+    inbox_id: Option<u64>,
+    conversation_id: Option<u64>,
+    message_type: Option<MessageType>,
+    content_type: Option<ContentType>,
+    status: Option<MessageStatus>,
+    content_attributes: Option<Map<String, Value>>,
+    created_at: Option<Timestamp>,
+    private: Option<bool>,
+    source_id: Option<String>,
+    echo_id: Option<String>,
+    sender: Option<Sender>,
+    attachments: Option<Vec<Attachment>>,
+    extra: Map<String, Value>,
+}
+
+impl MessageFields {
+    /// Reads the value of `key` when it is a message field; `false` leaves the value unread
+    /// for the caller.
+    pub(crate) fn read<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "id" => self.id = Some(map.next_value()?),
+            "content" => self.content = map.next_value()?,
+            "inbox_id" => self.inbox_id = map.next_value()?,
+            "conversation_id" => self.conversation_id = map.next_value()?,
+            "message_type" => self.message_type = map.next_value()?,
+            "content_type" => self.content_type = map.next_value()?,
+            "status" => self.status = map.next_value()?,
+            "content_attributes" => self.content_attributes = map.next_value()?,
+            "created_at" => self.created_at = map.next_value()?,
+            "private" => self.private = map.next_value()?,
+            "source_id" => self.source_id = map.next_value()?,
+            "echo_id" => self.echo_id = map.next_value()?,
+            "sender" => self.sender = map.next_value()?,
+            "attachments" => self.attachments = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Keeps `value` under `key` in `extra`.
+    pub(crate) fn keep<'de, A: MapAccess<'de>>(&mut self, key: Cow<'de, str>, map: &mut A) -> Result<(), A::Error> {
+        self.extra.insert(key.into_owned(), map.next_value()?);
+        Ok(())
+    }
+
+    /// The message; `id` is required.
+    pub(crate) fn finish<E: de::Error>(self) -> Result<Message, E> {
+        Ok(Message {
+            id: self.id.ok_or_else(|| E::missing_field("id"))?,
+            content: self.content,
+            inbox_id: self.inbox_id,
+            conversation_id: self.conversation_id,
+            message_type: self.message_type,
+            content_type: self.content_type,
+            status: self.status,
+            content_attributes: self.content_attributes,
+            created_at: self.created_at,
+            private: self.private,
+            source_id: self.source_id,
+            echo_id: self.echo_id,
+            sender: self.sender,
+            attachments: self.attachments,
+            extra: Extra(self.extra),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MessageVisitor;
+        impl<'de> Visitor<'de> for MessageVisitor {
+            type Value = Message;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a message object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
+                let mut fields = MessageFields::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    if !fields.read(&key, &mut map)? {
+                        fields.keep(key, &mut map)?;
+                    }
+                }
+                fields.finish()
+            }
+        }
+        deserializer.deserialize_map(MessageVisitor)
+    }
 }
 
 impl Message {

@@ -7,7 +7,7 @@ mod enums;
 pub(crate) mod ids;
 mod inbox;
 mod interactive;
-mod message;
+pub(crate) mod message;
 mod sensitive;
 mod time;
 

@@ -156,6 +156,39 @@ pub struct Call {
 /// assert_eq!((list.object, list.since_id.as_deref()), (ObjectType::Messages, Some("41")));
 /// ```
 pub fn decode_call(body: &[u8]) -> Result<Call, RequestError> {
+    // One typed pass over the bytes for the envelope Engage Digital sends. Anything it does not
+    // read (a non-string `action`, a repeated key, bad JSON) goes the general way below, which
+    // decides every error exactly as before: the fast path only ever accepts what that path
+    // accepts, with the same result.
+    if let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(body) {
+        let time = decode_time(envelope.time)?;
+        let action = decode_action(&envelope.action, envelope.params.unwrap_or_default())?;
+        return Ok(Call { action, time });
+    }
+    decode_call_value(body)
+}
+
+/// `{action, params, time}` as the desk sends it; other keys are ignored, as below.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    action: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    params: Option<Map<String, Value>>,
+    #[serde(default)]
+    time: Option<Value>,
+}
+
+fn decode_time(time: Option<Value>) -> Result<Option<DateTime>, RequestError> {
+    match time {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t)) => Ok(Some(DateTime::parse(&t))),
+        Some(Value::Number(n)) => Ok(n.as_i64().map(DateTime::EpochMillis)),
+        Some(_) => Err(RequestError::InvalidFormat("`time` is not a date")),
+    }
+}
+
+fn decode_call_value(body: &[u8]) -> Result<Call, RequestError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| RequestError::MalformedJson(e.to_string()))?;
     let Value::Object(mut envelope) = value else {
         return Err(RequestError::InvalidFormat("the body is not a JSON object"));
@@ -170,12 +203,7 @@ pub fn decode_call(body: &[u8]) -> Result<Call, RequestError> {
         Some(Value::Object(params)) => params,
         Some(_) => return Err(RequestError::InvalidFormat("`params` is not an object")),
     };
-    let time = match envelope.remove("time") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(t)) => Some(DateTime::parse(&t)),
-        Some(Value::Number(n)) => n.as_i64().map(DateTime::EpochMillis),
-        Some(_) => return Err(RequestError::InvalidFormat("`time` is not a date")),
-    };
+    let time = decode_time(envelope.remove("time"))?;
     let action = decode_action(&action, params)?;
     Ok(Call { action, time })
 }
@@ -355,5 +383,60 @@ mod tests {
             decode_call(br#"{"action":"implementation.info","params":null,"time":"2012-10-01T17:18:40Z"}"#).unwrap();
         assert_eq!(call.action, Action::ImplementationInfo);
         assert!(matches!(call.time, Some(DateTime::At(_))));
+    }
+
+    /// The typed fast path and the general path decide every body alike: the same call, or
+    /// the same error. Bodies are built from the keys and value shapes that matter, repeated
+    /// keys and other keys included.
+    mod fast_path_agrees {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("null".to_owned()),
+                Just("42".to_owned()),
+                Just("1.5".to_owned()),
+                Just("true".to_owned()),
+                Just("[]".to_owned()),
+                Just(r#""2012-10-01T17:18:40Z""#.to_owned()),
+                Just(r#""not a date""#.to_owned()),
+                Just(r#""mess\u0061ges.list""#.to_owned()),
+                prop::sample::select(vec![
+                    "implementation.info",
+                    "messages.list",
+                    "messages.show",
+                    "threads.create",
+                    "messages.vote",
+                    "messaging.queuing_update",
+                    "users.list",
+                    "messages.",
+                ])
+                .prop_map(|a| format!("\"{a}\"")),
+                Just(r#"{"id":"7","since_id":8}"#.to_owned()),
+                Just(r#"{"id":"7","id":"8"}"#.to_owned()),
+                Just(r#"{"body":"hi","author":{"id":"1","screenname":"A"},"id":"3"}"#.to_owned()),
+            ]
+        }
+
+        fn body() -> impl Strategy<Value = String> {
+            let key = prop::sample::select(vec!["action", "params", "time", "other"]);
+            prop::collection::vec((key, value()), 0..5).prop_map(|pairs| {
+                let fields: Vec<String> = pairs.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                format!("{{{}}}", fields.join(","))
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn same_call_or_same_error(body in body()) {
+                prop_assert_eq!(decode_call(body.as_bytes()), decode_call_value(body.as_bytes()));
+            }
+
+            #[test]
+            fn any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+                prop_assert_eq!(decode_call(&bytes), decode_call_value(&bytes));
+            }
+        }
     }
 }

@@ -70,7 +70,7 @@ use deskwire_core::mac::{HmacSha512, SignatureError};
 use deskwire_core::verify::{EmptySecret, Keys, Refusal as _};
 use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 
 pub use action::{Action, Call, Create, Custom, List, ObjectType, Target};
@@ -80,7 +80,7 @@ pub use pagination::list_page;
 pub use refusal::RequestError;
 pub use source::{ActionError, Resource, ResourceResult, Source};
 
-use crate::sign::{SIGNATURE_HEADER, SIGNATURE_QUERY_PARAM};
+use crate::sign::SIGNATURE_QUERY_PARAM;
 use crate::validate::MAX_REQUEST_BYTES;
 use action::decode_call;
 
@@ -187,7 +187,7 @@ impl<S: Source> Endpoint<S> {
     /// Digital's reference endpoint accepts (its "alternative signature" puts the MAC in the
     /// query). Unlike the PHP SDK, comparison is constant-time and either hex case passes.
     fn authenticate(&self, request: &InboundRequest) -> Result<&HmacSha512, RequestError> {
-        let header = request.headers.get(SIGNATURE_HEADER);
+        let header = request.headers.get(SIGNATURE_NAME);
         let query = if self.accept_query_signature {
             request.query.as_deref().and_then(query_signature)
         } else {
@@ -347,17 +347,17 @@ fn resource_error(key: &HmacSha512, fatal: bool, message: &str) -> InboundRespon
 fn signed(key: &HmacSha512, status: StatusCode, content_type: &'static str, body: Vec<u8>) -> InboundResponse {
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    let signature = key.sign_hex(&body);
-    headers.insert(
-        SIGNATURE_HEADER,
-        HeaderValue::from_str(&signature).expect("hex is a valid header value"),
-    );
+    headers.insert(SIGNATURE_NAME, key.sign_header_parts(&[&body]));
     InboundResponse {
         status,
         headers,
         body: body.into(),
     }
 }
+
+// Prebuilt: a header looked up or inserted by `&str` is parsed and hashed again every time,
+// which was a tenth of the endpoint's own work on `implementation.info`.
+const SIGNATURE_NAME: HeaderName = HeaderName::from_static("x-smccsdk-signature");
 
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
