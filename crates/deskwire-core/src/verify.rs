@@ -47,6 +47,34 @@ pub fn delivery_id(body: &[u8]) -> String {
     )
 }
 
+/// The first value of each of `names` in `headers`, as text (`None` when absent or not
+/// visible ASCII): what `headers.get(name)` gives, found in one pass over the headers.
+///
+/// A lookup by name hashes it first, about 40 ns for a `x-chatwoot-signature`; a pass compares
+/// names, and most differ in kind (standard ones) or length at once.
+///
+/// ```
+/// use deskwire_core::verify::header_values;
+/// use http::{HeaderMap, HeaderName};
+/// let mut headers = HeaderMap::new();
+/// headers.insert("content-type", "application/json".parse().unwrap());
+/// headers.append("x-signature", "first".parse().unwrap());
+/// headers.append("x-signature", "second".parse().unwrap());
+/// let [signature, missing] = header_values(&headers, [&HeaderName::from_static("x-signature"), &HeaderName::from_static("x-missing")]);
+/// assert_eq!((signature, missing), (Some("first"), None));
+/// ```
+pub fn header_values<'h, const N: usize>(headers: &'h HeaderMap, names: [&HeaderName; N]) -> [Option<&'h str>; N] {
+    let mut found: [Option<&'h http::HeaderValue>; N] = [None; N];
+    for (name, value) in headers {
+        for (wanted, slot) in names.iter().zip(found.iter_mut()) {
+            if slot.is_none() && name == *wanted {
+                *slot = Some(value);
+            }
+        }
+    }
+    found.map(|value| value.and_then(|v| v.to_str().ok()))
+}
+
 /// A verifier refuses to be built on an empty (or blank) secret: it would let anyone in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the secret is empty: a verifier needs the provider's secret (or an explicit accept_unauthenticated())")]

@@ -59,7 +59,8 @@ struct MessageEventFields {
     message: MessageFields,
     account: Option<NamedRef>,
     inbox: Option<NamedRef>,
-    conversation: Option<Conversation>,
+    // Boxed while reading: a conversation is large and the fields move until `finish`.
+    conversation: Option<Box<Conversation>>,
 }
 
 impl MessageEventFields {
@@ -82,7 +83,7 @@ impl MessageEventFields {
             message: self.message.finish()?,
             account: self.account,
             inbox: self.inbox,
-            conversation: self.conversation,
+            conversation: self.conversation.map(|c| *c),
         })
     }
 }
@@ -112,7 +113,9 @@ impl<'de> Deserialize<'de> for MessageEvent {
 /// wrong type — is refused here and decoded the general way, which says why.
 struct FastMessage {
     updated: bool,
-    event: MessageEvent,
+    // Boxed where it is built: the event is large, and serde hands the result back through
+    // several frames (moving it was a tenth of the decoding time).
+    event: Box<MessageEvent>,
 }
 
 impl<'de> Deserialize<'de> for FastMessage {
@@ -140,7 +143,7 @@ impl<'de> Deserialize<'de> for FastMessage {
                 }
                 Ok(FastMessage {
                     updated: updated.ok_or_else(|| de::Error::missing_field("event"))?,
-                    event: fields.finish()?,
+                    event: Box::new(fields.finish()?),
                 })
             }
         }
@@ -347,7 +350,6 @@ impl WebhookEvent {
     /// value first, so errors read the same whichever way a payload came.
     pub fn from_json(body: &[u8]) -> Result<Self, WebhookError> {
         if let Ok(FastMessage { updated, event }) = serde_json::from_slice(body) {
-            let event = Box::new(event);
             return Ok(if updated {
                 Self::MessageUpdated(event)
             } else {
@@ -700,7 +702,7 @@ mod tests {
         );
         assert_eq!(
             WebhookEvent::from_json(body).unwrap(),
-            WebhookEvent::MessageCreated(Box::new(fast.event))
+            WebhookEvent::MessageCreated(fast.event)
         );
         // Another event is left to the general way at once.
         assert!(serde_json::from_slice::<FastMessage>(br#"{"event":"conversation_typing_on","id":1}"#).is_err());

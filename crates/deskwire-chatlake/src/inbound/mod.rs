@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use deskwire_core::json::Extra;
 use deskwire_core::mac::{HmacSha256, SignatureError};
 pub use deskwire_core::verify::EmptySecret;
-use deskwire_core::verify::{Keys, Refusal, Verify};
+use deskwire_core::verify::{header_values, Keys, Refusal, Verify};
 use deskwire_core::{InboundRequest, Secret};
 use http::{HeaderMap, HeaderName, StatusCode};
 
@@ -206,11 +206,22 @@ impl WebhookVerifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Option<u64>, WebhookError> {
+        let [signature, timestamp] = header_values(headers, [&SIGNATURE_NAME, &TIMESTAMP_NAME]);
+        self.authenticate_found(signature, timestamp, body, now)
+    }
+
+    fn authenticate_found(
+        &self,
+        signature: Option<&str>,
+        timestamp: Option<&str>,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Option<u64>, WebhookError> {
         let Mode::Signed(keys) = &self.mode else {
             return Ok(None);
         };
-        let signature = header(headers, &SIGNATURE_NAME).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
-        let timestamp_text = header(headers, &TIMESTAMP_NAME).ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
+        let signature = signature.ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
+        let timestamp_text = timestamp.ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
         let hex = signature
             .trim()
             .strip_prefix("sha256=")
@@ -299,25 +310,23 @@ impl Verify for WebhookVerifier {
 
     /// Verifies a delivery as if it were `now` (for tests and replays).
     fn verify_at(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<WebhookDelivery, WebhookError> {
-        let timestamp = self.authenticate_at(headers, body, now)?;
+        let [signature, timestamp, delivery] =
+            header_values(headers, [&SIGNATURE_NAME, &TIMESTAMP_NAME, &DELIVERY_NAME]);
+        let timestamp = self.authenticate_found(signature, timestamp, body, now)?;
         Ok(WebhookDelivery {
             event: WebhookEvent::from_json(body)?,
-            delivery_id: header(headers, &DELIVERY_NAME).map(str::to_owned),
+            delivery_id: delivery.map(str::to_owned),
             timestamp,
             signed: matches!(self.mode, Mode::Signed(_)),
         })
     }
 }
 
-// Prebuilt names: looking a header up by `&str` parses and lowercases the name every time,
-// which was an eighth of the verification time of a 1 KiB delivery.
+// Prebuilt names, found in one pass ([`header_values`]): looking a header up by `&str` parses
+// and lowercases the name every time, and a lookup by name hashes it.
 static SIGNATURE_NAME: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
 static TIMESTAMP_NAME: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
 static DELIVERY_NAME: HeaderName = HeaderName::from_static(DELIVERY_HEADER);
-
-fn header<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
 
 /// Unix seconds: ASCII digits only (no sign, space or point, which `u64::from_str` would partly
 /// accept) that fit a `u64` (so no more than 20; `parse` refuses an empty or longer text).
