@@ -119,6 +119,11 @@ pub enum Action {
 impl Action {
     /// The action name as Engage Digital spells it (`destroy` is reported as `delete`).
     pub fn name(&self) -> String {
+        self.name_text().into_owned()
+    }
+
+    /// [`Self::name`] without building a string for the fixed names.
+    pub(crate) fn name_text(&self) -> std::borrow::Cow<'static, str> {
         let (object, operation) = match self {
             Self::ImplementationInfo => return "implementation.info".into(),
             Self::QueuingUpdate(_) => return "messaging.queuing_update".into(),
@@ -130,7 +135,7 @@ impl Action {
             Self::Unpublish(t) => (t.object, "unpublish"),
             Self::Custom(c) => (c.object, c.operation.as_str()),
         };
-        format!("{object}.{operation}")
+        format!("{object}.{operation}").into()
     }
 }
 
@@ -161,7 +166,7 @@ pub fn decode_call(body: &[u8]) -> Result<Call, RequestError> {
     // decides every error exactly as before: the fast path only ever accepts what that path
     // accepts, with the same result.
     if let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(body) {
-        let time = decode_time(envelope.time)?;
+        let time = envelope.time.and_then(|t| t.0);
         let action = decode_action(&envelope.action, envelope.params.unwrap_or_default())?;
         return Ok(Call { action, time });
     }
@@ -176,7 +181,40 @@ struct Envelope<'a> {
     #[serde(default)]
     params: Option<Map<String, Value>>,
     #[serde(default)]
-    time: Option<Value>,
+    time: Option<Time>,
+}
+
+/// `time` read without a JSON value: a date text or epoch milliseconds. Any other shape is
+/// refused here, and so left to the general path, which reports it.
+struct Time(Option<DateTime>);
+
+impl<'de> serde::Deserialize<'de> for Time {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimeVisitor;
+        impl serde::de::Visitor<'_> for TimeVisitor {
+            type Value = Time;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a date text or epoch milliseconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Time, E> {
+                Ok(Time(Some(DateTime::parse(v))))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Time, E> {
+                Ok(Time(Some(DateTime::EpochMillis(v))))
+            }
+            // As `Number::as_i64` reads them: beyond `i64` or with a fraction, no time.
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Time, E> {
+                Ok(Time(i64::try_from(v).ok().map(DateTime::EpochMillis)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Time, E> {
+                Ok(Time(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Time, E> {
+                Ok(Time(None))
+            }
+        }
+        deserializer.deserialize_any(TimeVisitor)
+    }
 }
 
 fn decode_time(time: Option<Value>) -> Result<Option<DateTime>, RequestError> {
@@ -397,6 +435,8 @@ mod tests {
                 Just("null".to_owned()),
                 Just("42".to_owned()),
                 Just("1.5".to_owned()),
+                Just("18446744073709551615".to_owned()),
+                Just("-1349111920000".to_owned()),
                 Just("true".to_owned()),
                 Just("[]".to_owned()),
                 Just(r#""2012-10-01T17:18:40Z""#.to_owned()),

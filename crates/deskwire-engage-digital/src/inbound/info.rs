@@ -233,7 +233,7 @@ impl ImplementationInfo {
     pub fn problems(&self) -> Vec<InfoError> {
         let mut problems = Vec::new();
         let has = |o: &SdkOption| self.has_option(o);
-        let declared = |o: ObjectName| self.objects.iter().any(|(name, _)| *name == o);
+        let declared = |o: &ObjectName| self.objects.iter().any(|(name, _)| name == o);
         for (object, ops) in &self.objects {
             for op in ops {
                 if !is_operation_name(op.as_str()) {
@@ -259,13 +259,12 @@ impl ImplementationInfo {
                     SdkOption::PrivateMessagesHtml,
                 ),
             ];
-            let present: Vec<_> = resources.iter().filter(|r| declared(r.0.clone())).collect();
-            if present.len() != 1 {
-                problems.push(InfoError::MessagingViewResources {
-                    declared: present.len(),
-                });
+            let present = || resources.iter().filter(|r| declared(&r.0));
+            let count = present().count();
+            if count != 1 {
+                problems.push(InfoError::MessagingViewResources { declared: count });
             }
-            for (_, resource, text, html) in present {
+            for (_, resource, text, html) in present() {
                 // HTML is the default when no format option is given, so text must be explicit.
                 if !has(text) || has(html) {
                     problems.push(InfoError::MessagingViewTextOnly { resource });
@@ -278,7 +277,7 @@ impl ImplementationInfo {
                 requires: SdkOption::ViewMessaging,
             });
         }
-        if has(&SdkOption::MessagesAllowSurvey) && !declared(ObjectName::Messages) {
+        if has(&SdkOption::MessagesAllowSurvey) && !declared(&ObjectName::Messages) {
             problems.push(InfoError::RequiresObject {
                 option: SdkOption::MessagesAllowSurvey,
                 object: ObjectName::Messages,
