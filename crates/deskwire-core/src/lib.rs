@@ -43,6 +43,7 @@ pub mod axum;
 pub mod channel;
 pub mod check;
 mod client_error;
+mod ct;
 #[cfg(feature = "client")]
 pub mod engine;
 pub mod error;

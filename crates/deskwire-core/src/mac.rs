@@ -6,7 +6,7 @@
 //! `sign/*` benchmarks hold us to.
 //!
 //! Verification decodes the presented hex (either case) and compares in constant time
-//! (`constant_time_eq`, which folds every byte before a single comparison).
+//! (`crate::ct`, which folds every byte before a single comparison).
 
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha512};
@@ -104,10 +104,8 @@ macro_rules! keyed_hmac {
                 }
                 const_hex::decode_to_slice(signature, &mut presented)
                     .map_err(|_| SignatureError::Malformed { expected_len: $len })?;
-                // constant_time_eq folds every byte before one comparison; `verify_slice`
-                // (subtle) puts an optimisation barrier on each byte, 53 ns for 32 bytes and
-                // 123 ns for 64 on the bench machine against 1-2 ns.
-                if constant_time_eq::constant_time_eq(&self.mac_parts(parts), &presented) {
+                // Not `verify_slice`: its comparison puts a barrier on every byte (see `ct`).
+                if crate::ct::eq(&self.mac_parts(parts), &presented) {
                     Ok(())
                 } else {
                     Err(SignatureError::Mismatch)

@@ -29,7 +29,7 @@ impl Secret {
     /// secret has: see the note on `PartialEq` above).
     pub fn matches(&self, presented: &[u8]) -> bool {
         // Differing lengths are refused at once: only the length can leak, never a byte.
-        constant_time_eq::constant_time_eq(self.0.as_bytes(), presented)
+        crate::ct::eq(self.0.as_bytes(), presented)
     }
 
     /// Whether the secret is empty or only whitespace: the one rule every builder and verifier

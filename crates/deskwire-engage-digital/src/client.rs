@@ -14,11 +14,11 @@ use deskwire_core::retry::{Decision, Outcome, Repeat, RetryPolicy};
 use deskwire_core::transport::endpoint_url;
 use deskwire_core::verify::Keys;
 use deskwire_core::{DecodeError, EncodeError, Secret};
-use http::{HeaderName, HeaderValue};
+use http::HeaderValue;
 use url::Url;
 
 use crate::error::{rejection_of, Accepted, EngageDigital, EngageDigitalFailure, Error, Rejection, RejectionOf};
-use crate::sign::Signer;
+use crate::sign::{Signer, SIGNATURE_NAME};
 use crate::typing::{Slot, TypingLimit, TypingLimiter, TYPING_START_INTERVAL};
 use crate::validate;
 use crate::wire::{
@@ -77,8 +77,6 @@ fn accepted(answer: &RawAnswer) -> Result<Accepted, DecodeError> {
     })
 }
 
-const SIGNATURE: HeaderName = HeaderName::from_static("x-smccsdk-signature");
-
 /// A request ready to send: validated, encoded once and signed.
 #[derive(Debug, Clone)]
 pub struct SignedRequest {
@@ -104,7 +102,7 @@ impl SignedRequest {
         self.request
             .head()
             .headers()
-            .get(SIGNATURE)
+            .get(SIGNATURE_NAME)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     }
@@ -315,7 +313,7 @@ impl SendApiClient {
         validate::request_size(body.len())?;
         let value = self.inner.signer.header_value(&body);
         let request = Request::post(action.clone(), &[] as &[&str])
-            .header(SIGNATURE, value)
+            .header(SIGNATURE_NAME, value)
             .bytes(HeaderValue::from_static("application/json"), body)
             .decode_with(accepted);
         let request = match repeat {

@@ -70,7 +70,7 @@ use deskwire_core::mac::{HmacSha512, SignatureError};
 use deskwire_core::verify::{EmptySecret, Keys, Refusal as _};
 use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 
 pub use action::{Action, Call, Create, Custom, List, ObjectType, Target};
@@ -80,7 +80,7 @@ pub use pagination::list_page;
 pub use refusal::RequestError;
 pub use source::{ActionError, Resource, ResourceResult, Source};
 
-use crate::sign::SIGNATURE_QUERY_PARAM;
+use crate::sign::{SIGNATURE_NAME, SIGNATURE_QUERY_PARAM};
 use crate::validate::MAX_REQUEST_BYTES;
 use action::decode_call;
 
@@ -354,10 +354,6 @@ fn signed(key: &HmacSha512, status: StatusCode, content_type: &'static str, body
         body: body.into(),
     }
 }
-
-// Prebuilt: a header looked up or inserted by `&str` is parsed and hashed again every time,
-// which was a tenth of the endpoint's own work on `implementation.info`.
-const SIGNATURE_NAME: HeaderName = HeaderName::from_static("x-smccsdk-signature");
 
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
