@@ -50,7 +50,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
-use http::{HeaderMap, Method};
+use http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument as _;
@@ -207,7 +207,9 @@ pub struct Head {
     method: Method,
     path: Vec<String>,
     query: Vec<(String, String)>,
-    headers: HeaderMap,
+    // A list, not a `HeaderMap`: a request carries one or two headers of its own, and a map
+    // hashes each name and allocates its table (a twentieth of preparing a signed message).
+    headers: Vec<(HeaderName, HeaderValue)>,
     body: Body,
     repeat: Repeat,
     base: Base,
@@ -237,9 +239,27 @@ impl Head {
         &self.query
     }
 
-    /// Headers of this request (a body signature, say); auth headers come from the provider.
-    pub fn headers(&self) -> &HeaderMap {
+    /// Headers of this request (a body signature, say), in the order added; auth headers come
+    /// from the provider.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
         &self.headers
+    }
+
+    /// The first value of the header `name` (compared as header names are, without case).
+    ///
+    /// ```
+    /// use deskwire_core::engine::Request;
+    /// use http::{HeaderName, HeaderValue};
+    /// let request = Request::post("notes.create", &["notes"])
+    ///     .header(HeaderName::from_static("x-signature"), HeaderValue::from_static("ab12"));
+    /// assert_eq!(request.head().header("X-Signature").unwrap(), "ab12");
+    /// assert!(request.head().header("x-other").is_none());
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     /// The body.
@@ -310,7 +330,7 @@ impl Request<RawAnswer> {
                 method,
                 path: path.iter().map(ToString::to_string).collect(),
                 query: Vec::new(),
-                headers: HeaderMap::new(),
+                headers: Vec::new(),
                 body: Body::Empty,
                 repeat,
                 base: Base::Api,
@@ -370,7 +390,7 @@ impl<T> Request<T> {
 
     /// Adds a header (a body signature, a content negotiation header).
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.head.headers.append(name, value);
+        self.head.headers.push((name, value));
         self
     }
 
@@ -741,7 +761,9 @@ impl<P: Provider> Connection<P> {
         }
         builder = match &head.body {
             Body::Empty => builder,
-            Body::Json(bytes) if head.headers.contains_key(CONTENT_TYPE) => builder.body(bytes.clone()),
+            Body::Json(bytes) if head.headers.iter().any(|(name, _)| name == CONTENT_TYPE) => {
+                builder.body(bytes.clone())
+            }
             Body::Json(bytes) => builder
                 .header(CONTENT_TYPE, self.provider.json_content_type())
                 .body(bytes.clone()),

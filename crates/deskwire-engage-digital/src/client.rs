@@ -101,8 +101,7 @@ impl SignedRequest {
         // Hex digits by construction, so the header is always text.
         self.request
             .head()
-            .headers()
-            .get(SIGNATURE_NAME)
+            .header(SIGNATURE_NAME.as_str())
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     }
@@ -273,13 +272,11 @@ impl SendApiClient {
         params.validate()?;
         // Sized for a typical message so encoding does not reallocate on the hot path.
         let mut body = Vec::with_capacity(512);
-        serde_json::to_writer(
-            &mut body,
-            &Envelope {
-                action: params.action_name(),
-                params,
-            },
-        )
+        Envelope {
+            action: params.action_name(),
+            params,
+        }
+        .write_to(&mut body)
         .map_err(|e| EncodeError(e.to_string()))?;
         self.seal(
             Cow::Borrowed(params.action_name()),
@@ -337,7 +334,10 @@ impl SendApiClient {
     /// Only the size limit is checked, and the request is retried only when it provably never
     /// left the machine.
     pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<Accepted, Error> {
-        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| EncodeError(e.to_string()))?;
+        let mut body = Vec::new();
+        Envelope { action, params }
+            .write_to(&mut body)
+            .map_err(|e| EncodeError(e.to_string()))?;
         let request = self.seal(Cow::Owned(action.to_owned()), body, Repeat::OnlyIfNotSent, None)?;
         self.send_prepared(&request).await
     }

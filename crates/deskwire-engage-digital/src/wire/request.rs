@@ -55,6 +55,19 @@ pub struct Envelope<'a, P: ?Sized + Serialize> {
     pub params: &'a P,
 }
 
+impl<P: ?Sized + Serialize> Envelope<'_, P> {
+    /// Appends the same bytes as serializing the envelope, with its two keys written as they
+    /// are rather than escaped one call at a time (a fifth of encoding a short message).
+    pub fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.extend_from_slice(br#"{"action":"#);
+        serde_json::to_writer(&mut *out, self.action)?;
+        out.extend_from_slice(br#","params":"#);
+        serde_json::to_writer(&mut *out, self.params)?;
+        out.push(b'}');
+        Ok(())
+    }
+}
+
 macro_rules! send_params {
     ($($ty:ty => $action:literal, $check:path;)*) => {
         $(
@@ -199,5 +212,49 @@ impl<'de> Deserialize<'de> for SendRequest {
             "typing.stop" => Self::TypingStop(params(body.params)?),
             other => return Err(D::Error::custom(format!("`{other}` is not a Send API action"))),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Envelope;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn written(action: &str, params: &Value) -> Vec<u8> {
+        let mut out = b"kept".to_vec();
+        Envelope { action, params }.write_to(&mut out).unwrap();
+        out.split_off(4)
+    }
+
+    #[test]
+    fn writes_what_serializing_the_envelope_writes() {
+        for (action, params) in [
+            (
+                "messages.create",
+                json!({"id": "890", "body": "Nice post!", "author": {"id": "42"}}),
+            ),
+            ("a\"b\\c\u{1}é", json!(null)),
+            ("", json!([1, "two", {"three": 3.5}])),
+        ] {
+            let envelope = Envelope {
+                action,
+                params: &params,
+            };
+            assert_eq!(
+                written(action, &params),
+                serde_json::to_vec(&envelope).unwrap(),
+                "{action}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_action_and_text(action in ".*", text in ".*") {
+            let params = json!({ "body": text });
+            let envelope = Envelope { action: &action, params: &params };
+            prop_assert_eq!(written(&action, &params), serde_json::to_vec(&envelope).unwrap());
+        }
     }
 }
