@@ -17,11 +17,13 @@ use crate::root;
 /// The modules whose decisions are security or delivery: verifiers, limits, retry.
 pub const MODULES: &[&str] = &[
     "crates/deskwire-core/src/mac.rs",
+    "crates/deskwire-core/src/ct.rs",
     "crates/deskwire-core/src/retry.rs",
     "crates/deskwire-core/src/verify.rs",
     "crates/deskwire-core/src/axum.rs",
     "crates/deskwire-chatlake/src/inbound/mod.rs",
     "crates/deskwire-engage-digital/src/inbound/mod.rs",
+    "crates/deskwire-engage-digital/src/inbound/action.rs",
     "crates/deskwire-engage-digital/src/sign.rs",
     "crates/deskwire-rake-direct/src/inbound.rs",
     "crates/deskwire-directly/src/inbound/connector.rs",

@@ -21,9 +21,9 @@ pub const MAX_ATTACHMENTS: usize = 15;
 /// A message. `message_type` is read from the integer REST answers use and the string webhooks
 /// use; `created_at` from unix seconds or ISO text.
 ///
-/// Decoded key by key ([`MessageFields`]) rather than by a derive with a flattened `extra`,
-/// which buffers every key first: webhook events reuse the same reader to decode in one pass.
-/// A key given twice keeps its last value, as a JSON object read into a map does.
+/// Decoded key by key rather than by a derive with a flattened `extra`, which buffers every key
+/// first; webhook events reuse the same reader to decode in one pass. A key given twice keeps
+/// its last value, as a JSON object read into a map does.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Message {
