@@ -9,7 +9,7 @@ use axum::routing::post;
 use deskwire_chatlake::inbound::WebhookVerifier;
 use deskwire_core::verify::Verify;
 use deskwire_core::Secret;
-use deskwire_sim::{Direction, Fault, Faults, Provider, Sim};
+use deskwire_sim::{Direction, Exchange, Fault, Faults, Provider, Sim};
 use http::HeaderMap;
 use serde_json::{json, Value};
 
@@ -132,13 +132,17 @@ impl Chatlake {
             .collect()
     }
 
-    fn faults_seen(&self, direction: Direction) -> Vec<Option<String>> {
+    /// The journal's exchanges one way, in order.
+    fn exchanges(&self, direction: Direction) -> Vec<Exchange> {
         self.sim
             .exchanges()
             .into_iter()
             .filter(|e| e.direction == direction)
-            .map(|e| e.fault)
             .collect()
+    }
+
+    fn faults_seen(&self, direction: Direction) -> Vec<Option<String>> {
+        self.exchanges(direction).into_iter().map(|e| e.fault).collect()
     }
 }
 
@@ -168,12 +172,7 @@ async fn a_dropped_webhook_never_arrives_and_the_journal_says_so() {
     desk.sim.set_faults(Faults::none());
     desk.sim.agent_message(&conversation, "found").await.unwrap();
     assert_eq!(desk.delivered(1).await, ["found"]);
-    let out: Vec<_> = desk
-        .sim
-        .exchanges()
-        .into_iter()
-        .filter(|e| e.direction == Direction::Out)
-        .collect();
+    let out = desk.exchanges(Direction::Out);
     assert_eq!(out[0].fault.as_deref(), Some("drop"));
     assert_eq!(out[0].status, None);
     assert_eq!(out[0].summary.as_deref(), Some("agent: lost"));
@@ -205,12 +204,7 @@ async fn a_delayed_webhook_arrives_late_and_is_marked() {
     let delivered = desk.delivered(2).await;
     assert_eq!(delivered.len(), 2);
     assert!(delivered.contains(&"slow".to_owned()) && delivered.contains(&"fast".to_owned()));
-    let out: Vec<_> = desk
-        .sim
-        .exchanges()
-        .into_iter()
-        .filter(|e| e.direction == Direction::Out)
-        .collect();
+    let out = desk.exchanges(Direction::Out);
     let slow = out
         .iter()
         .find(|e| e.summary.as_deref() == Some("agent: slow"))

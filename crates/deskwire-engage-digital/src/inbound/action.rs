@@ -184,8 +184,9 @@ struct Envelope<'a> {
     time: Option<Time>,
 }
 
-/// `time` read without a JSON value: a date text or epoch milliseconds. Any other shape is
-/// refused here, and so left to the general path, which reports it.
+/// `time`: a date text or epoch milliseconds (`null` is no time), read without building a JSON
+/// value. Any other shape is refused: by the typed pass, which then leaves the body to the
+/// general path; by the general path as `` `time` is not a date ``.
 struct Time(Option<DateTime>);
 
 impl<'de> serde::Deserialize<'de> for Time {
@@ -217,12 +218,13 @@ impl<'de> serde::Deserialize<'de> for Time {
     }
 }
 
+/// `time` of the general path, read by the same [`Time`] as the typed pass.
 fn decode_time(time: Option<Value>) -> Result<Option<DateTime>, RequestError> {
     match time {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(t)) => Ok(Some(DateTime::parse(&t))),
-        Some(Value::Number(n)) => Ok(n.as_i64().map(DateTime::EpochMillis)),
-        Some(_) => Err(RequestError::InvalidFormat("`time` is not a date")),
+        None => Ok(None),
+        Some(value) => serde::Deserialize::deserialize(&value)
+            .map(|Time(time)| time)
+            .map_err(|_: serde_json::Error| RequestError::InvalidFormat("`time` is not a date")),
     }
 }
 
@@ -412,6 +414,29 @@ mod tests {
         for (body, check) in cases {
             let err = action(body).unwrap_err();
             assert!(check(&err), "{body}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn time_is_a_date_text_or_epoch_milliseconds() {
+        let time = |t: &str| {
+            decode_call(format!(r#"{{"action":"implementation.info","time":{t}}}"#).as_bytes()).map(|c| c.time)
+        };
+        assert_eq!(
+            time("1349111920000"),
+            Ok(Some(DateTime::EpochMillis(1_349_111_920_000)))
+        );
+        assert_eq!(time("-5"), Ok(Some(DateTime::EpochMillis(-5))));
+        // As `Number::as_i64` reads them: beyond i64 or with a fraction, no time.
+        assert_eq!(time("18446744073709551615"), Ok(None));
+        assert_eq!(time("1.5"), Ok(None));
+        assert_eq!(time("null"), Ok(None));
+        for bad in ["true", "[]", "{}"] {
+            assert_eq!(
+                time(bad),
+                Err(RequestError::InvalidFormat("`time` is not a date")),
+                "{bad}"
+            );
         }
     }
 
