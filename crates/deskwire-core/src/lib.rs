@@ -24,6 +24,8 @@
 //!   conversions for the inbound types.
 //! * [`json`] — [`Extra`](json::Extra) and [`Json`](json::Json): unmodelled JSON kept whole, with
 //!   credential-like keys redacted from `Debug` at any depth.
+//! * [`json_writer`] — compact JSON written straight into a buffer, byte for byte what
+//!   `serde_json` writes, for the bodies signed on a hot path.
 //! * [`open_enum!`] — string enums with a fallback variant that keeps unknown values.
 //!
 //! This crate knows no provider.
@@ -49,6 +51,7 @@ pub mod engine;
 pub mod error;
 pub mod inbound;
 pub mod json;
+pub mod json_writer;
 pub mod mac;
 mod open_enum;
 pub mod retry;

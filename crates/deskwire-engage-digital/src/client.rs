@@ -334,10 +334,7 @@ impl SendApiClient {
     /// Only the size limit is checked, and the request is retried only when it provably never
     /// left the machine.
     pub async fn send_raw(&self, action: &str, params: &serde_json::Value) -> Result<Accepted, Error> {
-        let mut body = Vec::new();
-        Envelope { action, params }
-            .write_to(&mut body)
-            .map_err(|e| EncodeError(e.to_string()))?;
+        let body = serde_json::to_vec(&Envelope { action, params }).map_err(|e| EncodeError(e.to_string()))?;
         let request = self.seal(Cow::Owned(action.to_owned()), body, Repeat::OnlyIfNotSent, None)?;
         self.send_prepared(&request).await
     }

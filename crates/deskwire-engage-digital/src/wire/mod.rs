@@ -36,6 +36,7 @@ impl<T> SelfMut for T {}
 mod agent;
 mod content;
 mod date;
+mod encode;
 mod params;
 mod request;
 mod structured;
