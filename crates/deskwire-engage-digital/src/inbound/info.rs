@@ -10,6 +10,8 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use deskwire_core::json_writer::{write_str_array, ObjectWriter};
+
 use super::action::is_operation_name;
 use super::ObjectType;
 use crate::wire::Operation;
@@ -235,7 +237,8 @@ impl ImplementationInfo {
         let has = |o: &SdkOption| self.has_option(o);
         let declared = |o: &ObjectName| self.objects.iter().any(|(name, _)| name == o);
         for (object, ops) in &self.objects {
-            for op in ops {
+            // The named operations are identifiers; only a custom one needs checking.
+            for op in ops.iter().filter(|op| !op.is_known()) {
                 if !is_operation_name(op.as_str()) {
                     problems.push(InfoError::InvalidOperation {
                         object: object.clone(),
@@ -389,6 +392,26 @@ impl Serialize for ImplementationInfo {
     }
 }
 
+impl ImplementationInfo {
+    /// Appends this declaration as JSON: the bytes of its `Serialize` (a unit test and a
+    /// property test compare both), written name by name with `deskwire_core::json_writer`,
+    /// since the endpoint answers it on every `implementation.info` and signs the bytes.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let mut info = ObjectWriter::new(out);
+        let mut objects = ObjectWriter::new(info.key("objects"));
+        for (object, ops) in &self.objects {
+            write_str_array(objects.key(object.as_str()), ops.iter().map(Operation::as_str));
+        }
+        objects.end();
+        write_str_array(info.key("options"), self.options.iter().map(SdkOption::as_str));
+        if !self.locales.is_empty() {
+            info.serialize("locales", &self.locales)?;
+        }
+        info.end();
+        Ok(())
+    }
+}
+
 /// Reads `objects` keeping the document's order.
 struct OrderedObjects(Vec<(ObjectName, Vec<Operation>)>);
 
@@ -435,9 +458,58 @@ impl<'de> Deserialize<'de> for ImplementationInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn builder() -> ImplementationInfoBuilder {
         ImplementationInfo::builder()
+    }
+
+    fn written(info: &ImplementationInfo) -> String {
+        let mut out = b"kept".to_vec();
+        info.write_json(&mut out).unwrap();
+        assert_eq!(&out[..4], b"kept");
+        String::from_utf8(out.split_off(4)).unwrap()
+    }
+
+    #[test]
+    fn the_writer_writes_what_serializing_writes() {
+        let infos = [
+            ImplementationInfo::default(),
+            builder()
+                .object(ObjectName::Messages, [Operation::Create, Operation::List])
+                .object(ObjectName::Other("ty\"ping".into()), ["start", "st\nop"])
+                .mark_as_read()
+                .option(SdkOption::ViewMessaging)
+                .option(SdkOption::Unknown("new.\u{1}".into()))
+                .locale("default", "spam", "Spam")
+                .locale("fr", "spam", "Indésirable \"x\"")
+                .build_unchecked(),
+        ];
+        for info in infos {
+            assert_eq!(written(&info), serde_json::to_string(&info).unwrap());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_declaration_is_written_as_serialized(
+            objects in proptest::collection::vec(("[a-z_\"\\\\é]{0,8}", proptest::collection::vec("[a-z_\"é]{0,8}", 0..4)), 0..4),
+            options in proptest::collection::vec("[a-z._\n]{0,12}", 0..4),
+            locales in proptest::collection::vec(("[a-z]{0,3}", "[a-z]{0,5}", ".{0,6}"), 0..3),
+        ) {
+            let mut info = builder();
+            for (object, ops) in objects {
+                info = info.object(ObjectName::from(object), ops.into_iter().map(Operation::from));
+            }
+            for option in options {
+                info = info.option(SdkOption::from(option));
+            }
+            for (language, action, label) in locales {
+                info = info.locale(language, action, label);
+            }
+            let info = info.build_unchecked();
+            prop_assert_eq!(written(&info), serde_json::to_string(&info).unwrap());
+        }
     }
 
     #[test]

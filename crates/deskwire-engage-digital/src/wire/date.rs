@@ -33,6 +33,9 @@ static DAY: std::sync::LazyLock<Vec<time::format_description::BorrowedFormatItem
 impl DateTime {
     /// Parses the way decoding does: RFC 3339, then `YYYY-MM-DD`, else [`DateTime::Other`].
     pub fn parse(text: &str) -> Self {
+        if let Some(at) = utc_seconds(text) {
+            return Self::At(at);
+        }
         if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
             return Self::At(at);
         }
@@ -56,6 +59,35 @@ impl DateTime {
             Self::Other(_) => None,
         }
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the form of every `time` in Engage Digital's examples, read
+/// without the general RFC 3339 parser (a third of decoding a short request). Anything else,
+/// including a valid date this does not read (a fraction, an offset, a leap second, lower
+/// case), is `None` and left to the general parser; a property test checks both agree.
+fn utc_seconds(text: &str) -> Option<OffsetDateTime> {
+    let b = text.as_bytes();
+    let shape = b.len() == 20
+        && [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')]
+            .iter()
+            .all(|&(i, c)| b[i] == c);
+    if !shape {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .try_fold(0_u16, |n, &d| d.is_ascii_digit().then(|| n * 10 + u16::from(d - b'0')))
+    };
+    let small = |from: usize| number(from, from + 2).and_then(|n| u8::try_from(n).ok());
+    let date = time::Date::from_calendar_date(
+        i32::from(number(0, 4)?),
+        time::Month::try_from(small(5)?).ok()?,
+        small(8)?,
+    )
+    .ok()?;
+    let at = time::Time::from_hms(small(11)?, small(14)?, small(17)?).ok()?;
+    Some(time::PrimitiveDateTime::new(date, at).assume_utc())
 }
 
 impl From<OffsetDateTime> for DateTime {
@@ -115,6 +147,7 @@ impl<'de> Deserialize<'de> for DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn round_trip(value: serde_json::Value) -> (DateTime, serde_json::Value) {
@@ -150,6 +183,50 @@ mod tests {
         assert_eq!(d, DateTime::EpochMillis(1622426621537));
         assert_eq!(back, json!(1622426621537i64));
         assert_eq!(d.to_offset_date_time().unwrap().unix_timestamp(), 1622426621);
+    }
+
+    proptest! {
+        #[test]
+        fn the_short_form_reads_as_the_general_parser_reads(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}[Zz]",
+            valid in (0_i64..253_402_300_799).prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap()),
+        ) {
+            let general = OffsetDateTime::parse(&text, &Rfc3339).ok();
+            if let Some(at) = utc_seconds(&text) {
+                prop_assert_eq!(Some(at), general);
+            }
+            let valid = valid.format(&Rfc3339).unwrap();
+            prop_assert_eq!(utc_seconds(&valid), OffsetDateTime::parse(&valid, &Rfc3339).ok());
+            prop_assert!(utc_seconds(&valid).is_some());
+        }
+    }
+
+    #[test]
+    fn the_short_form_leaves_the_rest_to_the_general_parser() {
+        assert_eq!(
+            utc_seconds("2012-10-01T17:18:40Z"),
+            OffsetDateTime::from_unix_timestamp(1349111920).ok()
+        );
+        for text in [
+            "2012-10-01T17:18:40.5Z",
+            "2012-10-01T17:18:40+02:00",
+            "2012-10-01t17:18:40z",
+            "2016-12-31T23:59:60Z",
+            "2012-13-01T17:18:40Z",
+            "2012-02-30T17:18:40Z",
+            "2012-10-01T24:00:00Z",
+            "2012-1a-01T17:18:40Z",
+            "２012-10-01T17:18:40",
+        ] {
+            assert_eq!(utc_seconds(text), None, "{text}");
+        }
+        // The general parser still reads the valid ones.
+        assert!(matches!(DateTime::parse("2012-10-01T17:18:40.5Z"), DateTime::At(_)));
+        assert!(matches!(DateTime::parse("2016-12-31T23:59:60Z"), DateTime::At(_)));
+        assert_eq!(
+            DateTime::parse("2012-02-30T17:18:40Z"),
+            DateTime::Other("2012-02-30T17:18:40Z".into())
+        );
     }
 
     #[test]
