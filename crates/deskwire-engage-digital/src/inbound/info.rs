@@ -5,6 +5,7 @@
 //! never configured into a state Engage Digital rejects or silently ignores.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -159,11 +160,46 @@ pub enum InfoError {
 ///     .build();
 /// assert!(refused.is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// A declaration is shared, not copied, by `clone`, and a shared declaration is encoded once:
+/// a source can build it once and answer `implementation.info` with a clone of it, without
+/// an allocation or an encoding per request.
+#[derive(Clone, Default)]
 pub struct ImplementationInfo {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    declared: Declared,
+    /// The JSON answer, written on first use (the declaration never changes once built).
+    json: OnceLock<Vec<u8>>,
+}
+
+impl PartialEq for ImplementationInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.declared == other.inner.declared
+    }
+}
+
+impl Eq for ImplementationInfo {}
+
+/// What an [`ImplementationInfo`] declares.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Declared {
     objects: Vec<(ObjectName, Vec<Operation>)>,
     options: Vec<SdkOption>,
     locales: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ImplementationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImplementationInfo")
+            .field("objects", &self.inner.declared.objects)
+            .field("options", &self.inner.declared.options)
+            .field("locales", &self.inner.declared.locales)
+            .finish()
+    }
 }
 
 impl ImplementationInfo {
@@ -174,12 +210,14 @@ impl ImplementationInfo {
 
     /// Declared objects and their operations, in the order given.
     pub fn objects(&self) -> impl Iterator<Item = (&ObjectName, &[Operation])> {
-        self.objects.iter().map(|(o, ops)| (o, ops.as_slice()))
+        self.inner.declared.objects.iter().map(|(o, ops)| (o, ops.as_slice()))
     }
 
     /// The operations declared for `object` (empty when it is not declared).
     pub fn operations(&self, object: &ObjectName) -> &[Operation] {
-        self.objects
+        self.inner
+            .declared
+            .objects
             .iter()
             .find(|(o, _)| o == object)
             .map_or(&[], |(_, ops)| ops.as_slice())
@@ -187,12 +225,12 @@ impl ImplementationInfo {
 
     /// Declared options.
     pub fn options(&self) -> &[SdkOption] {
-        &self.options
+        &self.inner.declared.options
     }
 
     /// Whether `option` is declared.
     pub fn has_option(&self, option: &SdkOption) -> bool {
-        self.options.contains(option)
+        self.inner.declared.options.contains(option)
     }
 
     /// Whether `action` (`"<object>.<operation>"`) is declared. `implementation.info` always is;
@@ -227,7 +265,7 @@ impl ImplementationInfo {
 
     /// Translations of custom action names: language (`default`, `fr`, ...) to action to label.
     pub fn locales(&self) -> &BTreeMap<String, BTreeMap<String, String>> {
-        &self.locales
+        &self.inner.declared.locales
     }
 
     /// Every documented rule this declaration breaks (empty when it is valid). Useful for an
@@ -235,8 +273,8 @@ impl ImplementationInfo {
     pub fn problems(&self) -> Vec<InfoError> {
         let mut problems = Vec::new();
         let has = |o: &SdkOption| self.has_option(o);
-        let declared = |o: &ObjectName| self.objects.iter().any(|(name, _)| name == o);
-        for (object, ops) in &self.objects {
+        let declared = |o: &ObjectName| self.inner.declared.objects.iter().any(|(name, _)| name == o);
+        for (object, ops) in &self.inner.declared.objects {
             // The named operations are identifiers; only a custom one needs checking.
             for op in ops.iter().filter(|op| !op.is_known()) {
                 if !is_operation_name(op.as_str()) {
@@ -300,7 +338,7 @@ impl ImplementationInfo {
 /// Builds an [`ImplementationInfo`]; see there for an example.
 #[derive(Debug, Clone, Default)]
 pub struct ImplementationInfoBuilder {
-    info: ImplementationInfo,
+    info: Declared,
 }
 
 impl ImplementationInfoBuilder {
@@ -354,16 +392,17 @@ impl ImplementationInfoBuilder {
 
     /// The declaration, or the first documented rule it breaks.
     pub fn build(self) -> Result<ImplementationInfo, InfoError> {
-        match self.info.problems().into_iter().next() {
+        let info = self.build_unchecked();
+        match info.problems().into_iter().next() {
             Some(problem) => Err(problem),
-            None => Ok(self.info),
+            None => Ok(info),
         }
     }
 
     /// The declaration without checks: an escape hatch for combinations the docs forbid but a
     /// particular Engage Digital installation accepts.
     pub fn build_unchecked(self) -> ImplementationInfo {
-        self.info
+        ImplementationInfo::from(self.info)
     }
 }
 
@@ -381,31 +420,56 @@ impl Serialize for Objects<'_> {
 
 impl Serialize for ImplementationInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = if self.locales.is_empty() { 2 } else { 3 };
+        let fields = if self.inner.declared.locales.is_empty() { 2 } else { 3 };
         let mut map = serializer.serialize_map(Some(fields))?;
-        map.serialize_entry("objects", &Objects(&self.objects))?;
-        map.serialize_entry("options", &self.options)?;
-        if !self.locales.is_empty() {
-            map.serialize_entry("locales", &self.locales)?;
+        map.serialize_entry("objects", &Objects(&self.inner.declared.objects))?;
+        map.serialize_entry("options", &self.inner.declared.options)?;
+        if !self.inner.declared.locales.is_empty() {
+            map.serialize_entry("locales", &self.inner.declared.locales)?;
         }
         map.end()
     }
 }
 
+impl From<Declared> for ImplementationInfo {
+    fn from(declared: Declared) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                declared,
+                json: OnceLock::new(),
+            }),
+        }
+    }
+}
+
 impl ImplementationInfo {
-    /// Appends this declaration as JSON: the bytes of its `Serialize` (a unit test and a
-    /// property test compare both), written name by name with `deskwire_core::json_writer`,
-    /// since the endpoint answers it on every `implementation.info` and signs the bytes.
-    pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    /// This declaration as JSON: the bytes of its `Serialize` (a unit test and a property test
+    /// compare both), written on first use and kept, since the endpoint answers the same
+    /// declaration at every synchronization run and signs the bytes.
+    pub(crate) fn json(&self) -> serde_json::Result<&[u8]> {
+        if let Some(json) = self.inner.json.get() {
+            return Ok(json);
+        }
+        let mut json = Vec::with_capacity(256);
+        self.write_json(&mut json)?;
+        // Another thread may have set it meanwhile: the same bytes either way.
+        Ok(self.inner.json.get_or_init(|| json))
+    }
+
+    /// Writes the JSON name by name with `deskwire_core::json_writer`.
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let mut info = ObjectWriter::new(out);
         let mut objects = ObjectWriter::new(info.key("objects"));
-        for (object, ops) in &self.objects {
+        for (object, ops) in &self.inner.declared.objects {
             write_str_array(objects.key(object.as_str()), ops.iter().map(Operation::as_str));
         }
         objects.end();
-        write_str_array(info.key("options"), self.options.iter().map(SdkOption::as_str));
-        if !self.locales.is_empty() {
-            info.serialize("locales", &self.locales)?;
+        write_str_array(
+            info.key("options"),
+            self.inner.declared.options.iter().map(SdkOption::as_str),
+        );
+        if !self.inner.declared.locales.is_empty() {
+            info.serialize("locales", &self.inner.declared.locales)?;
         }
         info.end();
         Ok(())
@@ -447,11 +511,11 @@ impl<'de> Deserialize<'de> for ImplementationInfo {
             locales: Option<BTreeMap<String, BTreeMap<String, String>>>,
         }
         let wire = Wire::deserialize(deserializer)?;
-        Ok(Self {
+        Ok(Self::from(Declared {
             objects: wire.objects.map(|o| o.0).unwrap_or_default(),
             options: wire.options.unwrap_or_default(),
             locales: wire.locales.unwrap_or_default(),
-        })
+        }))
     }
 }
 
@@ -464,11 +528,14 @@ mod tests {
         ImplementationInfo::builder()
     }
 
+    /// The JSON of `info`, checked to be the same when written and when kept.
     fn written(info: &ImplementationInfo) -> String {
+        let first = info.json().unwrap().to_vec();
+        assert_eq!(info.clone().json().unwrap(), first, "a clone shares the kept bytes");
         let mut out = b"kept".to_vec();
         info.write_json(&mut out).unwrap();
-        assert_eq!(&out[..4], b"kept");
-        String::from_utf8(out.split_off(4)).unwrap()
+        assert_eq!(out.split_off(4), first);
+        String::from_utf8(first).unwrap()
     }
 
     #[test]

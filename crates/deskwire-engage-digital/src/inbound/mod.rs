@@ -280,11 +280,10 @@ impl<S: Source> Endpoint<S> {
         let source = &self.source;
         let (answer, collection) = match call.action {
             Action::ImplementationInfo => (
-                source.implementation_info().await.and_then(|info| {
-                    let mut body = Vec::with_capacity(256);
-                    info.write_json(&mut body).map_err(encode_error)?;
-                    Ok(body)
-                }),
+                source
+                    .implementation_info()
+                    .await
+                    .and_then(|info| info.json().map(<[u8]>::to_vec).map_err(encode_error)),
                 true,
             ),
             Action::List(list) => (

@@ -96,24 +96,33 @@ pub type ResourceResult = Result<Resource, ActionError>;
 /// use deskwire_engage_digital::inbound::{ActionError, ImplementationInfo, List, ObjectType, Resource, Source};
 /// use deskwire_engage_digital::wire::Operation;
 ///
-/// struct Shop;
+/// struct Shop {
+///     info: ImplementationInfo,
+/// }
 ///
 /// impl Source for Shop {
 ///     async fn implementation_info(&self) -> Result<ImplementationInfo, ActionError> {
-///         ImplementationInfo::builder()
-///             .object(ObjectType::Messages, [Operation::List])
-///             .build()
-///             .map_err(|e| ActionError::Unavailable(e.to_string()))
+///         // Built once; a clone shares the declaration.
+///         Ok(self.info.clone())
 ///     }
 ///
 ///     async fn list(&self, _request: List) -> Result<Vec<Resource>, ActionError> {
 ///         Ok(Vec::new())
 ///     }
 /// }
+///
+/// let shop = Shop {
+///     info: ImplementationInfo::builder()
+///         .object(ObjectType::Messages, [Operation::List])
+///         .build()
+///         .expect("a documented combination"),
+/// };
+/// # let _ = shop;
 /// ```
 pub trait Source: Send + Sync {
     /// `implementation.info`: sent at the start of every synchronization run and when an admin
-    /// saves the channel. Nothing else works until this answers.
+    /// saves the channel. Nothing else works until this answers. A declaration that does not
+    /// change is best built once and answered as a clone, which shares it (no allocation).
     fn implementation_info(&self) -> impl Future<Output = Result<ImplementationInfo, ActionError>> + Send;
 
     /// `<object>.list`: the oldest contents after `since_id`, newest first (see
