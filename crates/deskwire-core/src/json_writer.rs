@@ -76,6 +76,67 @@ pub fn write_str_array<'a>(out: &mut Vec<u8>, values: impl IntoIterator<Item = &
     out.push(b']');
 }
 
+/// An object key: a name known when compiling, kept as `,"name":` so that writing it is one
+/// copy ([`json_key!`](crate::json_key) makes one, and refuses at compile time a name that JSON
+/// would escape), or any text, escaped as a string is.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'k> {
+    /// `,"name":`, separator included. Make it with [`json_key!`](crate::json_key).
+    Quoted(&'static str),
+    /// Any text.
+    Text(&'k str),
+}
+
+impl<'k> From<&'k str> for Key<'k> {
+    fn from(text: &'k str) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl Key<'static> {
+    /// The key `name`, written as `,"name":`: what [`json_key!`](crate::json_key) expands
+    /// to, inside a `const` block so that a name needing escapes fails to compile.
+    #[doc(hidden)]
+    pub const fn quoted(name: &'static str, quoted: &'static str) -> Self {
+        let bytes = name.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            assert!(
+                b >= 0x20 && b != b'"' && b != b'\\',
+                "a json_key! name must need no escaping"
+            );
+            i += 1;
+        }
+        Self::Quoted(quoted)
+    }
+}
+
+/// A [`Key`] known when compiling: `json_key!("id")` is written `"id":` in one copy.
+///
+/// ```
+/// use deskwire_core::{json_key, json_writer::ObjectWriter};
+///
+/// let mut out = Vec::new();
+/// let mut object = ObjectWriter::new(&mut out);
+/// object.str(json_key!("id"), "890");
+/// object.str("body", "hi");
+/// object.end();
+/// assert_eq!(out, br#"{"id":"890","body":"hi"}"#);
+/// ```
+///
+/// A name JSON would escape does not compile:
+///
+/// ```compile_fail
+/// let _ = deskwire_core::json_key!("say \"hi\"");
+/// ```
+#[macro_export]
+macro_rules! json_key {
+    ($name:literal) => {
+        const { $crate::json_writer::Key::quoted($name, concat!(",\"", $name, "\":")) }
+    };
+}
+
 /// Writes one JSON object, key by key, into a buffer: `{` on creation, `}` on
 /// [`end`](Self::end). Keys are written in the order given and never checked for duplicates,
 /// as a derived `Serialize` does.
@@ -96,33 +157,45 @@ impl<'a> ObjectWriter<'a> {
     /// Writes the separator and `"key":`, and returns the buffer for the value, which the
     /// caller must then write (exactly one JSON value).
     #[inline]
-    pub fn key(&mut self, key: &str) -> &mut Vec<u8> {
-        if !self.empty {
-            self.out.push(b',');
+    pub fn key<'k>(&mut self, key: impl Into<Key<'k>>) -> &mut Vec<u8> {
+        let first = std::mem::replace(&mut self.empty, false);
+        match key.into() {
+            Key::Quoted(quoted) => {
+                let quoted = if first { &quoted[1..] } else { quoted };
+                self.out.extend_from_slice(quoted.as_bytes());
+            }
+            Key::Text(text) => {
+                if !first {
+                    self.out.push(b',');
+                }
+                write_str(self.out, text);
+                self.out.push(b':');
+            }
         }
-        self.empty = false;
-        write_str(self.out, key);
-        self.out.push(b':');
         self.out
     }
 
     /// `"key":"value"`.
     #[inline]
-    pub fn str(&mut self, key: &str, value: &str) {
+    pub fn str<'k>(&mut self, key: impl Into<Key<'k>>, value: &str) {
         write_str(self.key(key), value);
     }
 
     /// `"key":"value"` when there is a value; nothing otherwise (`skip_serializing_if =
     /// "Option::is_none"`).
     #[inline]
-    pub fn opt_str(&mut self, key: &str, value: Option<&str>) {
+    pub fn opt_str<'k>(&mut self, key: impl Into<Key<'k>>, value: Option<&str>) {
         if let Some(value) = value {
             self.str(key, value);
         }
     }
 
     /// `"key":[...]` of strings when there is a list; nothing otherwise.
-    pub fn opt_str_array<'v>(&mut self, key: &str, values: Option<impl IntoIterator<Item = &'v str>>) {
+    pub fn opt_str_array<'k, 'v>(
+        &mut self,
+        key: impl Into<Key<'k>>,
+        values: Option<impl IntoIterator<Item = &'v str>>,
+    ) {
         if let Some(values) = values {
             write_str_array(self.key(key), values);
         }
@@ -130,7 +203,7 @@ impl<'a> ObjectWriter<'a> {
 
     /// `"key":true` or `"key":false` when there is a value; nothing otherwise.
     #[inline]
-    pub fn opt_bool(&mut self, key: &str, value: Option<bool>) {
+    pub fn opt_bool<'k>(&mut self, key: impl Into<Key<'k>>, value: Option<bool>) {
         if let Some(value) = value {
             let text: &[u8] = if value { b"true" } else { b"false" };
             self.key(key).extend_from_slice(text);
@@ -138,12 +211,20 @@ impl<'a> ObjectWriter<'a> {
     }
 
     /// `"key":` and `value` as `serde_json` serializes it.
-    pub fn serialize<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> serde_json::Result<()> {
+    pub fn serialize<'k, T: Serialize + ?Sized>(
+        &mut self,
+        key: impl Into<Key<'k>>,
+        value: &T,
+    ) -> serde_json::Result<()> {
         serde_json::to_writer(self.key(key), value)
     }
 
     /// [`serialize`](Self::serialize) when there is a value; nothing otherwise.
-    pub fn opt_serialize<T: Serialize>(&mut self, key: &str, value: Option<&T>) -> serde_json::Result<()> {
+    pub fn opt_serialize<'k, T: Serialize>(
+        &mut self,
+        key: impl Into<Key<'k>>,
+        value: Option<&T>,
+    ) -> serde_json::Result<()> {
         match value {
             Some(value) => self.serialize(key, value),
             None => Ok(()),
@@ -199,11 +280,11 @@ mod tests {
     fn an_object_writes_its_keys_in_order_with_separators() {
         let mut out = Vec::new();
         let mut object = ObjectWriter::new(&mut out);
-        object.opt_str("skipped", None);
-        object.str("a", "1");
+        object.opt_str(crate::json_key!("skipped"), None);
+        object.str(crate::json_key!("a"), "1");
         object.opt_bool("b", Some(false));
         object.opt_bool("c", None);
-        object.opt_str_array("d", Some(["x", "y\n"]));
+        object.opt_str_array(crate::json_key!("d"), Some(["x", "y\n"]));
         object.opt_str_array("e", None::<[&str; 0]>);
         object.opt_serialize("f", Some(&3)).unwrap();
         object.opt_serialize("g", None::<&u8>).unwrap();
@@ -216,6 +297,15 @@ mod tests {
         let mut empty = Vec::new();
         ObjectWriter::new(&mut empty).end();
         assert_eq!(empty, b"{}");
+
+        // A quoted key first, then text, then quoted again.
+        let mut out = Vec::new();
+        let mut object = ObjectWriter::new(&mut out);
+        object.str(crate::json_key!("q"), "1");
+        object.str("t\u{1}", "2");
+        object.str(crate::json_key!("é ✓"), "3");
+        object.end();
+        assert_eq!(String::from_utf8(out).unwrap(), r#"{"q":"1","t\u0001":"2","é ✓":"3"}"#);
     }
 
     proptest! {

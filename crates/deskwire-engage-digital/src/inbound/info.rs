@@ -11,6 +11,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use deskwire_core::json_key;
 use deskwire_core::json_writer::{write_str_array, ObjectWriter};
 
 use super::action::is_operation_name;
@@ -459,17 +460,17 @@ impl ImplementationInfo {
     /// Writes the JSON name by name with `deskwire_core::json_writer`.
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let mut info = ObjectWriter::new(out);
-        let mut objects = ObjectWriter::new(info.key("objects"));
+        let mut objects = ObjectWriter::new(info.key(json_key!("objects")));
         for (object, ops) in &self.inner.declared.objects {
             write_str_array(objects.key(object.as_str()), ops.iter().map(Operation::as_str));
         }
         objects.end();
         write_str_array(
-            info.key("options"),
+            info.key(json_key!("options")),
             self.inner.declared.options.iter().map(SdkOption::as_str),
         );
         if !self.inner.declared.locales.is_empty() {
-            info.serialize("locales", &self.inner.declared.locales)?;
+            info.serialize(json_key!("locales"), &self.inner.declared.locales)?;
         }
         info.end();
         Ok(())

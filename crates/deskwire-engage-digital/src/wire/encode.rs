@@ -7,7 +7,8 @@
 //! A field added to one of these types must be added here too: the property tests fail until
 //! it is, since they generate every field.
 
-use deskwire_core::json_writer::ObjectWriter;
+use deskwire_core::json_key;
+use deskwire_core::json_writer::{Key, ObjectWriter};
 
 use super::{Content, DateTime, Message, PrivateMessage, User};
 
@@ -15,7 +16,7 @@ type Result = serde_json::Result<()>;
 
 /// `"key":date`: a date kept as text is a string; the others are formatted by their
 /// `Serialize`.
-fn date(object: &mut ObjectWriter<'_>, key: &str, value: &DateTime) -> Result {
+fn date(object: &mut ObjectWriter<'_>, key: Key<'static>, value: &DateTime) -> Result {
     match value {
         DateTime::Other(text) => {
             object.str(key, text);
@@ -25,7 +26,7 @@ fn date(object: &mut ObjectWriter<'_>, key: &str, value: &DateTime) -> Result {
     }
 }
 
-fn opt_date(object: &mut ObjectWriter<'_>, key: &str, value: Option<&DateTime>) -> Result {
+fn opt_date(object: &mut ObjectWriter<'_>, key: Key<'static>, value: Option<&DateTime>) -> Result {
     value.map_or(Ok(()), |value| date(object, key, value))
 }
 
@@ -33,19 +34,19 @@ impl User {
     /// Appends this user as JSON: the bytes of `serde_json::to_writer(out, self)`.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> Result {
         let mut object = ObjectWriter::new(out);
-        object.str("id", &self.id);
-        date(&mut object, "created_at", &self.created_at)?;
-        object.str("screenname", &self.screenname);
-        opt_date(&mut object, "updated_at", self.updated_at.as_ref())?;
-        object.opt_str("firstname", self.firstname.as_deref());
-        object.opt_str("lastname", self.lastname.as_deref());
-        object.opt_str("avatar_url", self.avatar_url.as_deref());
-        object.opt_str("email", self.email.as_deref());
-        object.opt_str("home_phone", self.home_phone.as_deref());
-        object.opt_str("mobile_phone", self.mobile_phone.as_deref());
-        object.opt_bool("puppetizable", self.puppetizable);
-        object.opt_str("gender", self.gender.as_ref().map(|g| g.as_str()));
-        object.opt_serialize("context_data", self.context_data.as_ref())?;
+        object.str(json_key!("id"), &self.id);
+        date(&mut object, json_key!("created_at"), &self.created_at)?;
+        object.str(json_key!("screenname"), &self.screenname);
+        opt_date(&mut object, json_key!("updated_at"), self.updated_at.as_ref())?;
+        object.opt_str(json_key!("firstname"), self.firstname.as_deref());
+        object.opt_str(json_key!("lastname"), self.lastname.as_deref());
+        object.opt_str(json_key!("avatar_url"), self.avatar_url.as_deref());
+        object.opt_str(json_key!("email"), self.email.as_deref());
+        object.opt_str(json_key!("home_phone"), self.home_phone.as_deref());
+        object.opt_str(json_key!("mobile_phone"), self.mobile_phone.as_deref());
+        object.opt_bool(json_key!("puppetizable"), self.puppetizable);
+        object.opt_str(json_key!("gender"), self.gender.as_ref().map(|g| g.as_str()));
+        object.opt_serialize(json_key!("context_data"), self.context_data.as_ref())?;
         object.end();
         Ok(())
     }
@@ -55,29 +56,29 @@ impl Content {
     /// Writes the content's fields into an open object (a message or private message adds
     /// its own after them, as the derived flattening does).
     fn write_fields(&self, object: &mut ObjectWriter<'_>) -> Result {
-        object.str("id", &self.id);
-        self.author.write_json(object.key("author"))?;
-        object.opt_str("body", self.body.as_deref());
-        object.opt_serialize("attachments", self.attachments.as_ref())?;
+        object.str(json_key!("id"), &self.id);
+        self.author.write_json(object.key(json_key!("author")))?;
+        object.opt_str(json_key!("body"), self.body.as_deref());
+        object.opt_serialize(json_key!("attachments"), self.attachments.as_ref())?;
         object.opt_str_array(
-            "actions",
+            json_key!("actions"),
             self.actions.as_ref().map(|ops| ops.iter().map(|op| op.as_str())),
         );
         object.opt_str_array(
-            "categories",
+            json_key!("categories"),
             self.categories.as_ref().map(|c| c.iter().map(String::as_str)),
         );
-        object.opt_serialize("context_data", self.context_data.as_ref())?;
-        opt_date(object, "created_at", self.created_at.as_ref())?;
-        opt_date(object, "updated_at", self.updated_at.as_ref())?;
-        object.opt_str("display_url", self.display_url.as_deref());
-        object.opt_str("format", self.format.as_ref().map(|f| f.as_str()));
-        object.opt_str("in_reply_to_id", self.in_reply_to_id.as_deref());
-        object.opt_str("ip", self.ip.as_deref());
-        object.opt_str("language", self.language.as_deref());
-        object.opt_serialize("structured_content", self.structured_content.as_ref())?;
-        object.opt_serialize("structured_reply", self.structured_reply.as_ref())?;
-        object.opt_str("title", self.title.as_deref());
+        object.opt_serialize(json_key!("context_data"), self.context_data.as_ref())?;
+        opt_date(object, json_key!("created_at"), self.created_at.as_ref())?;
+        opt_date(object, json_key!("updated_at"), self.updated_at.as_ref())?;
+        object.opt_str(json_key!("display_url"), self.display_url.as_deref());
+        object.opt_str(json_key!("format"), self.format.as_ref().map(|f| f.as_str()));
+        object.opt_str(json_key!("in_reply_to_id"), self.in_reply_to_id.as_deref());
+        object.opt_str(json_key!("ip"), self.ip.as_deref());
+        object.opt_str(json_key!("language"), self.language.as_deref());
+        object.opt_serialize(json_key!("structured_content"), self.structured_content.as_ref())?;
+        object.opt_serialize(json_key!("structured_reply"), self.structured_reply.as_ref())?;
+        object.opt_str(json_key!("title"), self.title.as_deref());
         Ok(())
     }
 }
@@ -87,7 +88,7 @@ impl Message {
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> Result {
         let mut object = ObjectWriter::new(out);
         self.content.write_fields(&mut object)?;
-        object.opt_str("thread_id", self.thread_id.as_deref());
+        object.opt_str(json_key!("thread_id"), self.thread_id.as_deref());
         object.end();
         Ok(())
     }
@@ -98,7 +99,7 @@ impl PrivateMessage {
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> Result {
         let mut object = ObjectWriter::new(out);
         self.content.write_fields(&mut object)?;
-        self.recipient.write_json(object.key("recipient"))?;
+        self.recipient.write_json(object.key(json_key!("recipient")))?;
         object.end();
         Ok(())
     }
