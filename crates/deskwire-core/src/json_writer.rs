@@ -78,37 +78,48 @@ pub fn write_str_array<'a>(out: &mut Vec<u8>, values: impl IntoIterator<Item = &
 
 /// An object key: a name known when compiling, kept as `,"name":` so that writing it is one
 /// copy ([`json_key!`](crate::json_key) makes one, and refuses at compile time a name that JSON
-/// would escape), or any text, escaped as a string is.
+/// would escape), or any text (`&str` converts), escaped as a string is.
 #[derive(Debug, Clone, Copy)]
-pub enum Key<'k> {
-    /// `,"name":`, separator included. Make it with [`json_key!`](crate::json_key).
+pub struct Key<'k>(KeyRepr<'k>);
+
+#[derive(Debug, Clone, Copy)]
+enum KeyRepr<'k> {
+    /// `,"name":`, separator included, checked by [`Key::quoted`].
     Quoted(&'static str),
-    /// Any text.
     Text(&'k str),
 }
 
 impl<'k> From<&'k str> for Key<'k> {
     fn from(text: &'k str) -> Self {
-        Self::Text(text)
+        Self(KeyRepr::Text(text))
     }
 }
 
 impl Key<'static> {
-    /// The key `name`, written as `,"name":`: what [`json_key!`](crate::json_key) expands
-    /// to, inside a `const` block so that a name needing escapes fails to compile.
+    /// The key `name`, written as `quoted`, which must be `,"name":`: what
+    /// [`json_key!`](crate::json_key) expands to, inside a `const` block so that a name
+    /// needing escapes, or a `quoted` that is not that name, fails to compile.
     #[doc(hidden)]
     pub const fn quoted(name: &'static str, quoted: &'static str) -> Self {
-        let bytes = name.as_bytes();
+        let (name, written) = (name.as_bytes(), quoted.as_bytes());
+        assert!(written.len() == name.len() + 4, "not the key's written form");
+        assert!(written[0] == b',' && written[1] == b'"', "not the key's written form");
+        let end = written.len();
+        assert!(
+            written[end - 2] == b'"' && written[end - 1] == b':',
+            "not the key's written form"
+        );
         let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
+        while i < name.len() {
+            let b = name[i];
             assert!(
                 b >= 0x20 && b != b'"' && b != b'\\',
                 "a json_key! name must need no escaping"
             );
+            assert!(written[i + 2] == b, "not the key's written form");
             i += 1;
         }
-        Self::Quoted(quoted)
+        Self(KeyRepr::Quoted(quoted))
     }
 }
 
@@ -129,6 +140,12 @@ impl Key<'static> {
 ///
 /// ```compile_fail
 /// let _ = deskwire_core::json_key!("say \"hi\"");
+/// ```
+///
+/// Nor does a written form that is not the name's:
+///
+/// ```compile_fail
+/// let _ = const { deskwire_core::json_writer::Key::quoted("id", "") };
 /// ```
 #[macro_export]
 macro_rules! json_key {
@@ -159,12 +176,12 @@ impl<'a> ObjectWriter<'a> {
     #[inline]
     pub fn key<'k>(&mut self, key: impl Into<Key<'k>>) -> &mut Vec<u8> {
         let first = std::mem::replace(&mut self.empty, false);
-        match key.into() {
-            Key::Quoted(quoted) => {
+        match key.into().0 {
+            KeyRepr::Quoted(quoted) => {
                 let quoted = if first { &quoted[1..] } else { quoted };
                 self.out.extend_from_slice(quoted.as_bytes());
             }
-            Key::Text(text) => {
+            KeyRepr::Text(text) => {
                 if !first {
                     self.out.push(b',');
                 }

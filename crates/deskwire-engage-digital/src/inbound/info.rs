@@ -196,14 +196,18 @@ struct Declared {
 impl std::fmt::Debug for ImplementationInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ImplementationInfo")
-            .field("objects", &self.inner.declared.objects)
-            .field("options", &self.inner.declared.options)
-            .field("locales", &self.inner.declared.locales)
+            .field("objects", &self.declared().objects)
+            .field("options", &self.declared().options)
+            .field("locales", &self.declared().locales)
             .finish()
     }
 }
 
 impl ImplementationInfo {
+    fn declared(&self) -> &Declared {
+        &self.inner.declared
+    }
+
     /// Starts an empty declaration.
     pub fn builder() -> ImplementationInfoBuilder {
         ImplementationInfoBuilder::default()
@@ -211,13 +215,12 @@ impl ImplementationInfo {
 
     /// Declared objects and their operations, in the order given.
     pub fn objects(&self) -> impl Iterator<Item = (&ObjectName, &[Operation])> {
-        self.inner.declared.objects.iter().map(|(o, ops)| (o, ops.as_slice()))
+        self.declared().objects.iter().map(|(o, ops)| (o, ops.as_slice()))
     }
 
     /// The operations declared for `object` (empty when it is not declared).
     pub fn operations(&self, object: &ObjectName) -> &[Operation] {
-        self.inner
-            .declared
+        self.declared()
             .objects
             .iter()
             .find(|(o, _)| o == object)
@@ -226,12 +229,12 @@ impl ImplementationInfo {
 
     /// Declared options.
     pub fn options(&self) -> &[SdkOption] {
-        &self.inner.declared.options
+        &self.declared().options
     }
 
     /// Whether `option` is declared.
     pub fn has_option(&self, option: &SdkOption) -> bool {
-        self.inner.declared.options.contains(option)
+        self.declared().options.contains(option)
     }
 
     /// Whether `action` (`"<object>.<operation>"`) is declared. `implementation.info` always is;
@@ -266,7 +269,7 @@ impl ImplementationInfo {
 
     /// Translations of custom action names: language (`default`, `fr`, ...) to action to label.
     pub fn locales(&self) -> &BTreeMap<String, BTreeMap<String, String>> {
-        &self.inner.declared.locales
+        &self.declared().locales
     }
 
     /// Every documented rule this declaration breaks (empty when it is valid). Useful for an
@@ -274,8 +277,8 @@ impl ImplementationInfo {
     pub fn problems(&self) -> Vec<InfoError> {
         let mut problems = Vec::new();
         let has = |o: &SdkOption| self.has_option(o);
-        let declared = |o: &ObjectName| self.inner.declared.objects.iter().any(|(name, _)| name == o);
-        for (object, ops) in &self.inner.declared.objects {
+        let declared = |o: &ObjectName| self.declared().objects.iter().any(|(name, _)| name == o);
+        for (object, ops) in &self.declared().objects {
             // The named operations are identifiers; only a custom one needs checking.
             for op in ops.iter().filter(|op| !op.is_known()) {
                 if !is_operation_name(op.as_str()) {
@@ -421,12 +424,12 @@ impl Serialize for Objects<'_> {
 
 impl Serialize for ImplementationInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = if self.inner.declared.locales.is_empty() { 2 } else { 3 };
+        let fields = if self.declared().locales.is_empty() { 2 } else { 3 };
         let mut map = serializer.serialize_map(Some(fields))?;
-        map.serialize_entry("objects", &Objects(&self.inner.declared.objects))?;
-        map.serialize_entry("options", &self.inner.declared.options)?;
-        if !self.inner.declared.locales.is_empty() {
-            map.serialize_entry("locales", &self.inner.declared.locales)?;
+        map.serialize_entry("objects", &Objects(&self.declared().objects))?;
+        map.serialize_entry("options", &self.declared().options)?;
+        if !self.declared().locales.is_empty() {
+            map.serialize_entry("locales", &self.declared().locales)?;
         }
         map.end()
     }
@@ -461,16 +464,16 @@ impl ImplementationInfo {
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let mut info = ObjectWriter::new(out);
         let mut objects = ObjectWriter::new(info.key(json_key!("objects")));
-        for (object, ops) in &self.inner.declared.objects {
+        for (object, ops) in &self.declared().objects {
             write_str_array(objects.key(object.as_str()), ops.iter().map(Operation::as_str));
         }
         objects.end();
         write_str_array(
             info.key(json_key!("options")),
-            self.inner.declared.options.iter().map(SdkOption::as_str),
+            self.declared().options.iter().map(SdkOption::as_str),
         );
-        if !self.inner.declared.locales.is_empty() {
-            info.serialize(json_key!("locales"), &self.inner.declared.locales)?;
+        if !self.declared().locales.is_empty() {
+            info.serialize(json_key!("locales"), &self.declared().locales)?;
         }
         info.end();
         Ok(())
