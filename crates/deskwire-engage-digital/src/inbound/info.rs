@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use bytes::Bytes;
+
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -173,8 +175,9 @@ pub struct ImplementationInfo {
 #[derive(Default)]
 struct Inner {
     declared: Declared,
-    /// The JSON answer, written on first use (the declaration never changes once built).
-    json: OnceLock<Vec<u8>>,
+    /// The JSON answer, written on first use (the declaration never changes once built) and
+    /// shared into every answer.
+    json: OnceLock<Bytes>,
 }
 
 impl PartialEq for ImplementationInfo {
@@ -450,14 +453,14 @@ impl ImplementationInfo {
     /// This declaration as JSON: the bytes of its `Serialize` (a unit test and a property test
     /// compare both), written on first use and kept, since the endpoint answers the same
     /// declaration at every synchronization run and signs the bytes.
-    pub(crate) fn json(&self) -> serde_json::Result<&[u8]> {
+    pub(crate) fn json(&self) -> serde_json::Result<Bytes> {
         if let Some(json) = self.inner.json.get() {
-            return Ok(json);
+            return Ok(json.clone());
         }
         let mut json = Vec::with_capacity(256);
         self.write_json(&mut json)?;
         // Another thread may have set it meanwhile: the same bytes either way.
-        Ok(self.inner.json.get_or_init(|| json))
+        Ok(self.inner.json.get_or_init(|| json.into()).clone())
     }
 
     /// Writes the JSON name by name with `deskwire_core::json_writer`.
@@ -536,6 +539,11 @@ mod tests {
     fn written(info: &ImplementationInfo) -> String {
         let first = info.json().unwrap().to_vec();
         assert_eq!(info.clone().json().unwrap(), first, "a clone shares the kept bytes");
+        assert_eq!(
+            info.clone().json().unwrap().as_ptr(),
+            info.json().unwrap().as_ptr(),
+            "kept once, never copied"
+        );
         let mut out = b"kept".to_vec();
         info.write_json(&mut out).unwrap();
         assert_eq!(out.split_off(4), first);

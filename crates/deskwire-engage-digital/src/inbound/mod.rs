@@ -66,6 +66,7 @@ mod pagination;
 mod refusal;
 mod source;
 
+use bytes::Bytes;
 use deskwire_core::mac::{HmacSha512, SignatureError};
 use deskwire_core::verify::{EmptySecret, Keys, Refusal as _};
 use deskwire_core::Secret;
@@ -283,7 +284,7 @@ impl<S: Source> Endpoint<S> {
                 source
                     .implementation_info()
                     .await
-                    .and_then(|info| info.json().map(<[u8]>::to_vec).map_err(encode_error)),
+                    .and_then(|info| info.json().map_err(encode_error)),
                 true,
             ),
             Action::List(list) => (
@@ -299,7 +300,10 @@ impl<S: Source> Endpoint<S> {
             Action::Publish(target) => (resource(&name, source.publish(target).await), false),
             Action::Unpublish(target) => (resource(&name, source.unpublish(target).await), false),
             Action::Custom(custom) => (resource(&name, source.custom(custom).await), false),
-            Action::QueuingUpdate(update) => (source.queuing_update(update).await.map(|()| b"{}".to_vec()), true),
+            Action::QueuingUpdate(update) => (
+                source.queuing_update(update).await.map(|()| Bytes::from_static(b"{}")),
+                true,
+            ),
         };
         match answer {
             Ok(body) => signed(key, StatusCode::OK, JSON, body),
@@ -338,7 +342,7 @@ impl Refused<'_> {
 }
 
 fn refusal(key: &HmacSha512, error: &RequestError) -> InboundResponse {
-    let mut response = signed(key, error.status_code(), TEXT, error.answer_text().as_bytes().to_vec());
+    let mut response = signed(key, error.status_code(), TEXT, error.answer_text());
     if matches!(error, RequestError::MethodNotAllowed(_)) {
         response.headers.insert(ALLOW, HeaderValue::from_static("POST"));
     }
@@ -364,33 +368,32 @@ fn resource_error(key: &HmacSha512, fatal: bool, message: &str) -> InboundRespon
     signed(key, StatusCode::OK, JSON, body.to_string().into_bytes())
 }
 
-fn signed(key: &HmacSha512, status: StatusCode, content_type: &'static str, body: Vec<u8>) -> InboundResponse {
+/// The answer with its signature. The body is `Bytes` so that a kept answer (a declaration's
+/// JSON, a fixed text) is shared into the response rather than copied.
+fn signed(key: &HmacSha512, status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> InboundResponse {
+    let body = body.into();
     let mut headers = HeaderMap::with_capacity(2);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(SIGNATURE_NAME, key.sign_header_parts(&[&body]));
-    InboundResponse {
-        status,
-        headers,
-        body: body.into(),
-    }
+    InboundResponse { status, headers, body }
 }
 
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-fn encode<T: Serialize>(result: Result<T, ActionError>) -> Result<Vec<u8>, ActionError> {
+fn encode<T: Serialize>(result: Result<T, ActionError>) -> Result<Bytes, ActionError> {
     let value = result?;
     // Most answers are a few hundred bytes: one allocation instead of growing from 128.
     let mut body = Vec::with_capacity(512);
     serde_json::to_writer(&mut body, &value).map_err(encode_error)?;
-    Ok(body)
+    Ok(body.into())
 }
 
 fn encode_error(e: serde_json::Error) -> ActionError {
     ActionError::Unavailable(format!("could not encode the answer: {e}"))
 }
 
-fn resource(action: &str, result: ResourceResult) -> Result<Vec<u8>, ActionError> {
+fn resource(action: &str, result: ResourceResult) -> Result<Bytes, ActionError> {
     if let Ok(item) = &result {
         warn_if_incomplete(action, item);
     }
