@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use deskwire_chatlake::channel::ChatlakeChannel;
 use deskwire_chatlake::inbound::WebhookVerifier;
 use deskwire_chatlake::ChatlakeClient;
-use deskwire_core::channel::{Channel, Customer, CustomerMessage, Deduplicated, DeskEvent, InboundRequest};
+use deskwire_core::channel::{commit_all, Channel, Customer, CustomerMessage, Deduplicated, DeskEvent, InboundRequest};
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::store::{MemoryStore, RedisStore, Store};
 use deskwire_core::Secret;
@@ -148,7 +148,7 @@ async fn chatlake_every_agent_message_once_in_order_through_faults_and_a_restart
         for _ in 0..2 {
             let polled = second.poll().await.unwrap();
             assert!(polled.failures.is_empty(), "{:?}", polled.failures);
-            received.extend(polled.events);
+            received.extend(commit_all(polled.events).await.unwrap());
         }
         // A webhook handled just before the poll hands its events to the route's queue after.
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -216,9 +216,11 @@ async fn two_replicas_on_one_store_pass_each_duplicated_delivery_once() {
         for delivery in deliveries {
             for replica in [&a, &b, &a, &b] {
                 let (replica, delivery) = (Arc::clone(replica), delivery.clone());
-                handles.push(tokio::spawn(
-                    async move { replica.receive(delivery).await.unwrap().events },
-                ));
+                handles.push(tokio::spawn(async move {
+                    commit_all(replica.receive(delivery).await.unwrap().events)
+                        .await
+                        .unwrap()
+                }));
             }
         }
         let mut events = Vec::new();
@@ -317,11 +319,16 @@ async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
             .unwrap();
         let question = started.conversation.id().to_owned();
         let texts = |events: Vec<DeskEvent>| by_conversation(&events).remove(&question).unwrap_or_default();
+        let taken = |events| async { commit_all(events).await.unwrap() };
         sim.agent_message(&question, "one").await.unwrap();
         sim.agent_message(&question, "two").await.unwrap();
-        assert_eq!(texts(first.poll().await.unwrap().events), ["one", "two"], "{name}");
+        assert_eq!(
+            texts(taken(first.poll().await.unwrap().events).await),
+            ["one", "two"],
+            "{name}"
+        );
         assert!(
-            texts(first.poll().await.unwrap().events).is_empty(),
+            texts(taken(first.poll().await.unwrap().events).await).is_empty(),
             "{name}: the same snapshot again"
         );
         // A restart: a new channel that never started this question resumes from the store.
@@ -330,9 +337,214 @@ async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
         let second = Deduplicated::new(inner, Arc::clone(&store));
         sim.agent_message(&question, "three").await.unwrap();
         assert_eq!(
-            texts(second.poll().await.unwrap().events),
+            texts(taken(second.poll().await.unwrap().events).await),
             ["three"],
             "{name}: after the restart"
         );
+    }
+}
+
+/// Waits until `captured` holds `n` deliveries.
+async fn captured_at_least(captured: &std::sync::Mutex<Vec<InboundRequest>>, n: usize) -> Vec<InboundRequest> {
+    for _ in 0..400 {
+        if captured.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let deliveries = captured.lock().unwrap().clone();
+    assert!(deliveries.len() >= n, "{} deliveries, wanted {n}", deliveries.len());
+    deliveries
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_a_gap_of_250_messages_is_read_page_by_page_all_once_in_order() {
+    for (name, store) in stores().await {
+        let (url, captured) = capture().await;
+        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+        let channel = chatlake(&sim, &store);
+        let started = channel
+            .start_conversation(&Customer::new("gap").name("Gap"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        // 250 answers whose webhooks are lost, then one that arrives.
+        for j in 0..=250 {
+            sim.agent_message(&conversation, &format!("a{j:03}")).await.unwrap();
+        }
+        let deliveries = captured_at_least(&captured, 252).await;
+        let last = deliveries.last().unwrap().clone();
+        let events = commit_all(channel.receive(last).await.unwrap().events).await.unwrap();
+        let expected: Vec<String> = (0..=250).map(|j| format!("a{j:03}")).collect();
+        assert_eq!(by_conversation(&events).remove(&conversation), Some(expected), "{name}");
+        let pages = sim
+            .exchanges()
+            .into_iter()
+            .filter(|e| e.method == "GET" && e.path.ends_with(&format!("/conversations/{conversation}/messages")))
+            .count();
+        assert_eq!(
+            pages, 3,
+            "{name}: 100 + 100 + 51 messages after the position, three pages"
+        );
+        // Everything up to the last is committed: the same delivery again passes nothing.
+        let again = deliveries.last().unwrap().clone();
+        assert!(channel.receive(again).await.unwrap().events.is_empty(), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_a_sink_that_fails_once_gets_the_message_at_the_next_webhook_or_poll() {
+    for (name, store) in stores().await {
+        let (url, captured) = capture().await;
+        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+        let channel = chatlake(&sim, &store);
+        let started = channel
+            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        sim.agent_message(&conversation, "first").await.unwrap();
+        let deliveries = captured_at_least(&captured, 2).await;
+        // The application could not take it: released (Chatwoot will not send it again).
+        for incoming in channel.receive(deliveries[1].clone()).await.unwrap().events {
+            incoming.release().await.unwrap();
+        }
+        sim.agent_message(&conversation, "second").await.unwrap();
+        let deliveries = captured_at_least(&captured, 3).await;
+        let events = commit_all(channel.receive(deliveries[2].clone()).await.unwrap().events)
+            .await
+            .unwrap();
+        assert_eq!(
+            by_conversation(&events).remove(&conversation),
+            Some(vec!["first".to_owned(), "second".to_owned()]),
+            "{name}: the next webhook brings the released one first"
+        );
+        // Released again and no webhook after it: the poll brings it.
+        sim.agent_message(&conversation, "third").await.unwrap();
+        let deliveries = captured_at_least(&captured, 4).await;
+        drop(channel.receive(deliveries[3].clone()).await.unwrap().events); // dropped: released
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let polled = commit_all(channel.poll().await.unwrap().events).await.unwrap();
+        assert_eq!(
+            by_conversation(&polled).remove(&conversation),
+            Some(vec!["third".to_owned()]),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_two_accounts_with_the_same_ids_never_hide_each_other() {
+    for (name, store) in stores().await {
+        let mut texts = Vec::new();
+        for desk in ["desk A", "desk B"] {
+            let (url, captured) = capture().await;
+            let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+            let channel = chatlake(&sim, &store);
+            let started = channel
+                .start_conversation(&Customer::new("same").name("Same"), &CustomerMessage::text("Hi"))
+                .await
+                .unwrap();
+            let conversation = started.conversation.id().to_owned();
+            sim.agent_message(&conversation, desk).await.unwrap();
+            let deliveries = captured_at_least(&captured, 2).await;
+            let events = commit_all(channel.receive(deliveries[1].clone()).await.unwrap().events)
+                .await
+                .unwrap();
+            texts.push((conversation, by_conversation(&events)));
+        }
+        assert_eq!(
+            texts[0].0, texts[1].0,
+            "{name}: both desks numbered the conversation alike"
+        );
+        assert_eq!(texts[0].1.get(&texts[0].0), Some(&vec!["desk A".to_owned()]), "{name}");
+        assert_eq!(texts[1].1.get(&texts[1].0), Some(&vec!["desk B".to_owned()]), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_polling_resumes_after_a_restart_on_the_same_store() {
+    for (name, store) in stores().await {
+        let sim = Sim::builder(Provider::Chatlake).start().await.unwrap();
+        let first = chatlake(&sim, &store);
+        let started = first
+            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        sim.agent_message(&conversation, "one").await.unwrap();
+        let polled = commit_all(first.poll().await.unwrap().events).await.unwrap();
+        assert_eq!(
+            by_conversation(&polled).remove(&conversation),
+            Some(vec!["one".to_owned()]),
+            "{name}"
+        );
+        drop(first);
+        let second = chatlake(&sim, &store);
+        sim.agent_message(&conversation, "two").await.unwrap();
+        let polled = commit_all(second.poll().await.expect("the second instance polls").events)
+            .await
+            .unwrap();
+        assert_eq!(
+            by_conversation(&polled).remove(&conversation),
+            Some(vec!["two".to_owned()]),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engage_digital_a_sink_that_fails_once_gets_the_reply_on_the_desks_retry() {
+    for (name, store) in stores().await {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let inbound = format!("http://{}/", listener.local_addr().unwrap());
+        let sim = Sim::builder(Provider::EngageDigital)
+            .endpoint_url(&inbound)
+            .start()
+            .await
+            .unwrap();
+        let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), &inbound).unwrap();
+        let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(inner, Arc::clone(&store)));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let fail_next = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sink = {
+            let fail_next = Arc::clone(&fail_next);
+            move |event: DeskEvent| {
+                let fail = matches!(event, DeskEvent::Message(_))
+                    && fail_next.swap(false, std::sync::atomic::Ordering::SeqCst);
+                let sent = if fail {
+                    Err("the outbox is down")
+                } else {
+                    tx.send(event).map_err(|_| "closed")
+                };
+                async move { sent }
+            }
+        };
+        let router = deskwire_core::axum::channel_router(Arc::clone(&channel), sink);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let started = channel
+            .start_conversation(
+                &Customer::new("ana").name("Ana").email("ana@example.com"),
+                &CustomerMessage::text("Hi"),
+            )
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        fail_next.store(true, std::sync::atomic::Ordering::SeqCst);
+        sim.agent_message(&conversation, "answer").await.unwrap();
+        let mut events = Vec::new();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drain(&mut rx, &mut events).await;
+        assert_eq!(
+            by_conversation(&events).remove(&conversation),
+            Some(vec!["answer".to_owned()]),
+            "{name}: the retry Engage Digital made after the 500 reached the application, once"
+        );
+        let tries = sim
+            .exchanges()
+            .into_iter()
+            .filter(|e| e.summary.as_deref() == Some("message: answer"))
+            .count();
+        assert_eq!(tries, 2, "{name}: refused once, accepted on the retry");
     }
 }

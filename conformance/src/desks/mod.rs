@@ -176,7 +176,11 @@ impl SimDesk {
                 if let Some((conversation, error)) = polled.failures.first() {
                     return Err(format!("poll of {conversation} failed: {error}"));
                 }
-                seen.extend(polled.events);
+                // Taken at once, as a poller writing each round to its queue would.
+                let taken = deskwire_core::channel::commit_all(polled.events)
+                    .await
+                    .map_err(|e| format!("commit: {e}"))?;
+                seen.extend(taken);
             }
             while let Ok(event) = events.try_recv() {
                 seen.push(event);

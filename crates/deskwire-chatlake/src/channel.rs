@@ -10,8 +10,8 @@
 //! | `mark_read` | Client API `POST .../update_last_seen` as the contact: marks everything up to now read |
 //! | `close` | `POST /conversations/{id}/toggle_status` to `resolved` |
 //! | `receive` | the webhook, verified ([`WebhookVerifier`]) over the raw body: `message_created` of an agent or bot (not private, not your own — [`EchoFilter`]) → [`DeskEvent::Message`]; `conversation_typing_on/off` by an agent → [`DeskEvent::AgentTyping`]; `conversation_status_changed` / `conversation_resolved` to `resolved` → [`DeskEvent::Resolved`]; incoming messages and contact typing (your own echoes) and private notes → nothing; every other event → [`DeskEvent::Other`] with its JSON |
-//! | `poll` | with [`ChatlakeChannel::backfill`]: the agent messages of the inbox's open conversations that no webhook brought (`GET /conversations?status=open&inbox_id=`, then `GET /conversations/{id}/messages?after=<last passed>`) |
-//! | backfill | with [`ChatlakeChannel::backfill`]: a webhook message first brings the ones missed before it, in id order; one already passed is not passed again |
+//! | `poll` | with [`ChatlakeChannel::backfill`]: the agent messages no webhook brought, in the inbox's conversations with activity in the last day whatever their status (`GET /conversations?status=all&inbox_id=&updated_within=86400`, 25 a page, then `GET /conversations/{id}/messages?after=<position>`, 100 a page): one request per 25 conversations plus one per conversation and per 100 new messages |
+//! | backfill | with [`ChatlakeChannel::backfill`]: a webhook message first brings the ones missed before it, in id order, read 100 a page until the gap is closed; one at or below the committed position is not passed again |
 //!
 //! Typing and marking read act *as the contact*, which only the Client API can do; it needs the
 //! inbox's identifier ([`PublicClient`], built from the account's client by
@@ -26,8 +26,8 @@
 
 use deskwire_core::channel::{
     async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
-    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Operation, Polled, Received,
-    Role, Sent, Started, Typing,
+    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Incoming, Operation, Polled,
+    Received, Role, Sent, Started, Typing,
 };
 use deskwire_core::verify::Verify as _;
 use deskwire_core::{ValidationError, ValidationProblem};
@@ -40,6 +40,8 @@ use crate::ChatlakeClient;
 
 #[path = "channel_backfill.rs"]
 mod backfill;
+
+pub use backfill::{POSITION_TTL, RECONCILE_WINDOW};
 
 /// The provider key.
 pub const PROVIDER: &str = "chatlake";
@@ -128,27 +130,36 @@ impl ChatlakeChannel {
     }
 
     /// Gap backfill and order per conversation, with positions kept in `store`. Chatwoot sends
-    /// an API inbox's webhooks once, with a 5 s timeout and no retry (chatwoot/chatwoot#15920),
-    /// sometimes twice (#11901) and out of order (#13608). With a store:
+    /// an API inbox's webhooks once, with a 5 s timeout and no retry (chatwoot/chatwoot#15920;
+    /// konversio-org/konversio 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44, `lib/webhooks/trigger.rb`
+    /// L16-24: a failure marks the message `failed`), sometimes twice (#11901) and out of order
+    /// (#13608). With a store:
     ///
-    /// * each conversation's last message passed on is kept in the store
-    ///   (`chatlake:inbox:<inbox>:last:<conversation>`);
-    /// * a webhook message above it first brings the agent messages between the two, listed
-    ///   from the Application API (`GET /conversations/{id}/messages?after=`), in id order; one
-    ///   at or below it is not passed again (a duplicate, or an older message already
-    ///   backfilled);
-    /// * [`Channel::poll`] lists the inbox's open conversations and passes the agent messages
-    ///   after each one's last, so a message whose webhook never came arrives at the next poll.
+    /// * each conversation has a position in the store (under the channel's
+    ///   [`scope`](Channel::scope)): every agent message up to it was committed by the
+    ///   application. It moves only when the events it passes are committed (see
+    ///   [`Incoming`]), over a contiguous range, never back, and is kept 90 days after it last
+    ///   moved ([`POSITION_TTL`]);
+    /// * a webhook message above it first brings the agent messages between the two, listed from
+    ///   the Application API 100 at a time (`after=`, as Chatwoot's `MessageFinder` pages them)
+    ///   until the gap is closed, in id order; one at or below it is not passed again;
+    /// * [`Channel::poll`] lists the inbox's conversations with activity in the last day,
+    ///   whatever their status (an agent's last message before resolving comes too), and
+    ///   passes the agent messages after each one's position;
+    /// * a store that fails skips backfill (the webhook's message passes alone) instead of
+    ///   replaying from the start.
     ///
-    /// Within one instance everything is in order per conversation. Replicas share one store (a
-    /// `RedisStore`); wrap each in [`Deduplicated`](deskwire_core::channel::Deduplicated) on the
-    /// same store so that a message two replicas both backfill is passed once.
+    /// The listing runs inside [`Channel::receive`]; served by `deskwire_core::axum`'s
+    /// `channel_router`, it runs to its end even when Chatwoot hangs up after 5 s. Wrap the
+    /// channel in [`Deduplicated`](deskwire_core::channel::Deduplicated) on the same store, so
+    /// that a message two webhooks (or replicas) both backfill is handed out once.
     pub fn backfill(mut self, store: std::sync::Arc<dyn deskwire_core::store::Store>) -> Self {
-        self.backfill = Some(backfill::Backfill {
-            store,
-            lock: std::sync::Arc::new(tokio::sync::Mutex::new(())),
-        });
+        self.backfill = Some(backfill::Backfill::new(store));
         self
+    }
+
+    fn scope_text(&self) -> String {
+        format!("{} inbox {}", self.api.base_url(), self.inbox_id)
     }
 
     fn public(&self, operation: Operation) -> Result<&PublicClient, ChannelError> {
@@ -348,6 +359,12 @@ impl Channel for ChatlakeChannel {
         PROVIDER
     }
 
+    /// The account's API URL (server and account) and the inbox: Chatwoot's conversation and
+    /// message ids are per install and account.
+    fn scope(&self) -> String {
+        self.scope_text()
+    }
+
     fn capabilities(&self) -> Capabilities {
         let mut capabilities = CAPABILITIES;
         if self.client_api.is_none() {
@@ -429,11 +446,12 @@ impl Channel for ChatlakeChannel {
         let delivery = webhooks
             .verify(&request.headers, &request.body)
             .map_err(|e| ChannelError::refused(PROVIDER, &e))?;
-        let mut events = self.event(&delivery.event, &request.body).into_iter().collect();
-        if let Some(backfill) = &self.backfill {
-            events = self.in_order(backfill, events).await;
-        }
-        Ok(Received::new(events, InboundResponse::empty(StatusCode::OK)))
+        let events: Vec<DeskEvent> = self.event(&delivery.event, &request.body).into_iter().collect();
+        let events = match &self.backfill {
+            Some(backfill) => self.in_order(backfill, events).await,
+            None => events.into_iter().map(Incoming::new).collect(),
+        };
+        Ok(Received::acknowledged(events, InboundResponse::empty(StatusCode::OK)))
     }
 
     async fn poll(&self) -> Result<Polled, ChannelError> {

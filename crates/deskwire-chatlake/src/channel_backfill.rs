@@ -1,51 +1,133 @@
 //! Gap backfill and order for [`ChatlakeChannel`]: see [`ChatlakeChannel::backfill`].
+//!
+//! Each conversation has a position in the store: the highest message id up to which every
+//! agent message was committed by the application. A webhook message above it first brings the
+//! agent messages in between, listed page by page; the position moves only when the events it
+//! passes over are committed ([`Settle`]), contiguously, and never back (the store's `raise`).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use deskwire_core::channel::{ChannelError, ConversationRef, Cursor, DeskEvent, Polled};
-use deskwire_core::store::Store;
+use deskwire_core::channel::{ChannelError, ConversationRef, Cursor, DeskEvent, Incoming, Polled, Settle};
+use deskwire_core::store::{key, Store, StoreError};
 
 use super::{ChatlakeChannel, PROVIDER};
 use crate::inbound::{MessageEvent, WebhookEvent};
-use crate::wire::{ConversationQuery, ConversationStatus, MessageQuery, StatusFilter};
+use crate::wire::{ConversationQuery, MessageQuery, StatusFilter};
 
-/// The store and the lock of backfill.
+/// Serialises the backfill of one conversation (conversations share one of these locks by
+/// their id, so the set is bounded).
+const LOCKS: usize = 64;
+
+/// The store and the locks of backfill.
 #[derive(Debug, Clone)]
 pub(super) struct Backfill {
     pub(super) store: Arc<dyn Store>,
-    pub(super) lock: Arc<tokio::sync::Mutex<()>>,
+    pub(super) locks: Arc<[tokio::sync::Mutex<()>; LOCKS]>,
+}
+
+impl Backfill {
+    pub(super) fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            locks: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
+        }
+    }
 }
 
 /// Conversation pages one poll reads at most (25 conversations each).
 const MAX_PAGES: u32 = 40;
 
-impl ChatlakeChannel {
-    fn last_key(&self, conversation: u64) -> String {
-        format!("{PROVIDER}:inbox:{}:last:{conversation}", self.inbox_id)
-    }
+/// What Chatwoot answers at most to `after=` alone (konversio-org/konversio
+/// 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44, `app/finders/message_finder.rb` L36); a shorter
+/// page is the last.
+pub(super) const PAGE: usize = 100;
 
-    async fn last(&self, backfill: &Backfill, conversation: u64) -> u64 {
-        match backfill.store.cursor(&self.last_key(conversation)).await {
-            Ok(saved) => saved.and_then(|s| s.parse().ok()).unwrap_or(0),
-            Err(error) => {
-                tracing::warn!(%error, "the backfill store failed; reading the conversation from its start");
-                0
+/// Message pages one gap is read over at most (10,000 messages), so a conversation that grows
+/// while it is read cannot hold the backfill forever; the rest comes at the next webhook or poll.
+const MAX_MESSAGE_PAGES: usize = 100;
+
+/// How long a conversation's position is kept after it last moved: 90 days. A conversation
+/// silent for longer is read again from its start, where de-duplication has forgotten it too
+/// (its window is 7 days by default), so its first 100 messages may come again.
+pub const POSITION_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+
+/// How far back a poll looks for conversations with activity: the conversations updated
+/// within this window, whatever their status (open, pending, resolved, snoozed), so an agent's
+/// last message before resolving, with its webhook lost, still comes.
+pub const RECONCILE_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// The events of one conversation handed out together, in id order, and which of them the
+/// application committed; the position moves over the committed prefix.
+#[derive(Debug)]
+struct Batch {
+    store: Arc<dyn Store>,
+    key: String,
+    /// (message id, committed), ascending.
+    ids: Mutex<Vec<(u64, bool)>>,
+}
+
+#[derive(Debug)]
+struct Position {
+    batch: Arc<Batch>,
+    index: usize,
+}
+
+#[deskwire_core::channel::async_trait]
+impl Settle for Position {
+    async fn commit(&self) -> Result<(), StoreError> {
+        let reached = {
+            let mut ids = self.batch.ids.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(entry) = ids.get_mut(self.index) {
+                entry.1 = true;
             }
+            ids.iter()
+                .take_while(|(_, committed)| *committed)
+                .last()
+                .map(|(id, _)| *id)
+        };
+        match reached {
+            Some(id) => self
+                .batch
+                .store
+                .raise(&self.batch.key, id, POSITION_TTL)
+                .await
+                .map(|_| ()),
+            None => Ok(()),
         }
     }
 
-    async fn advance(&self, backfill: &Backfill, conversation: u64, to: u64) {
-        if let Err(error) = backfill
-            .store
-            .set_cursor(&self.last_key(conversation), &to.to_string())
-            .await
-        {
-            tracing::warn!(%error, "the backfill store failed; the position was not saved");
-        }
+    async fn release(&self) -> Result<(), StoreError> {
+        // The position stays below it: the next webhook or poll lists it again.
+        Ok(())
+    }
+}
+
+/// A store failure as a poll failure of one conversation: nothing was sent, try again later.
+fn store_failed(error: &StoreError) -> ChannelError {
+    ChannelError::Provider {
+        provider: PROVIDER,
+        delivery: deskwire_core::Delivery::NotSent,
+        status: None,
+        retry_after: None,
+        retryable: true,
+        attempts: 0,
+        source: format!("the backfill store: {error}").into(),
+    }
+}
+
+impl ChatlakeChannel {
+    fn position_key(&self, conversation: u64) -> String {
+        key([PROVIDER, &self.scope_text(), "position", &conversation.to_string()])
+    }
+
+    fn lock(backfill: &Backfill, conversation: u64) -> &tokio::sync::Mutex<()> {
+        &backfill.locks[(conversation % LOCKS as u64) as usize]
     }
 
     /// The desk messages of `conversation` after `after` and below `below` (all when `None`),
-    /// in id order, each as the webhook would have brought it; and the highest id listed.
+    /// in id order, each as the webhook would have brought it, read page by page until the
+    /// gap is closed; and the highest id listed.
     async fn missed(
         &self,
         conversation: u64,
@@ -53,91 +135,142 @@ impl ChatlakeChannel {
         after: u64,
         below: Option<u64>,
     ) -> Result<(Vec<DeskEvent>, u64), ChannelError> {
-        let page = self
-            .api
-            .list_messages(
-                conversation,
-                MessageQuery {
-                    before: None,
-                    after: Some(after),
-                },
-            )
-            .await
-            .map_err(ChannelError::from)?;
-        let mut messages: Vec<_> = page
-            .payload
-            .into_iter()
-            .filter(|m| m.id > after && below.is_none_or(|b| m.id < b))
-            .collect();
-        messages.sort_by_key(|m| m.id);
-        let highest = messages.last().map_or(after, |m| m.id);
         let mut events = Vec::new();
-        for message in messages {
-            // Listed messages read like webhook ones: the same filter, the same mapping.
-            let event = MessageEvent {
-                message,
-                account: None,
-                inbox: None,
-                conversation: None,
+        let mut cursor = after;
+        for _ in 0..MAX_MESSAGE_PAGES {
+            let page = self
+                .api
+                .list_messages(
+                    conversation,
+                    MessageQuery {
+                        before: None,
+                        after: Some(cursor),
+                    },
+                )
+                .await
+                .map_err(ChannelError::from)?
+                .payload;
+            let full = page.len() >= PAGE;
+            let mut messages: Vec<_> = page.into_iter().filter(|m| m.id > cursor).collect();
+            messages.sort_by_key(|m| m.id);
+            let Some(highest) = messages.last().map(|m| m.id) else {
+                break;
             };
-            let Some(DeskEvent::Message(mut desk)) = self.event(&WebhookEvent::MessageCreated(Box::new(event)), b"")
-            else {
-                continue;
-            };
-            desk.id.conversation = reference.clone();
-            events.push(DeskEvent::Message(desk));
+            cursor = highest;
+            for message in messages {
+                if below.is_some_and(|b| message.id >= b) {
+                    continue;
+                }
+                // Listed messages read like webhook ones: the same filter, the same mapping.
+                let event = MessageEvent {
+                    message,
+                    account: None,
+                    inbox: None,
+                    conversation: None,
+                };
+                let Some(DeskEvent::Message(mut desk)) =
+                    self.event(&WebhookEvent::MessageCreated(Box::new(event)), b"")
+                else {
+                    continue;
+                };
+                desk.id.conversation = reference.clone();
+                events.push(DeskEvent::Message(desk));
+            }
+            if !full || below.is_some_and(|b| cursor >= b) {
+                break;
+            }
         }
-        Ok((events, highest))
+        Ok((events, cursor))
     }
 
-    /// The webhook's events, with the messages missed before each, and without the ones
-    /// already passed.
-    pub(super) async fn in_order(&self, backfill: &Backfill, events: Vec<DeskEvent>) -> Vec<DeskEvent> {
+    /// `events` of one conversation (ascending ids), each with a layer that moves the
+    /// position once it and every one before it are committed. With none, the position moves
+    /// to `top` at once (only messages that are not the desk's were in the gap).
+    async fn batch(&self, backfill: &Backfill, conversation: u64, events: Vec<DeskEvent>, top: u64) -> Vec<Incoming> {
+        let key = self.position_key(conversation);
+        let id_of = |e: &DeskEvent| match e {
+            DeskEvent::Message(m) => m.id.id.parse::<u64>().unwrap_or(0),
+            _ => 0,
+        };
+        if events.is_empty() {
+            if let Err(error) = backfill.store.raise(&key, top, POSITION_TTL).await {
+                tracing::warn!(%error, "the backfill store failed; the position was not saved");
+            }
+            return Vec::new();
+        }
+        let batch = Arc::new(Batch {
+            store: Arc::clone(&backfill.store),
+            key,
+            ids: Mutex::new(events.iter().map(|e| (id_of(e), false)).collect()),
+        });
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(index, event)| {
+                Incoming::new(event).on_settle(Arc::new(Position {
+                    batch: Arc::clone(&batch),
+                    index,
+                }))
+            })
+            .collect()
+    }
+
+    /// The webhook's events, each agent message preceded by the ones missed before it; none
+    /// at or below the committed position.
+    pub(super) async fn in_order(&self, backfill: &Backfill, events: Vec<DeskEvent>) -> Vec<Incoming> {
         let mut out = Vec::with_capacity(events.len());
         for event in events {
             let DeskEvent::Message(message) = &event else {
-                out.push(event);
+                out.push(Incoming::new(event));
                 continue;
             };
             let (Ok(conversation), Ok(id)) = (
                 message.id.conversation.id().parse::<u64>(),
                 message.id.id.parse::<u64>(),
             ) else {
-                out.push(event);
+                out.push(Incoming::new(event));
                 continue;
             };
-            let _serial = backfill.lock.lock().await;
-            let last = self.last(backfill, conversation).await;
+            let _serial = Self::lock(backfill, conversation).lock().await;
+            let last = match backfill.store.position(&self.position_key(conversation)).await {
+                Ok(last) => last,
+                Err(error) => {
+                    // Without the position, nothing is replayed: the event alone, its position
+                    // untouched (the next poll lists the gap).
+                    tracing::warn!(%error, "the backfill store failed; passing the webhook's message without backfill");
+                    out.push(Incoming::new(event));
+                    continue;
+                }
+            };
             if id <= last {
-                continue;
+                continue; // committed already
             }
-            match self
-                .missed(conversation, &message.id.conversation, last, Some(id))
-                .await
-            {
-                Ok((missed, _)) => {
-                    out.extend(missed);
-                    out.push(event);
-                    self.advance(backfill, conversation, id).await;
+            let reference = message.id.conversation.clone();
+            match self.missed(conversation, &reference, last, Some(id)).await {
+                Ok((mut missed, _)) => {
+                    missed.push(event);
+                    out.extend(self.batch(backfill, conversation, missed, id).await);
                 }
                 Err(error) => {
-                    // Pass what came; the position stays, so the next poll lists the gap.
+                    // Pass what came; the position stays below the gap, so the next poll lists it.
                     tracing::warn!(%error, "backfill before a webhook message failed");
-                    out.push(event);
+                    out.push(Incoming::new(event));
                 }
             }
         }
         out
     }
 
-    /// One reconcile round over the inbox's open conversations.
+    /// One reconcile round over the inbox's conversations with activity in the last
+    /// [`RECONCILE_WINDOW`], whatever their status.
     pub(super) async fn reconcile(&self, backfill: &Backfill) -> Result<Polled, ChannelError> {
         let mut events = Vec::new();
         let mut failures = Vec::new();
         for page in 1..=MAX_PAGES {
             let query = ConversationQuery {
-                status: Some(StatusFilter::Only(ConversationStatus::Open)),
+                status: Some(StatusFilter::All),
                 inbox_id: Some(self.inbox_id),
+                updated_within: Some(RECONCILE_WINDOW.as_secs()),
                 page: Some(page),
                 ..ConversationQuery::default()
             };
@@ -159,19 +292,23 @@ impl ChatlakeChannel {
                 {
                     reference = reference.with("source", source);
                 }
-                let _serial = backfill.lock.lock().await;
-                let last = self.last(backfill, conversation.id).await;
+                let _serial = Self::lock(backfill, conversation.id).lock().await;
+                let last = match backfill.store.position(&self.position_key(conversation.id)).await {
+                    Ok(last) => last,
+                    Err(error) => {
+                        failures.push((reference, store_failed(&error)));
+                        continue;
+                    }
+                };
                 match self.missed(conversation.id, &reference, last, None).await {
                     Ok((missed, highest)) => {
-                        events.extend(missed);
-                        if highest > last {
-                            self.advance(backfill, conversation.id, highest).await;
-                        }
+                        events.extend(self.batch(backfill, conversation.id, missed, highest).await);
                     }
                     Err(error) => failures.push((reference, error)),
                 }
             }
         }
-        Ok(Polled::new(events, failures, Cursor::new(String::new())))
+        // Positions live in the store per conversation: no cursor to keep.
+        Ok(Polled::acknowledged(events, failures, Cursor::empty()))
     }
 }

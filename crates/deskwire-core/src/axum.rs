@@ -17,8 +17,11 @@
 //! a bounded number of requests at once ([`Routes::max_in_flight`], by default what fits in a
 //! 256 MiB budget); the excess is answered `503` with `Retry-After` before its body is read, so
 //! memory stays bounded whatever arrives ([`bounded`] does the same for routers of your own).
-//! When your sink fails, the desk gets `500`, so a desk that redelivers (Engage Digital does)
-//! brings the delivery again; nothing is acknowledged that you did not take.
+//! Each event the sink took is committed (see [`Incoming`](crate::channel::Incoming)); when
+//! your sink fails, that event and the ones after it are released and the desk gets `500`, so
+//! a desk that redelivers (Engage Digital does) brings the delivery again, and a channel with
+//! backfill lists it again; nothing is recorded that you did not take. A delivery is handled
+//! in a task of its own, to the end, even when the desk hangs up before the answer.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -357,20 +360,48 @@ async fn receive<K: Sink<DeskEvent>>(State(route): State<Arc<ChannelRoute<K>>>, 
         headers: parts.headers,
         body,
     };
-    match route.channel.receive(request).await {
-        Ok(received) => {
-            for event in received.events {
-                if let Err(error) = route.sink.take(event).await {
-                    return sink_failed(&error);
-                }
-            }
-            received.response.into_response()
-        }
+    // The delivery is handled in its own task: when the desk hangs up (Chatwoot after 5 s),
+    // hyper drops this future, but the events still reach the sink and are committed.
+    let handled = tokio::spawn(async move { handle(&route, request).await });
+    match handled.await {
+        Ok(response) => response,
         Err(error) => {
-            tracing::warn!(provider = error.provider(), %error, "refused a delivery");
-            error.inbound_response().into_response()
+            tracing::error!(%error, "handling a delivery panicked; answered 500");
+            InboundResponse::text(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
+}
+
+/// Receives, hands each event to the sink in order and commits it once taken; the first the
+/// sink refuses is released with every one after it, and the desk gets `500`.
+#[cfg(feature = "channel")]
+async fn handle<K: Sink<DeskEvent>>(route: &ChannelRoute<K>, request: InboundRequest) -> Response {
+    let received = match route.channel.receive(request).await {
+        Ok(received) => received,
+        Err(error) => {
+            tracing::warn!(provider = error.provider(), %error, "refused a delivery");
+            return error.inbound_response().into_response();
+        }
+    };
+    let mut events = received.events.into_iter();
+    while let Some(crate::channel::Incoming { event, ack, .. }) = events.next() {
+        match route.sink.take(event).await {
+            Ok(()) => {
+                if let Err(error) = ack.commit().await {
+                    // Taken: a failed record means a possible duplicate, never a loss.
+                    tracing::warn!(%error, "an event was taken but its commit failed; a redelivery may pass it again");
+                }
+            }
+            Err(error) => {
+                let _ = ack.release().await;
+                for rest in events {
+                    let _ = rest.release().await;
+                }
+                return sink_failed(&error);
+            }
+        }
+    }
+    received.response.into_response()
 }
 
 #[cfg(test)]

@@ -55,6 +55,14 @@ impl Credentials {
     pub fn access_token(token: Secret) -> Self {
         Self::AccessToken(token)
     }
+
+    /// The client id, with client credentials (`None` for a ready-made token).
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Self::ClientCredentials { client_id, .. } => Some(client_id),
+            Self::AccessToken(_) => None,
+        }
+    }
 }
 
 /// How the token request's fields are encoded.
@@ -184,6 +192,12 @@ pub(crate) struct TokenManager {
     http: reqwest::Client,
     retry: RetryPolicy,
     state: Mutex<State>,
+}
+
+impl TokenManager {
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
 }
 
 impl fmt::Debug for TokenManager {

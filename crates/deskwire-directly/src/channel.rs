@@ -206,6 +206,14 @@ impl Channel for DirectlyChannel {
         CAPABILITIES
     }
 
+    /// The API URL and the client id: one Directly account.
+    fn scope(&self) -> String {
+        match self.client.client_id() {
+            Some(id) => format!("{} client {id}", self.client.api_url()),
+            None => self.client.api_url().to_owned(),
+        }
+    }
+
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         first.check_for(PROVIDER, CAPABILITIES)?;
         let invalid = |e| ChannelError::invalid(PROVIDER, e);

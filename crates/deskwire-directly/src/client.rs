@@ -107,6 +107,11 @@ impl DirectlyClient {
         self.conn.engine.base_url()
     }
 
+    /// The client id the client authenticates with (`None` with a ready-made token).
+    pub fn client_id(&self) -> Option<&str> {
+        self.conn.engine.provider().tokens.credentials().client_id()
+    }
+
     /// Revokes the access token (`oauth/logout`) and forgets it. With client credentials the
     /// next call obtains a new token; a ready-made token is gone for good ([`DirectlyFailure::LoggedOut`](crate::DirectlyFailure::LoggedOut)).
     /// Returns whether a token was revoked (`false`: none had been obtained yet).

@@ -171,6 +171,11 @@ impl Channel for EngageDigitalChannel {
         CAPABILITIES
     }
 
+    /// The endpoint URL and the source: one Engage Digital channel.
+    fn scope(&self) -> String {
+        format!("{} source {}", self.client.url(), self.client.source_id())
+    }
+
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         customer.check().map_err(|e| ChannelError::invalid(PROVIDER, e))?;
         first.check_for(PROVIDER, CAPABILITIES)?;

@@ -185,6 +185,11 @@ impl Channel for RakeDirectChannel {
         CAPABILITIES
     }
 
+    /// The API URL and this deployment's return webhook: one Rake workspace's deliveries.
+    fn scope(&self) -> String {
+        format!("{} webhook {}", self.client.url(), self.webhook.url)
+    }
+
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         first.check_for(PROVIDER, CAPABILITIES)?;
         let mut open = match self.platform {

@@ -123,10 +123,20 @@ async fn poller(desk: Arc<dyn Channel>, events: mpsc::UnboundedSender<DeskEvent>
     loop {
         match desk.poll().await {
             Ok(polled) => {
-                for event in polled.events {
-                    let _ = events.send(event);
+                for incoming in polled.events {
+                    // Committed once the queue took it; a closed queue releases it, so the
+                    // event comes again at the next poll.
+                    match events.send(incoming.event.clone()) {
+                        Ok(()) => {
+                            let _ = incoming.commit().await;
+                        }
+                        Err(_) => {
+                            let _ = incoming.release().await;
+                        }
+                    }
                 }
-                // A real service stores `polled.cursor` here and restores it at start.
+                // A real service wraps the desk in `Deduplicated` on a persistent store, which
+                // saves `polled.cursor` once the round is committed and restores it at start.
             }
             Err(e) => eprintln!("poll failed: {e}"),
         }

@@ -1,12 +1,13 @@
-//! [`Deduplicated`]: each desk event once.
+//! [`Deduplicated`]: each desk event once, recorded only once it is handled.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 
 use super::*;
-use crate::store::Store;
+use crate::store::{key, Claim, Lease, Store, StoreError};
 
 /// How long a message identity is remembered by default (a desk's retries and replays come
 /// within hours; a week leaves room for restarts and slow backfills).
@@ -14,23 +15,36 @@ pub const DEFAULT_MESSAGE_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How long a "resolved" or "closed" is remembered by default: long enough for a repeated
 /// webhook, short enough that a conversation resolved again after reopening is reported.
 pub const DEFAULT_STATUS_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// How long an event handed to the application is held by default before another delivery of
+/// it may pass: longer than handling takes, short enough that a crashed holder's event comes
+/// again soon.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
-/// Each desk event once, across desk retries, duplicated webhooks, repeated
-/// poll snapshots, restarts and replicas — as far as the [`Store`] it is given reaches.
+/// Each desk event once, across desk retries, duplicated webhooks, repeated poll snapshots,
+/// restarts and replicas — as far as the [`Store`] it is given reaches — and nothing recorded
+/// as seen before the application handled it.
 ///
 /// An event's identity is what the desk means by it: a message's
 /// [`identity`](DeskMessage::identity) in its conversation (Chatlake's message id, Engage
 /// Digital's answered id — the same for every retry of a create —, Directly's message uuid,
-/// Rake Direct's `messageId` or a digest of the delivery), a conversation resolved or closed.
-/// Typing, read and other events pass untouched. The first sighting passes; the same identity
-/// within the window is dropped. Deliveries without a timestamp (Engage Digital, Rake Direct)
-/// get the same treatment: the window is the replay window.
+/// Rake Direct's `messageId`), a conversation resolved or closed, each under the channel's
+/// [`scope`](Channel::scope) (host, account, inbox), so two tenants never share a key. Typing,
+/// read and other events pass untouched.
 ///
-/// An event is marked when `receive` or `poll` returns it: hand it on durably before you
-/// acknowledge, and when handling fails, [`forget`](Deduplicated::forget) it so that the desk's
-/// redelivery (or the next backfill) passes. A store that fails lets the event through (a
-/// duplicate is better than a lost message) and logs a warning. Polling channels also keep their cursor in the store (`restore` at the first
-/// poll, saved after every poll), so a restart resumes where the last instance stopped.
+/// **Claim, commit, release.** A first sighting is *claimed* for a lease
+/// ([`lease`](Self::lease), 30 s by default) and handed out as an [`Incoming`]. Commit it once
+/// the application took it durably (the identity is then remembered for its window), release
+/// it when it could not (the desk's redelivery, the next poll or backfill passes it again). A
+/// delivery of an event another task or replica holds waits for that holder to settle (up to
+/// the lease): dropped if it committed, handed on if it released. A holder that died frees the
+/// event when its lease ends. A store that fails lets the event through with nothing to commit
+/// (a duplicate is better than a lost message) and logs a warning.
+///
+/// **Cursors.** Polling channels keep their cursor in the store: `restore` at the first poll
+/// (retried at every poll while the store or the restore fails, and nothing saved until it
+/// worked), saved once every event of a round — and of every round before it — is committed.
+/// An event released from a poll comes first in the next round. An empty cursor is never
+/// saved.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -46,7 +60,17 @@ pub struct Deduplicated<C> {
     store: Arc<dyn Store>,
     messages: Duration,
     statuses: Duration,
+    lease: Duration,
     restored: Mutex<bool>,
+    rounds: Arc<Rounds>,
+    again: Arc<std::sync::Mutex<VecDeque<Again>>>,
+}
+
+/// A poll event released by the application, to hand out again.
+#[derive(Debug)]
+struct Again {
+    event: DeskEvent,
+    round: u64,
 }
 
 impl<C: Channel> Deduplicated<C> {
@@ -57,7 +81,10 @@ impl<C: Channel> Deduplicated<C> {
             store,
             messages: DEFAULT_MESSAGE_WINDOW,
             statuses: DEFAULT_STATUS_WINDOW,
+            lease: DEFAULT_LEASE,
             restored: Mutex::new(false),
+            rounds: Arc::default(),
+            again: Arc::default(),
         }
     }
 
@@ -73,59 +100,254 @@ impl<C: Channel> Deduplicated<C> {
         self
     }
 
+    /// How long an event handed out is held before another delivery of it may pass.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
     /// The wrapped channel.
     pub fn inner(&self) -> &C {
         &self.inner
     }
 
-    /// The store key of `event`, and how long it is kept; `None` for events that always pass.
+    /// The store key of `event`, and how long it is kept once committed; `None` for events
+    /// that always pass.
     pub fn identity(&self, event: &DeskEvent) -> Option<(String, Duration)> {
         let provider = self.inner.provider();
-        match event {
-            DeskEvent::Message(m) => Some((
-                format!("{provider}:message:{}:{}", m.id.conversation.id(), m.identity()),
-                self.messages,
-            )),
-            DeskEvent::Resolved { conversation } => {
-                Some((format!("{provider}:resolved:{}", conversation.id()), self.statuses))
-            }
-            DeskEvent::Closed { conversation } => {
-                Some((format!("{provider}:closed:{}", conversation.id()), self.statuses))
-            }
-            _ => None,
-        }
-    }
-
-    /// The events of `events` seen for the first time.
-    pub async fn first_sightings(&self, events: Vec<DeskEvent>) -> Vec<DeskEvent> {
-        let mut passed = Vec::with_capacity(events.len());
-        for event in events {
-            let Some((key, ttl)) = self.identity(&event) else {
-                passed.push(event);
-                continue;
-            };
-            match self.store.first_sighting(&key, ttl).await {
-                Ok(true) => passed.push(event),
-                Ok(false) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "the exactly-once store failed; passing the event on");
-                    passed.push(event);
-                }
-            }
-        }
-        passed
-    }
-
-    /// Forgets `event`: its next sighting passes again (call it when handling it failed).
-    pub async fn forget(&self, event: &DeskEvent) -> Result<(), crate::store::StoreError> {
-        match self.identity(event) {
-            Some((key, _)) => self.store.forget(&key).await,
-            None => Ok(()),
-        }
+        let scope = self.inner.scope();
+        let (kind, conversation, id, ttl) = match event {
+            DeskEvent::Message(m) => ("message", m.id.conversation.id(), m.identity(), self.messages),
+            DeskEvent::Resolved { conversation } => ("resolved", conversation.id(), "", self.statuses),
+            DeskEvent::Closed { conversation } => ("closed", conversation.id(), "", self.statuses),
+            _ => return None,
+        };
+        Some((key([provider, scope.as_str(), kind, conversation, id]), ttl))
     }
 
     fn cursor_key(&self) -> String {
-        format!("{}:cursor", self.inner.provider())
+        key([self.inner.provider(), self.inner.scope().as_str(), "cursor"])
+    }
+
+    /// Claims `key`; while someone else holds it and `wait` is set, waits for them to settle
+    /// it, up to the lease (a holder that died is then past its lease: the last try wins).
+    async fn claim(&self, key: &str, wait: bool) -> Result<Claim, StoreError> {
+        let deadline = tokio::time::Instant::now() + self.lease;
+        let mut pause = Duration::from_millis(10);
+        let mut last = !wait;
+        loop {
+            match self.store.claim(key, self.lease).await? {
+                Claim::Held if !last => {
+                    if tokio::time::Instant::now() + pause >= deadline {
+                        tokio::time::sleep_until(deadline + Duration::from_millis(1)).await;
+                        last = true;
+                    } else {
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_millis(250));
+                    }
+                }
+                claim => return Ok(claim),
+            }
+        }
+    }
+
+    /// `incoming` with this layer's claim on top, or `None` when it is not to be handed out:
+    /// handled already (its inner layers are then committed: they may record their position
+    /// past it) or held by someone else (its inner layers are released).
+    async fn admit(&self, incoming: Incoming, round: Option<u64>) -> Option<Incoming> {
+        let Some((key, ttl)) = self.identity(&incoming.event) else {
+            return Some(match round {
+                Some(round) => self.in_round(incoming, None, round),
+                None => incoming,
+            });
+        };
+        match self.claim(&key, round.is_none()).await {
+            Ok(Claim::Won(lease)) => {
+                let claim = Some(Claimed {
+                    store: Arc::clone(&self.store),
+                    key,
+                    lease,
+                    ttl,
+                });
+                Some(match round {
+                    Some(round) => self.in_round(incoming, claim, round),
+                    None => incoming.on_settle(Arc::new(Layer { claim, poll: None })),
+                })
+            }
+            Ok(Claim::Done) => {
+                if let Some(round) = round {
+                    self.rounds.settled(round, &*self.store, &self.cursor_key()).await;
+                }
+                if let Err(error) = incoming.ack.commit().await {
+                    tracing::warn!(%error, "an inner layer could not record an event handled before");
+                }
+                None
+            }
+            Ok(Claim::Held) => {
+                // Its holder settles it; a release brings it again (at the holder's next poll,
+                // the desk's redelivery or the next backfill).
+                if let Some(round) = round {
+                    self.rounds.settled(round, &*self.store, &self.cursor_key()).await;
+                } else {
+                    tracing::warn!("an event stayed held past the lease; this delivery of it is dropped");
+                }
+                if let Err(error) = incoming.ack.release().await {
+                    tracing::warn!(%error, "an inner layer could not release an event held elsewhere");
+                }
+                None
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the exactly-once store failed; passing the event on");
+                Some(match round {
+                    Some(round) => self.in_round(incoming, None, round),
+                    None => incoming,
+                })
+            }
+        }
+    }
+
+    fn in_round(&self, incoming: Incoming, claim: Option<Claimed>, round: u64) -> Incoming {
+        let poll = Some(PollOrigin {
+            event: incoming.event.clone(),
+            round,
+            rounds: Arc::clone(&self.rounds),
+            again: Arc::clone(&self.again),
+            cursor_key: self.cursor_key(),
+            store: Arc::clone(&self.store),
+        });
+        incoming.on_settle(Arc::new(Layer { claim, poll }))
+    }
+
+    /// Restores the stored cursor once; `true` when cursors may be saved (restored, or there
+    /// was none). A store or restore failure is retried at the next poll.
+    async fn restore_once(&self) -> bool {
+        let mut restored = self.restored.lock().await;
+        if *restored {
+            return true;
+        }
+        match self.store.cursor(&self.cursor_key()).await {
+            Ok(Some(saved)) if !saved.is_empty() => match self.inner.restore(&Cursor::new(saved)).await {
+                Ok(()) => *restored = true,
+                Err(error) => {
+                    tracing::warn!(%error, "the stored cursor was not restored; polling without it, saving nothing")
+                }
+            },
+            Ok(_) => *restored = true,
+            Err(error) => {
+                tracing::warn!(%error, "the exactly-once store failed; polling without the stored cursor, saving nothing")
+            }
+        }
+        *restored
+    }
+}
+
+/// This layer's part of an [`Ack`]: the claim, and for poll events the round they came in.
+#[derive(Debug)]
+struct Layer {
+    claim: Option<Claimed>,
+    poll: Option<PollOrigin>,
+}
+
+#[derive(Debug)]
+struct Claimed {
+    store: Arc<dyn Store>,
+    key: String,
+    lease: Lease,
+    ttl: Duration,
+}
+
+#[derive(Debug)]
+struct PollOrigin {
+    event: DeskEvent,
+    round: u64,
+    rounds: Arc<Rounds>,
+    again: Arc<std::sync::Mutex<VecDeque<Again>>>,
+    cursor_key: String,
+    store: Arc<dyn Store>,
+}
+
+#[async_trait]
+impl Settle for Layer {
+    async fn commit(&self) -> Result<(), StoreError> {
+        let committed = match &self.claim {
+            Some(claim) => claim.store.commit(&claim.key, &claim.lease, claim.ttl).await,
+            None => Ok(true),
+        };
+        if let Ok(false) = committed {
+            tracing::warn!("an event was committed after its lease ended and another holder took it: it may be handled twice; raise the lease");
+        }
+        // Handled, whatever the store said: the round may move past it (a failed record means
+        // a possible duplicate, never a loss).
+        if let Some(poll) = &self.poll {
+            poll.rounds.settled(poll.round, &*poll.store, &poll.cursor_key).await;
+        }
+        committed.map(|_| ())
+    }
+
+    async fn release(&self) -> Result<(), StoreError> {
+        if let Some(poll) = &self.poll {
+            poll.again.lock().unwrap_or_else(|p| p.into_inner()).push_back(Again {
+                event: poll.event.clone(),
+                round: poll.round,
+            });
+        }
+        match &self.claim {
+            Some(claim) => claim.store.release(&claim.key, &claim.lease).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Poll rounds not yet wholly committed, oldest first. A round's cursor is saved once it and
+/// every round before it are committed, so a crash never leaves a saved cursor past an event
+/// that was not handled.
+#[derive(Debug, Default)]
+struct Rounds {
+    state: Mutex<RoundsState>,
+}
+
+#[derive(Debug, Default)]
+struct RoundsState {
+    next: u64,
+    /// Round → (events not yet committed, its cursor when it may be saved).
+    open: BTreeMap<u64, (usize, Option<Cursor>)>,
+}
+
+impl Rounds {
+    async fn open(&self, events: usize, cursor: Option<Cursor>, store: &dyn Store, cursor_key: &str) -> u64 {
+        let mut state = self.state.lock().await;
+        let round = state.next;
+        state.next += 1;
+        state.open.insert(round, (events, cursor));
+        Self::save_done(&mut state, store, cursor_key).await;
+        round
+    }
+
+    /// One event of `round` is committed (or was handled before).
+    async fn settled(&self, round: u64, store: &dyn Store, cursor_key: &str) {
+        let mut state = self.state.lock().await;
+        if let Some((pending, _)) = state.open.get_mut(&round) {
+            *pending = pending.saturating_sub(1);
+        }
+        Self::save_done(&mut state, store, cursor_key).await;
+    }
+
+    /// Closes the committed rounds at the front and saves the newest cursor among them.
+    async fn save_done(state: &mut RoundsState, store: &dyn Store, cursor_key: &str) {
+        let mut save = None;
+        while let Some(entry) = state.open.first_entry() {
+            if entry.get().0 > 0 {
+                break;
+            }
+            if let Some(cursor) = entry.remove().1.filter(|c| !c.is_empty()) {
+                save = Some(cursor);
+            }
+        }
+        if let Some(cursor) = save {
+            if let Err(error) = store.set_cursor(cursor_key, cursor.as_str()).await {
+                tracing::warn!(%error, "the exactly-once store failed; the cursor was not saved");
+            }
+        }
     }
 }
 
@@ -136,6 +358,9 @@ impl<C: Channel> Channel for Deduplicated<C> {
     }
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
+    }
+    fn scope(&self) -> String {
+        self.inner.scope()
     }
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         self.inner.start_conversation(customer, first).await
@@ -154,26 +379,32 @@ impl<C: Channel> Channel for Deduplicated<C> {
     }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         let mut received = self.inner.receive(request).await?;
-        received.events = self.first_sightings(std::mem::take(&mut received.events)).await;
+        let mut passed = Vec::with_capacity(received.events.len());
+        for incoming in std::mem::take(&mut received.events) {
+            passed.extend(self.admit(incoming, None).await);
+        }
+        received.events = passed;
         Ok(received)
     }
     async fn poll(&self) -> Result<Polled, ChannelError> {
-        {
-            let mut restored = self.restored.lock().await;
-            if !*restored {
-                match self.store.cursor(&self.cursor_key()).await {
-                    Ok(Some(saved)) => self.inner.restore(&Cursor::new(saved)).await?,
-                    Ok(None) => {}
-                    Err(error) => tracing::warn!(%error, "the exactly-once store failed; polling from the start"),
-                }
-                *restored = true;
-            }
-        }
+        let save = self.restore_once().await;
         let mut polled = self.inner.poll().await?;
-        polled.events = self.first_sightings(std::mem::take(&mut polled.events)).await;
-        if let Err(error) = self.store.set_cursor(&self.cursor_key(), polled.cursor.as_str()).await {
-            tracing::warn!(%error, "the exactly-once store failed; the cursor was not saved");
+        let again: Vec<Again> = self.again.lock().unwrap_or_else(|p| p.into_inner()).drain(..).collect();
+        let fresh = std::mem::take(&mut polled.events);
+        let cursor = save.then(|| polled.cursor.clone());
+        let round = self
+            .rounds
+            .open(fresh.len(), cursor, &*self.store, &self.cursor_key())
+            .await;
+        let mut passed = Vec::with_capacity(again.len() + fresh.len());
+        // Released events first, counted in the round they came in.
+        for Again { event, round } in again {
+            passed.extend(self.admit(Incoming::new(event), Some(round)).await);
         }
+        for incoming in fresh {
+            passed.extend(self.admit(incoming, Some(round)).await);
+        }
+        polled.events = passed;
         Ok(polled)
     }
     async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
@@ -184,6 +415,8 @@ impl<C: Channel> Channel for Deduplicated<C> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex as SyncMutex;
+
     use super::*;
     use crate::store::MemoryStore;
 
@@ -191,7 +424,7 @@ mod tests {
         let mut m = DeskMessage::new(
             DeskMessageRef::new(ConversationRef::new("x", conversation), id),
             Role::Agent,
-            "hi",
+            id,
         );
         if let Some(key) = key {
             m = m.key(key);
@@ -199,16 +432,34 @@ mod tests {
         DeskEvent::Message(m)
     }
 
-    #[derive(Debug)]
-    struct Null;
+    /// Polls hand out the scripted rounds; receive hands out the body's message id in "1".
+    #[derive(Debug, Default)]
+    struct Script {
+        scope: &'static str,
+        rounds: SyncMutex<VecDeque<(Vec<DeskEvent>, &'static str)>>,
+        restored: SyncMutex<Vec<String>>,
+        restore_fails: bool,
+    }
+
+    impl Script {
+        fn rounds(rounds: impl IntoIterator<Item = (Vec<DeskEvent>, &'static str)>) -> Self {
+            Self {
+                rounds: SyncMutex::new(rounds.into_iter().collect()),
+                ..Self::default()
+            }
+        }
+    }
 
     #[async_trait]
-    impl Channel for Null {
+    impl Channel for Script {
         fn provider(&self) -> &'static str {
             "x"
         }
         fn capabilities(&self) -> Capabilities {
             Capabilities::none()
+        }
+        fn scope(&self) -> String {
+            self.scope.into()
         }
         async fn start_conversation(&self, _: &Customer, _: &CustomerMessage) -> Result<Started, ChannelError> {
             Err(ChannelError::unsupported("x", Operation::StartConversation))
@@ -216,39 +467,254 @@ mod tests {
         async fn send(&self, _: &ConversationRef, _: &CustomerMessage) -> Result<Sent, ChannelError> {
             Err(ChannelError::unsupported("x", Operation::Send))
         }
+        async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
+            let id = String::from_utf8_lossy(&request.body).into_owned();
+            Ok(Received::new(
+                vec![message("1", &id, None)],
+                InboundResponse::empty(http::StatusCode::OK),
+            ))
+        }
+        async fn poll(&self) -> Result<Polled, ChannelError> {
+            let (events, cursor) = self.rounds.lock().unwrap().pop_front().unwrap_or_default();
+            Ok(Polled::new(events, Vec::new(), Cursor::new(cursor)))
+        }
+        async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
+            self.restored.lock().unwrap().push(cursor.to_string());
+            if self.restore_fails {
+                Err(ChannelError::unsupported("x", Operation::Poll))
+            } else {
+                Ok(())
+            }
+        }
     }
 
-    #[tokio::test]
-    async fn identities_pass_once_per_conversation_and_key_and_forget_lets_one_again() {
-        let d = Deduplicated::new(Null, Arc::new(MemoryStore::new()));
+    fn texts(events: &[Incoming]) -> Vec<String> {
+        events
+            .iter()
+            .map(|i| match &i.event {
+                DeskEvent::Message(m) => m.text.clone(),
+                other => format!("{:?}", other.kind()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identities_are_scoped_length_prefixed_and_per_conversation_and_key() {
+        let d = Deduplicated::new(
+            Script {
+                scope: "host/1",
+                ..Script::default()
+            },
+            Arc::new(MemoryStore::new()),
+        );
+        let id = |e: &DeskEvent| d.identity(e).map(|(k, ttl)| (k, ttl.as_secs()));
+        let week = DEFAULT_MESSAGE_WINDOW.as_secs();
+        assert_eq!(
+            id(&message("1", "r", Some("m1"))),
+            Some(("1:x6:host/17:message1:12:m1".into(), week))
+        );
+        assert_eq!(
+            id(&message("1", "7", None)),
+            Some(("1:x6:host/17:message1:11:7".into(), week))
+        );
+        let resolved = DeskEvent::Resolved {
+            conversation: ConversationRef::new("x", "1"),
+        };
+        let closed = DeskEvent::Closed {
+            conversation: ConversationRef::new("x", "1"),
+        };
+        let status = DEFAULT_STATUS_WINDOW.as_secs();
+        assert_eq!(id(&resolved), Some(("1:x6:host/18:resolved1:10:".into(), status)));
+        assert_eq!(id(&closed), Some(("1:x6:host/16:closed1:10:".into(), status)));
         let typing = DeskEvent::AgentTyping {
             conversation: ConversationRef::new("x", "1"),
             on: true,
         };
-        let events = vec![
-            message("1", "r", Some("m1")),
-            message("1", "r", Some("m2")), // the same response, another message: passes
-            message("1", "r", Some("m1")), // a repeat: dropped
-            message("2", "r", Some("m1")), // another conversation: passes
-            message("1", "7", None),
-            message("1", "7", None),
-            typing.clone(),
-            typing.clone(), // never de-duplicated
-            DeskEvent::Resolved {
-                conversation: ConversationRef::new("x", "1"),
+        assert_eq!(id(&typing), None, "typing always passes");
+        let other = Deduplicated::new(
+            Script {
+                scope: "host/2",
+                ..Script::default()
             },
-            DeskEvent::Resolved {
-                conversation: ConversationRef::new("x", "1"),
-            },
-        ];
-        let passed = d.first_sightings(events).await;
-        assert_eq!(passed.len(), 7, "{passed:?}");
-        assert_eq!(d.first_sightings(vec![message("1", "7", None)]).await.len(), 0);
-        d.forget(&message("1", "7", None)).await.unwrap();
-        assert_eq!(d.first_sightings(vec![message("1", "7", None)]).await.len(), 1);
-        assert_eq!(
-            d.identity(&message("1", "r", Some("m1"))).map(|(k, _)| k).as_deref(),
-            Some("x:message:1:m1")
+            Arc::new(MemoryStore::new()),
         );
+        assert_ne!(d.identity(&resolved), other.identity(&resolved), "another account's #1");
+        let short = Deduplicated::new(Script::default(), Arc::new(MemoryStore::new()))
+            .message_window(Duration::from_secs(5))
+            .status_window(Duration::from_secs(6));
+        assert_eq!(short.identity(&message("1", "7", None)).unwrap().1.as_secs(), 5);
+        assert_eq!(short.identity(&closed).unwrap().1.as_secs(), 6);
+        assert_eq!(d.cursor_key(), "1:x6:host/16:cursor");
+    }
+
+    #[tokio::test]
+    async fn a_released_delivery_passes_again_and_a_committed_one_does_not() {
+        let d = Deduplicated::new(Script::default(), Arc::new(MemoryStore::new()));
+        let got = d.receive(InboundRequest::post("m1")).await.unwrap().events;
+        assert_eq!(texts(&got), ["m1"]);
+        for incoming in got {
+            incoming.release().await.unwrap();
+        }
+        let got = d.receive(InboundRequest::post("m1")).await.unwrap().events;
+        assert_eq!(texts(&got), ["m1"], "released: the redelivery passes");
+        for incoming in got {
+            incoming.commit().await.unwrap();
+        }
+        assert!(d.receive(InboundRequest::post("m1")).await.unwrap().events.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_delivery_of_a_held_event_waits_for_its_holder() {
+        let d =
+            Arc::new(Deduplicated::new(Script::default(), Arc::new(MemoryStore::new())).lease(Duration::from_secs(5)));
+        let held = d.receive(InboundRequest::post("m1")).await.unwrap().events;
+        let second = tokio::spawn({
+            let d = Arc::clone(&d);
+            async move { d.receive(InboundRequest::post("m1")).await.unwrap().events }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!second.is_finished(), "waits while the first holder works");
+        for incoming in held {
+            incoming.release().await.unwrap();
+        }
+        let got = second.await.unwrap();
+        assert_eq!(texts(&got), ["m1"], "the holder released: this delivery takes it");
+        let third = tokio::spawn({
+            let d = Arc::clone(&d);
+            async move { d.receive(InboundRequest::post("m1")).await.unwrap().events }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        for incoming in got {
+            incoming.commit().await.unwrap();
+        }
+        assert!(third.await.unwrap().is_empty(), "the holder committed: dropped");
+    }
+
+    #[tokio::test]
+    async fn a_holder_that_never_settles_frees_the_event_when_its_lease_ends() {
+        let d = Deduplicated::new(Script::default(), Arc::new(MemoryStore::new())).lease(Duration::from_millis(30));
+        let _held = d.receive(InboundRequest::post("m1")).await.unwrap().events;
+        let store_key = d.identity(&message("1", "m1", None)).unwrap().0;
+        let started = std::time::Instant::now();
+        let got = d.receive(InboundRequest::post("m1")).await.unwrap().events;
+        // The first lease ended within the wait, so the second delivery took it.
+        assert_eq!(texts(&got), ["m1"]);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(matches!(
+            d.store.claim(&store_key, Duration::from_secs(1)).await.unwrap(),
+            Claim::Held
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_cursor_is_saved_once_every_event_of_the_round_and_before_is_committed() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let script = Script::rounds([
+            (vec![message("1", "a", None), message("1", "b", None)], "c1"),
+            (vec![message("1", "c", None)], "c2"),
+            (vec![], ""),
+            (vec![], "c4"),
+        ]);
+        let d = Deduplicated::new(script, Arc::clone(&store));
+        let key = d.cursor_key();
+        let mut first = d.poll().await.unwrap().events.into_iter();
+        let second = d.poll().await.unwrap().events;
+        for incoming in second {
+            incoming.commit().await.unwrap();
+        }
+        assert_eq!(store.cursor(&key).await.unwrap(), None, "round 1 is not committed yet");
+        first.next().unwrap().commit().await.unwrap();
+        assert_eq!(store.cursor(&key).await.unwrap(), None);
+        // Released: it comes first in the next round, and round 1 stays open until it is committed.
+        first.next().unwrap().release().await.unwrap();
+        let third = d.poll().await.unwrap().events;
+        assert_eq!(texts(&third), ["b"]);
+        assert_eq!(store.cursor(&key).await.unwrap(), None);
+        for incoming in third {
+            incoming.commit().await.unwrap();
+        }
+        assert_eq!(
+            store.cursor(&key).await.unwrap().as_deref(),
+            Some("c2"),
+            "rounds 1 to 3 committed; round 3's empty cursor is not saved"
+        );
+        assert!(d.poll().await.unwrap().events.is_empty());
+        assert_eq!(
+            store.cursor(&key).await.unwrap().as_deref(),
+            Some("c4"),
+            "an empty round saves at once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_restart_restores_the_saved_cursor_once_and_never_an_empty_one() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let first = Deduplicated::new(Script::rounds([(vec![], "")]), Arc::clone(&store));
+        first.poll().await.unwrap();
+        let second = Deduplicated::new(Script::rounds([(vec![], "c1"), (vec![], "c2")]), Arc::clone(&store));
+        second
+            .poll()
+            .await
+            .expect("an empty cursor was neither saved nor restored");
+        assert!(second.inner().restored.lock().unwrap().is_empty());
+        second.poll().await.unwrap();
+        let third = Deduplicated::new(Script::default(), Arc::clone(&store));
+        third.poll().await.unwrap();
+        third.poll().await.unwrap();
+        assert_eq!(*third.inner().restored.lock().unwrap(), ["c2"], "restored once");
+    }
+
+    #[tokio::test]
+    async fn a_failed_restore_is_retried_and_nothing_is_saved_over_the_stored_cursor() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let d = Deduplicated::new(Script::default(), Arc::clone(&store));
+        store.set_cursor(&d.cursor_key(), "kept").await.unwrap();
+        let failing = Deduplicated::new(
+            Script {
+                restore_fails: true,
+                rounds: SyncMutex::new([(vec![], "new")].into_iter().collect()),
+                ..Script::default()
+            },
+            Arc::clone(&store),
+        );
+        failing.poll().await.expect("polling goes on");
+        failing.poll().await.unwrap();
+        assert_eq!(
+            *failing.inner().restored.lock().unwrap(),
+            ["kept", "kept"],
+            "tried at every poll"
+        );
+        assert_eq!(store.cursor(&d.cursor_key()).await.unwrap().as_deref(), Some("kept"));
+    }
+
+    #[tokio::test]
+    async fn events_handled_before_commit_their_inner_layers_and_held_ones_release_them() {
+        #[derive(Debug)]
+        struct Inner(Arc<SyncMutex<Vec<&'static str>>>);
+        #[async_trait]
+        impl Settle for Inner {
+            async fn commit(&self) -> Result<(), StoreError> {
+                self.0.lock().unwrap().push("inner commit");
+                Ok(())
+            }
+            async fn release(&self) -> Result<(), StoreError> {
+                self.0.lock().unwrap().push("inner release");
+                Ok(())
+            }
+        }
+        let log = Arc::new(SyncMutex::new(Vec::new()));
+        let d = Deduplicated::new(Script::default(), Arc::new(MemoryStore::new()));
+        let with_inner = || Incoming::new(message("1", "m", None)).on_settle(Arc::new(Inner(Arc::clone(&log))));
+        let first = d.admit(with_inner(), None).await.unwrap();
+        let round = d.rounds.open(1, None, &*d.store, "k").await;
+        assert!(
+            d.admit(with_inner(), Some(round)).await.is_none(),
+            "held: not handed out twice"
+        );
+        assert_eq!(*log.lock().unwrap(), ["inner release"]);
+        first.commit().await.unwrap();
+        assert_eq!(*log.lock().unwrap(), ["inner release", "inner commit"]);
+        assert!(d.admit(with_inner(), None).await.is_none(), "done");
+        assert_eq!(*log.lock().unwrap(), ["inner release", "inner commit", "inner commit"]);
     }
 }

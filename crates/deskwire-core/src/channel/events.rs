@@ -4,7 +4,7 @@
 //! resumable [`Cursor`]).
 
 use super::model::{Attachment, ConversationRef, DeskMessageRef};
-use super::ChannelError;
+use super::{ChannelError, Incoming};
 pub use crate::inbound::{InboundRequest, InboundResponse};
 
 /// Who wrote a desk message.
@@ -168,20 +168,33 @@ impl DeskEvent {
 }
 
 /// A webhook request handled: the events it carried and the answer to give.
-#[derive(Debug, Clone)]
+///
+/// Commit each event once you took it durably, then give the desk the answer (or release it
+/// and answer an error where the desk redelivers): see [`Incoming`].
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Received {
     /// The events, in order (none for deliveries that mean nothing to a customer front end,
     /// such as Engage Digital's `implementation.info`).
-    pub events: Vec<DeskEvent>,
+    pub events: Vec<Incoming>,
     /// The answer for the desk.
     pub response: InboundResponse,
 }
 
 impl Received {
-    /// Events and the answer.
+    /// Events with nothing to acknowledge, and the answer.
     pub fn new(events: Vec<DeskEvent>, response: InboundResponse) -> Self {
+        Self::acknowledged(events.into_iter().map(Incoming::new).collect(), response)
+    }
+
+    /// Events with their acknowledgements, and the answer.
+    pub fn acknowledged(events: Vec<Incoming>, response: InboundResponse) -> Self {
         Self { events, response }
+    }
+
+    /// The events, without their acknowledgements.
+    pub fn events(&self) -> impl Iterator<Item = &DeskEvent> {
+        self.events.iter().map(|incoming| &incoming.event)
     }
 }
 
@@ -191,6 +204,16 @@ impl Received {
 pub struct Cursor(String);
 
 impl Cursor {
+    /// No position to store.
+    pub fn empty() -> Self {
+        Self(String::new())
+    }
+
+    /// Whether there is nothing to store.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Wraps stored text.
     pub fn new(text: impl Into<String>) -> Self {
         Self(text.into())
@@ -212,22 +235,35 @@ impl std::fmt::Display for Cursor {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Polled {
-    /// The events, in order.
-    pub events: Vec<DeskEvent>,
+    /// The events, in order, each to commit once handled (see [`Incoming`]).
+    pub events: Vec<Incoming>,
     /// Conversations that could not be polled this round; their position did not move, so the
     /// next round asks again and nothing is lost.
     pub failures: Vec<(ConversationRef, ChannelError)>,
-    /// Where to resume; store it once the events are handled.
+    /// Where to resume; store it once the events are handled (an empty cursor means the
+    /// channel keeps its position elsewhere: there is nothing to store).
+    /// [`Deduplicated`](super::Deduplicated) stores it once every event of the round, and of
+    /// the rounds before, is committed.
     pub cursor: Cursor,
 }
 
 impl Polled {
-    /// A round's result.
+    /// A round's result, with nothing to acknowledge.
     pub fn new(events: Vec<DeskEvent>, failures: Vec<(ConversationRef, ChannelError)>, cursor: Cursor) -> Self {
+        Self::acknowledged(events.into_iter().map(Incoming::new).collect(), failures, cursor)
+    }
+
+    /// A round's result, events with their acknowledgements.
+    pub fn acknowledged(events: Vec<Incoming>, failures: Vec<(ConversationRef, ChannelError)>, cursor: Cursor) -> Self {
         Self {
             events,
             failures,
             cursor,
         }
+    }
+
+    /// The events, without their acknowledgements.
+    pub fn events(&self) -> impl Iterator<Item = &DeskEvent> {
+        self.events.iter().map(|incoming| &incoming.event)
     }
 }

@@ -48,6 +48,7 @@
 //! # });
 //! ```
 
+mod ack;
 mod capability;
 mod deduplicated;
 mod error;
@@ -59,6 +60,7 @@ mod traced;
 
 use std::sync::Arc;
 
+pub use ack::{commit_all, Ack, Incoming, Settle};
 pub use async_trait::async_trait;
 pub use capability::{matrix_markdown, Capabilities, EventKind, Operation};
 pub use deduplicated::Deduplicated;
@@ -83,6 +85,13 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
 
     /// What this channel supports.
     fn capabilities(&self) -> Capabilities;
+
+    /// What tells this desk from another of the same provider (its host, account, inbox or
+    /// source), for store keys: two tenants' identical conversation and message ids never
+    /// share a key. Empty by default; every provider channel of this workspace sets it.
+    fn scope(&self) -> String {
+        String::new()
+    }
 
     /// Opens a conversation for `customer` with their first message.
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError>;
@@ -135,6 +144,9 @@ macro_rules! forward_channel {
             }
             fn capabilities(&self) -> Capabilities {
                 (**self).capabilities()
+            }
+            fn scope(&self) -> String {
+                (**self).scope()
             }
             async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
                 (**self).start_conversation(customer, first).await

@@ -111,6 +111,9 @@ impl<C: Channel> Channel for Retrying<C> {
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }
+    fn scope(&self) -> String {
+        self.inner.scope()
+    }
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         self.run(Repeat::OnlyIfNotSent, || self.inner.start_conversation(customer, first))
             .await

@@ -65,6 +65,9 @@ impl<C: Channel> Channel for Throttled<C> {
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }
+    fn scope(&self) -> String {
+        self.inner.scope()
+    }
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         self.slot(Operation::StartConversation).await;
         self.inner.start_conversation(customer, first).await

@@ -58,6 +58,9 @@ impl<C: Channel> Channel for Traced<C> {
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }
+    fn scope(&self) -> String {
+        self.inner.scope()
+    }
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
         self.traced(
             "start_conversation",

@@ -1,15 +1,70 @@
 //! [`RedisStore`] (feature `redis`): the store on a Redis server, shared by every replica.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
+use redis::Script;
 
-use super::{Store, StoreError};
+use super::{ttl_millis, Claim, Lease, Store, StoreError};
 
-/// Keys and cursors on a Redis server, under a prefix (default `deskwire:`). First sightings
-/// are `SET <prefix>seen:<key> 1 NX PX <ttl>`, atomic across every client of the server;
-/// cursors are plain `GET` / `SET` under `<prefix>cursor:<key>`. Redis bounds its own memory
-/// (`maxmemory`); the TTL bounds how long each key stays.
+/// The value of a committed key. Owner tokens are 32 hex digits, so never this.
+const DONE: &str = "+";
+
+// Each script reads and writes KEYS[1] only: one key, one hash slot, so the store works on a
+// Redis Cluster as on one server. Compare-and-set is done in the script, never with a blind
+// `DEL` or `SET`, so a holder whose lease ended cannot undo its successor's claim.
+static CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == ARGV[3] then return 2 end
+return 0",
+    )
+});
+static COMMIT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+return 1",
+    )
+});
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0",
+    )
+});
+// Positions are compared as canonical decimal text (length, then digits): Lua's numbers are
+// doubles and would print a large id as `1e+15`.
+static RAISE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local v = redis.call('GET', KEYS[1])
+local n = ARGV[1]
+if v and (#v > #n or (#v == #n and v > n)) then n = v end
+redis.call('SET', KEYS[1], n, 'PX', ARGV[2])
+return n",
+    )
+});
+
+/// Keys and cursors on a Redis server, under a prefix (default `deskwire:`).
+///
+/// * a claim is `SET <prefix>seen:<key> <owner token> PX <lease>` when the key is free; a
+///   commit sets it to `+` for the replay window if the token still holds it (or nobody does);
+///   a release deletes it only if the token still holds it. Each is one Lua script, atomic
+///   across every client of the server, one round trip;
+/// * cursors are plain `GET` / `SET` under `<prefix>cursor:<key>`; positions are raised (never
+///   lowered) by a script, with a time to live.
+///
+/// Every script touches one key, so one hash slot: the store runs on a Redis Cluster too. Redis
+/// bounds its own memory (`maxmemory`); the TTLs bound how long each key stays.
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
@@ -26,7 +81,7 @@ impl std::fmt::Debug for RedisStore {
 }
 
 fn failed(error: redis::RedisError) -> StoreError {
-    StoreError(error.to_string())
+    StoreError::Failed(error.to_string())
 }
 
 impl RedisStore {
@@ -55,39 +110,66 @@ impl RedisStore {
             .map(|_| ())
             .map_err(failed)
     }
+
+    fn seen(&self, key: &str) -> String {
+        format!("{}seen:{key}", self.prefix)
+    }
+
+    fn cursor_key(&self, key: &str) -> String {
+        format!("{}cursor:{key}", self.prefix)
+    }
 }
 
 #[async_trait::async_trait]
 impl Store for RedisStore {
-    async fn first_sighting(&self, key: &str, ttl: Duration) -> Result<bool, StoreError> {
+    async fn claim(&self, key: &str, lease: Duration) -> Result<Claim, StoreError> {
+        let millis = ttl_millis(lease)?;
+        let won = Lease::new();
         let mut connection = self.connection.clone();
-        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let set: Option<String> = redis::cmd("SET")
-            .arg(format!("{}seen:{key}", self.prefix))
-            .arg(1)
-            .arg("NX")
-            .arg("PX")
+        let found: i64 = CLAIM
+            .key(self.seen(key))
+            .arg(won.token())
             .arg(millis)
-            .query_async(&mut connection)
+            .arg(DONE)
+            .invoke_async(&mut connection)
             .await
             .map_err(failed)?;
-        Ok(set.is_some())
+        Ok(match found {
+            1 => Claim::Won(won),
+            2 => Claim::Done,
+            _ => Claim::Held,
+        })
     }
 
-    async fn forget(&self, key: &str) -> Result<(), StoreError> {
+    async fn commit(&self, key: &str, lease: &Lease, ttl: Duration) -> Result<bool, StoreError> {
+        let millis = ttl_millis(ttl)?;
         let mut connection = self.connection.clone();
-        redis::cmd("DEL")
-            .arg(format!("{}seen:{key}", self.prefix))
-            .query_async::<i64>(&mut connection)
+        let done: i64 = COMMIT
+            .key(self.seen(key))
+            .arg(lease.token())
+            .arg(millis)
+            .arg(DONE)
+            .invoke_async(&mut connection)
             .await
-            .map(|_| ())
-            .map_err(failed)
+            .map_err(failed)?;
+        Ok(done == 1)
+    }
+
+    async fn release(&self, key: &str, lease: &Lease) -> Result<bool, StoreError> {
+        let mut connection = self.connection.clone();
+        let released: i64 = RELEASE
+            .key(self.seen(key))
+            .arg(lease.token())
+            .invoke_async(&mut connection)
+            .await
+            .map_err(failed)?;
+        Ok(released == 1)
     }
 
     async fn cursor(&self, key: &str) -> Result<Option<String>, StoreError> {
         let mut connection = self.connection.clone();
         redis::cmd("GET")
-            .arg(format!("{}cursor:{key}", self.prefix))
+            .arg(self.cursor_key(key))
             .query_async(&mut connection)
             .await
             .map_err(failed)
@@ -96,11 +178,35 @@ impl Store for RedisStore {
     async fn set_cursor(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
         redis::cmd("SET")
-            .arg(format!("{}cursor:{key}", self.prefix))
+            .arg(self.cursor_key(key))
             .arg(value)
             .query_async::<String>(&mut connection)
             .await
             .map(|_| ())
             .map_err(failed)
+    }
+
+    async fn raise(&self, key: &str, value: u64, ttl: Duration) -> Result<u64, StoreError> {
+        let millis = ttl_millis(ttl)?;
+        let mut connection = self.connection.clone();
+        let stored: String = RAISE
+            .key(self.cursor_key(key))
+            .arg(value.to_string())
+            .arg(millis)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(failed)?;
+        stored
+            .parse()
+            .map_err(|_| StoreError::Failed(format!("the position under {key:?} is not a number: {stored:?}")))
+    }
+
+    async fn position(&self, key: &str) -> Result<u64, StoreError> {
+        match self.cursor(key).await? {
+            None => Ok(0),
+            Some(stored) => stored
+                .parse()
+                .map_err(|_| StoreError::Failed(format!("the position under {key:?} is not a number: {stored:?}"))),
+        }
     }
 }

@@ -865,19 +865,33 @@ async fn messages_list(
     guard!(desk, headers, account);
     let after: Option<u64> = q.get("after").and_then(|v| v.parse().ok());
     let before: Option<u64> = q.get("before").and_then(|v| v.parse().ok());
-    let within = |m: &Value| {
-        let id = m["id"].as_u64().unwrap_or(0);
-        after.is_none_or(|a| id > a) && before.is_none_or(|b| id < b)
-    };
-    match desk
-        .messages_json(id)
-        .map(|all| all.into_iter().filter(within).collect::<Vec<_>>())
-    {
-        Some(payload) => answer(
+    match desk.messages_json(id) {
+        Some(all) => answer(
             StatusCode::OK,
-            &json!({"meta": {"labels": [], "additional_attributes": {}}, "payload": payload}),
+            &json!({"meta": {"labels": [], "additional_attributes": {}}, "payload": message_page(all, after, before)}),
         ),
         None => not_found(),
+    }
+}
+
+/// One page of a conversation's messages (oldest first, as they are kept), as Chatwoot's
+/// `MessageFinder` cuts it (konversio-org/konversio 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44,
+/// `app/finders/message_finder.rb` L23-48): `after` alone, the first 100 with a greater id;
+/// `before` alone, the last 20 with a smaller id; neither, the latest 20; both, the first 1,000
+/// from `after` **inclusive** to `before` exclusive. Always oldest first. The Application API
+/// passes no `filter_internal_messages`, so private notes and activity messages are listed.
+pub(crate) fn message_page(all: Vec<Value>, after: Option<u64>, before: Option<u64>) -> Vec<Value> {
+    let id = |m: &Value| m["id"].as_u64().unwrap_or(0);
+    let last = |mut kept: Vec<Value>, n: usize| {
+        let skip = kept.len().saturating_sub(n);
+        kept.drain(..skip);
+        kept
+    };
+    match (after, before) {
+        (Some(a), Some(b)) => all.into_iter().filter(|m| id(m) >= a && id(m) < b).take(1000).collect(),
+        (Some(a), None) => all.into_iter().filter(|m| id(m) > a).take(100).collect(),
+        (None, Some(b)) => last(all.into_iter().filter(|m| id(m) < b).collect(), 20),
+        (None, None) => last(all, 20),
     }
 }
 
@@ -1337,5 +1351,30 @@ impl Desk for ChatlakeDesk {
                        "messages": c.messages.iter().map(|m| json!({"id": m.id, "from": if m.message_type == 0 { "customer" } else { "agent" }, "text": m.content, "private": m.private})).collect::<Vec<_>>()})
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    fn ids(page: Vec<Value>) -> Vec<u64> {
+        page.iter().map(|m| m["id"].as_u64().unwrap()).collect()
+    }
+
+    #[test]
+    fn message_pages_are_cut_as_message_finder_cuts_them() {
+        let all = || (1..=1500u64).map(|id| json!({ "id": id })).collect::<Vec<_>>();
+        assert_eq!(ids(message_page(all(), Some(10), None)), (11..=110).collect::<Vec<_>>());
+        assert_eq!(ids(message_page(all(), None, Some(50))), (30..=49).collect::<Vec<_>>());
+        assert_eq!(ids(message_page(all(), None, None)), (1481..=1500).collect::<Vec<_>>());
+        assert_eq!(
+            ids(message_page(all(), Some(10), Some(20))),
+            (10..20).collect::<Vec<_>>(),
+            "after is inclusive when before is given"
+        );
+        assert_eq!(ids(message_page(all(), Some(1), Some(1500))).len(), 1000);
+        assert_eq!(ids(message_page(all(), None, Some(5))), vec![1, 2, 3, 4]);
+        assert!(message_page(all(), Some(1500), None).is_empty());
     }
 }

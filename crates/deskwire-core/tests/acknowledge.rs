@@ -1,0 +1,100 @@
+//! Old failures of the exactly-once layer, written against the API before acknowledgements.
+
+use std::sync::{Arc, Mutex};
+
+use deskwire_core::channel::*;
+use deskwire_core::store::{MemoryStore, Store};
+use http::StatusCode;
+
+/// A desk whose webhook body is the text of one agent message in conversation "1", id = text,
+/// and whose poll hands out a scripted list with an empty cursor, as Chatlake's reconcile does.
+#[derive(Debug, Default)]
+struct Desk {
+    polls: Mutex<Vec<Vec<&'static str>>>,
+}
+
+fn message(id: &str) -> DeskEvent {
+    DeskEvent::Message(DeskMessage::new(
+        DeskMessageRef::new(ConversationRef::new("desk", "1"), id),
+        Role::Agent,
+        id,
+    ))
+}
+
+#[async_trait]
+impl Channel for Desk {
+    fn provider(&self) -> &'static str {
+        "desk"
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::none().with(Operation::Receive).with(Operation::Poll)
+    }
+    async fn start_conversation(&self, _: &Customer, _: &CustomerMessage) -> Result<Started, ChannelError> {
+        Err(ChannelError::unsupported("desk", Operation::StartConversation))
+    }
+    async fn send(&self, _: &ConversationRef, _: &CustomerMessage) -> Result<Sent, ChannelError> {
+        Err(ChannelError::unsupported("desk", Operation::Send))
+    }
+    async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
+        let id = String::from_utf8_lossy(&request.body).into_owned();
+        Ok(Received::new(
+            vec![message(&id)],
+            InboundResponse::empty(StatusCode::OK),
+        ))
+    }
+    async fn poll(&self) -> Result<Polled, ChannelError> {
+        let next = self.polls.lock().unwrap().pop().unwrap_or_default();
+        Ok(Polled::new(
+            next.into_iter().map(message).collect(),
+            Vec::new(),
+            Cursor::new(""),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_redelivery_after_the_sink_failed_reaches_the_application() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(Desk::default(), store));
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let fail_once = Arc::new(Mutex::new(true));
+    let sink = {
+        let taken = Arc::clone(&taken);
+        move |event: DeskEvent| {
+            let fail = std::mem::replace(&mut *fail_once.lock().unwrap(), false);
+            if !fail {
+                taken.lock().unwrap().push(event);
+            }
+            async move {
+                if fail {
+                    Err("the outbox is down")
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    };
+    let app = deskwire_core::axum::channel_router(channel, sink);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::new();
+    let first = client.post(&url).body("m1").send().await.unwrap();
+    assert_eq!(first.status(), 500, "the sink failed: the desk is asked to redeliver");
+    let again = client.post(&url).body("m1").send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        taken.lock().unwrap().as_slice(),
+        [message("m1")],
+        "the redelivery reached the sink"
+    );
+}
+
+#[tokio::test]
+async fn polling_resumes_after_a_restart_on_a_kept_store() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let first = Deduplicated::new(Desk::default(), Arc::clone(&store));
+    first.poll().await.unwrap();
+    let second = Deduplicated::new(Desk::default(), store);
+    second.poll().await.expect("the second instance polls");
+}
