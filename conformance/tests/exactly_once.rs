@@ -64,7 +64,10 @@ async fn serve(
 ) -> (String, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
-    let router = deskwire_core::axum::channel_router(channel, events);
+    // Room for every delivery of a test at once (the default bound fits 20 MiB bodies).
+    let router = deskwire_core::axum::Routes::new()
+        .max_in_flight(256)
+        .channel(channel, events);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
@@ -546,5 +549,120 @@ async fn engage_digital_a_sink_that_fails_once_gets_the_reply_on_the_desks_retry
             .filter(|e| e.summary.as_deref() == Some("message: answer"))
             .count();
         assert_eq!(tries, 2, "{name}: refused once, accepted on the retry");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_two_replicas_fifty_answers_delivered_to_both_at_once_pass_once_in_order() {
+    for (name, store) in stores().await {
+        let (url, captured) = capture().await;
+        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (a, b) = (chatlake(&sim, &store), chatlake(&sim, &store));
+        // A sink that takes its time (a durable write), so the two replicas overlap.
+        let slow = |tx: mpsc::UnboundedSender<DeskEvent>| {
+            move |event: DeskEvent| {
+                let tx = tx.clone();
+                async move {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    tx.send(event).map_err(|_| "closed")
+                }
+            }
+        };
+        let mut urls = Vec::new();
+        for replica in [&a, &b] {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            urls.push(format!("http://{}/", listener.local_addr().unwrap()));
+            let router = deskwire_core::axum::Routes::new()
+                .max_in_flight(256)
+                .channel(Arc::clone(replica), slow(tx.clone()));
+            tokio::spawn(async move { axum::serve(listener, router).await });
+        }
+        let started = a
+            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        for j in 0..50 {
+            sim.agent_message(&conversation, &format!("answer {j:02}"))
+                .await
+                .unwrap();
+        }
+        let deliveries = captured_at_least(&captured, 51).await;
+        // Every delivery to both replicas, all at once, over HTTP as a load balancer would.
+        let http = reqwest::Client::new();
+        let mut posts = Vec::new();
+        for delivery in deliveries.iter().skip(1) {
+            for url in &urls {
+                let mut post = http.post(url.as_str()).body(delivery.body.clone());
+                for (header, value) in &delivery.headers {
+                    post = post.header(header, value);
+                }
+                posts.push(tokio::spawn(post.send()));
+            }
+        }
+        for post in posts {
+            assert_eq!(post.await.unwrap().unwrap().status(), 200, "{name}");
+        }
+        let mut events = Vec::new();
+        drain(&mut rx, &mut events).await;
+        let expected: Vec<String> = (0..50).map(|j| format!("answer {j:02}")).collect();
+        assert_eq!(
+            by_conversation(&events).remove(&conversation),
+            Some(expected),
+            "{name}: once each, in desk order, across both replicas"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directly_replicas_keep_each_others_questions_and_a_restart_watches_them_all() {
+    for (name, store) in stores().await {
+        let sim = Sim::builder(Provider::Directly).start().await.unwrap();
+        let channel = || {
+            let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), "http://127.0.0.1:9/").unwrap();
+            Deduplicated::new(inner, Arc::clone(&store))
+        };
+        let taken = |events| async { commit_all(events).await.unwrap() };
+        // Two replicas, each starting its own customer's question, each polling and saving.
+        let (a, b) = (channel(), channel());
+        // Both restore (nothing yet) before either saves: from here on each only saves.
+        for replica in [&a, &b] {
+            assert!(taken(replica.poll().await.unwrap().events).await.is_empty(), "{name}");
+        }
+        let mut questions = Vec::new();
+        for (replica, who) in [(&a, "ana"), (&b, "bob")] {
+            let started = replica
+                .start_conversation(
+                    &Customer::new(who).name(who).email(format!("{who}@example.com")),
+                    &CustomerMessage::text("Hi"),
+                )
+                .await
+                .unwrap();
+            questions.push(started.conversation.id().to_owned());
+        }
+        for (replica, question) in [(&a, &questions[0]), (&b, &questions[1])] {
+            sim.agent_message(question, "first").await.unwrap();
+            let got = taken(replica.poll().await.unwrap().events).await;
+            assert_eq!(
+                by_conversation(&got).remove(question),
+                Some(vec!["first".to_owned()]),
+                "{name}"
+            );
+        }
+        // A restart: a new instance started neither question and watches both.
+        drop((a, b));
+        let c = channel();
+        for question in &questions {
+            sim.agent_message(question, "second").await.unwrap();
+        }
+        let got = by_conversation(&taken(c.poll().await.unwrap().events).await);
+        for question in &questions {
+            assert_eq!(
+                got.get(question),
+                Some(&vec!["second".to_owned()]),
+                "{name}: {question}"
+            );
+        }
     }
 }

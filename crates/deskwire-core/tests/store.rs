@@ -150,3 +150,76 @@ async fn positions_only_rise_cursors_are_kept_and_ttls_are_checked() {
         );
     }
 }
+
+#[tokio::test]
+async fn cursor_entries_merge_by_version_and_removals_stay_removed() {
+    use deskwire_core::store::CursorEntry;
+    for (name, store) in stores().await {
+        assert!(store.entries("m").await.unwrap().is_empty(), "{name}");
+        store
+            .merge_entries(
+                "m",
+                &[CursorEntry::new("q1", 10, "a"), CursorEntry::new("q2", 5, "b:c")],
+            )
+            .await
+            .unwrap();
+        // Another replica, behind on q1 and ahead on q2, adds q3.
+        store
+            .merge_entries(
+                "m",
+                &[
+                    CursorEntry::new("q1", 9, "old"),
+                    CursorEntry::new("q2", 6, "newer"),
+                    CursorEntry::new("q3", 1, ""),
+                ],
+            )
+            .await
+            .unwrap();
+        let mut got = store.entries("m").await.unwrap();
+        got.sort_by(|a, b| a.field.cmp(&b.field));
+        assert_eq!(
+            got,
+            [
+                CursorEntry::new("q1", 10, "a"),
+                CursorEntry::new("q2", 6, "newer"),
+                CursorEntry::new("q3", 1, "")
+            ],
+            "{name}"
+        );
+        // q1 closes; a late write of an older version does not bring it back; the same
+        // version replaces (a replica that saw the same server time wrote the same thing).
+        store
+            .merge_entries("m", &[CursorEntry::removed("q1", 11)])
+            .await
+            .unwrap();
+        store
+            .merge_entries("m", &[CursorEntry::new("q1", 10, "a")])
+            .await
+            .unwrap();
+        store
+            .merge_entries("m", &[CursorEntry::new("q3", 1, "same")])
+            .await
+            .unwrap();
+        let big = 9_007_199_254_740_993u64;
+        store
+            .merge_entries("m", &[CursorEntry::new("q2", big, "far")])
+            .await
+            .unwrap();
+        store
+            .merge_entries("m", &[CursorEntry::new("q2", big - 1, "behind")])
+            .await
+            .unwrap();
+        let mut got = store.entries("m").await.unwrap();
+        got.sort_by(|a, b| a.field.cmp(&b.field));
+        assert_eq!(
+            got,
+            [CursorEntry::new("q2", big, "far"), CursorEntry::new("q3", 1, "same")],
+            "{name}"
+        );
+        store.merge_entries("m", &[]).await.unwrap();
+        assert!(
+            store.entries("other").await.unwrap().is_empty(),
+            "{name}: maps are per key"
+        );
+    }
+}

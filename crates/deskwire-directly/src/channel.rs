@@ -15,8 +15,12 @@
 //! | `poll` | `GET /questions/{uuid}?lastChecked=` for every watched question ([`QuestionWatcher::poll_once`]); an expert's (or company bot's) new message → [`DeskEvent::Message`] (role expert); status `RESOLVED` → [`DeskEvent::Resolved`]; closed → [`DeskEvent::Closed`]; rerouted → [`DeskEvent::Rerouted`]; accepted responses, other status changes and system messages → [`DeskEvent::Other`]; the customer's own messages, new-response markers (their messages follow) and removed system messages → nothing |
 //!
 //! Directly needs the customer's email and name: a [`Customer`] without them is refused before
-//! anything is sent. The [`Cursor`] holds every watched question's position and its latest
-//! response, as JSON; [`Channel::restore`] continues from it.
+//! anything is sent. The [`Cursor`] is one entry per watched question (its position, latest
+//! response and asker, as JSON), versioned by the server time of the last change seen, and a
+//! removal for each question that closed; [`Channel::restore`] *merges* it into what the
+//! channel watches (a question started here since is kept; of two positions of one question
+//! the later wins), so replicas sharing a store (through
+//! [`Deduplicated`](deskwire_core::channel::Deduplicated)) never drop each other's questions.
 //!
 //! The [`ConversationRef`] is `directly:<question uuid>?email=<the asker's email>`; events
 //! carry the email too (the channel keeps it per question, in the cursor), so a
@@ -26,14 +30,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use deskwire_core::channel::{
-    async_trait, Capabilities, Channel, ChannelError, ConversationRef, Cursor, Customer, CustomerMessage, DeskEvent,
-    DeskMessage, DeskMessageRef, EventKind, Operation, Polled, Role, Sent, Started,
+    async_trait, Capabilities, Channel, ChannelError, ConversationRef, Cursor, CursorEntry, Customer, CustomerMessage,
+    DeskEvent, DeskMessage, DeskMessageRef, EventKind, Operation, Polled, Role, Sent, Started,
 };
 use deskwire_core::{ValidationError, ValidationProblem};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
-use crate::inbound::{Author, QuestionEvent, QuestionWatcher, WatchCursor};
+use crate::inbound::{Author, QuestionCursor, QuestionEvent, QuestionWatcher, WatchCursor};
 use crate::wire::{ExternalId, MessageTarget, NewMessage, NewQuestion, QuestionStatus, UserEmail, Uuid};
 use crate::DirectlyClient;
 
@@ -66,6 +70,23 @@ struct State {
     /// Question uuid → the asker's email, so events name a conversation marking read can use.
     #[serde(default)]
     askers: BTreeMap<String, String>,
+}
+
+/// One question's entry of the cursor.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    watch: QuestionCursor,
+    #[serde(default)]
+    response: Option<Uuid>,
+    #[serde(default)]
+    asker: Option<String>,
+}
+
+/// The entry version of a question: the server time of the last change seen, in ms.
+fn version(cursor: &QuestionCursor) -> u64 {
+    cursor.last_checked().and_then(|t| t.datetime()).map_or(0, |at| {
+        u64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
+    })
 }
 
 /// The watcher and what the channel learned about each question.
@@ -304,28 +325,70 @@ impl Channel for DirectlyChannel {
                 )
             })
             .collect();
-        let saved = State {
-            watch: state.watcher.cursor(),
-            responses: state.responses.clone(),
-            askers: state.askers.clone(),
-        };
-        let cursor = Cursor::new(serde_json::to_string(&saved).unwrap_or_default());
+        let mut entries = Vec::new();
+        for watched in state.watcher.cursor().questions {
+            let question = watched.question().clone();
+            let version = version(&watched);
+            if watched.is_closed() {
+                // Closed for good: forgotten here and, once the round is committed, in the store.
+                state.watcher.unwatch(&question);
+                state.responses.remove(question.as_str());
+                state.askers.remove(question.as_str());
+                entries.push(CursorEntry::removed(question.as_str(), version));
+                continue;
+            }
+            let entry = Entry {
+                response: state.responses.get(question.as_str()).cloned(),
+                asker: state.askers.get(question.as_str()).cloned(),
+                watch: watched,
+            };
+            match serde_json::to_string(&entry) {
+                Ok(value) => entries.push(CursorEntry::new(question.as_str(), version, value)),
+                Err(error) => tracing::warn!(%error, "a question's position could not be written"),
+            }
+        }
+        let cursor = Cursor::from_entries(entries);
         Ok(Polled::new(events, failures, cursor))
     }
 
     async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
-        let saved: State = serde_json::from_str(cursor.as_str()).map_err(|e| {
+        let invalid = |what: String| {
             ChannelError::invalid(
                 PROVIDER,
-                ValidationError::new("cursor", ValidationProblem::Invalid(e.to_string())),
+                ValidationError::new("cursor", ValidationProblem::Invalid(what)),
             )
-        })?;
-        let mut state = self.state.lock().await;
-        *state = Watching {
-            watcher: QuestionWatcher::resume(self.client.clone(), Duration::ZERO, saved.watch),
-            responses: saved.responses,
-            askers: saved.askers,
         };
+        // Everything is read before anything changes: a bad cursor changes nothing.
+        let mut saved = Vec::new();
+        if !cursor.as_str().is_empty() {
+            // A whole-state cursor, as earlier versions saved it.
+            let state: State = serde_json::from_str(cursor.as_str()).map_err(|e| invalid(e.to_string()))?;
+            for watch in state.watch.questions {
+                let question = watch.question().as_str().to_owned();
+                saved.push(Entry {
+                    response: state.responses.get(&question).cloned(),
+                    asker: state.askers.get(&question).cloned(),
+                    watch,
+                });
+            }
+        }
+        for entry in cursor.entries() {
+            let Some(value) = &entry.value else { continue };
+            let read: Entry =
+                serde_json::from_str(value).map_err(|e| invalid(format!("the entry of {}: {e}", entry.field)))?;
+            saved.push(read);
+        }
+        let mut state = self.state.lock().await;
+        for entry in saved {
+            let question = entry.watch.question().as_str().to_owned();
+            if let Some(response) = entry.response {
+                state.responses.entry(question.clone()).or_insert(response);
+            }
+            if let Some(asker) = entry.asker {
+                state.askers.entry(question).or_insert(asker);
+            }
+            state.watcher.merge(entry.watch);
+        }
         Ok(())
     }
 }

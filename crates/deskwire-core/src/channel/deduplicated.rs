@@ -225,16 +225,22 @@ impl<C: Channel> Deduplicated<C> {
         if *restored {
             return true;
         }
-        match self.store.cursor(&self.cursor_key()).await {
-            Ok(Some(saved)) if !saved.is_empty() => match self.inner.restore(&Cursor::new(saved)).await {
+        let key = self.cursor_key();
+        let stored = match (self.store.cursor(&key).await, self.store.entries(&key).await) {
+            (Ok(text), Ok(entries)) => Cursor::new(text.unwrap_or_default()).with_entries(entries),
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!(%error, "the exactly-once store failed; polling without the stored cursor, saving nothing");
+                return false;
+            }
+        };
+        if stored.is_empty() {
+            *restored = true;
+        } else {
+            match self.inner.restore(&stored).await {
                 Ok(()) => *restored = true,
                 Err(error) => {
                     tracing::warn!(%error, "the stored cursor was not restored; polling without it, saving nothing")
                 }
-            },
-            Ok(_) => *restored = true,
-            Err(error) => {
-                tracing::warn!(%error, "the exactly-once store failed; polling without the stored cursor, saving nothing")
             }
         }
         *restored
@@ -332,20 +338,31 @@ impl Rounds {
         Self::save_done(&mut state, store, cursor_key).await;
     }
 
-    /// Closes the committed rounds at the front and saves the newest cursor among them.
+    /// Closes the committed rounds at the front and saves what they reached: the newest text
+    /// cursor among them, and every cursor entry of theirs, in order (the store keeps the
+    /// highest version of each field).
     async fn save_done(state: &mut RoundsState, store: &dyn Store, cursor_key: &str) {
-        let mut save = None;
+        let mut text = None;
+        let mut entries = Vec::new();
         while let Some(entry) = state.open.first_entry() {
             if entry.get().0 > 0 {
                 break;
             }
-            if let Some(cursor) = entry.remove().1.filter(|c| !c.is_empty()) {
-                save = Some(cursor);
+            if let Some(cursor) = entry.remove().1 {
+                if !cursor.as_str().is_empty() {
+                    text = Some(cursor.as_str().to_owned());
+                }
+                entries.extend(cursor.entries().iter().cloned());
             }
         }
-        if let Some(cursor) = save {
-            if let Err(error) = store.set_cursor(cursor_key, cursor.as_str()).await {
+        if let Some(text) = text {
+            if let Err(error) = store.set_cursor(cursor_key, &text).await {
                 tracing::warn!(%error, "the exactly-once store failed; the cursor was not saved");
+            }
+        }
+        if !entries.is_empty() {
+            if let Err(error) = store.merge_entries(cursor_key, &entries).await {
+                tracing::warn!(%error, "the exactly-once store failed; the cursor's entries were not saved");
             }
         }
     }

@@ -198,36 +198,68 @@ impl Received {
     }
 }
 
-/// Where a poller stopped: opaque text to store after handling a batch and hand back to
-/// [`Channel::restore`](super::Channel::restore) after a restart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor(String);
+/// Where a poller stopped, to store after handling a batch and hand back to
+/// [`Channel::restore`](super::Channel::restore) after a restart: opaque text, or independent
+/// entries (one per followed question, say) that replicas merge instead of overwriting.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cursor {
+    text: String,
+    entries: Vec<CursorEntry>,
+}
+
+pub use crate::store::CursorEntry;
 
 impl Cursor {
     /// No position to store.
     pub fn empty() -> Self {
-        Self(String::new())
+        Self::default()
     }
 
     /// Whether there is nothing to store.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.text.is_empty() && self.entries.is_empty()
     }
 
     /// Wraps stored text.
     pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
+        Self {
+            text: text.into(),
+            entries: Vec::new(),
+        }
     }
 
-    /// The text to store.
+    /// A cursor of independent entries.
+    pub fn from_entries(entries: impl IntoIterator<Item = CursorEntry>) -> Self {
+        Self {
+            text: String::new(),
+            entries: entries.into_iter().collect(),
+        }
+    }
+
+    /// This cursor with `entries` added.
+    pub fn with_entries(mut self, entries: impl IntoIterator<Item = CursorEntry>) -> Self {
+        self.entries.extend(entries);
+        self
+    }
+
+    /// The text to store (empty for a cursor of entries only).
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The entries to merge into the stored ones.
+    pub fn entries(&self) -> &[CursorEntry] {
+        &self.entries
     }
 }
 
 impl std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)?;
+        for entry in &self.entries {
+            write!(f, " {}@{}", entry.field, entry.version)?;
+        }
+        Ok(())
     }
 }
 

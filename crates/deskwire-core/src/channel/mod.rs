@@ -65,7 +65,9 @@ pub use async_trait::async_trait;
 pub use capability::{matrix_markdown, Capabilities, EventKind, Operation};
 pub use deduplicated::Deduplicated;
 pub use error::{ChannelError, ProviderError};
-pub use events::{Cursor, DeskEvent, DeskMessage, InboundRequest, InboundResponse, Polled, Received, Role};
+pub use events::{
+    Cursor, CursorEntry, DeskEvent, DeskMessage, InboundRequest, InboundResponse, Polled, Received, Role,
+};
 pub use model::{
     digest_id, new_id, Attachment, ConversationRef, Customer, CustomerMessage, DeskMessageRef, ParseRefError, Sent,
     Started, Typing,

@@ -4,7 +4,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{ttl_millis, Claim, Lease, Store, StoreError};
+use std::collections::BTreeMap;
+
+use super::{ttl_millis, Claim, CursorEntry, Lease, Store, StoreError};
 
 /// Keys remembered by default.
 pub const DEFAULT_CAPACITY: usize = 100_000;
@@ -60,6 +62,9 @@ impl<V> Bounded<V> {
     }
 }
 
+/// A map of cursor entries: field → (version, value; `None` once removed).
+type EntryMap = BTreeMap<String, (u64, Option<String>)>;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Mark {
     Held(Lease),
@@ -75,6 +80,7 @@ enum Mark {
 pub struct MemoryStore {
     marks: Mutex<Bounded<Mark>>,
     cursors: Mutex<Bounded<String>>,
+    maps: Mutex<Bounded<EntryMap>>,
 }
 
 impl Default for MemoryStore {
@@ -100,6 +106,7 @@ impl MemoryStore {
         Self {
             marks: Mutex::new(Bounded::new(capacity)),
             cursors: Mutex::new(Bounded::new(capacity)),
+            maps: Mutex::new(Bounded::new(capacity)),
         }
     }
 
@@ -205,6 +212,35 @@ impl Store for MemoryStore {
             .live(key, Instant::now())
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))
+    }
+
+    async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let mut maps = self.maps.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = maps.live(key, now).cloned().unwrap_or_default();
+        for entry in entries {
+            if map
+                .get(&entry.field)
+                .is_some_and(|(version, _)| *version > entry.version)
+            {
+                continue;
+            }
+            map.insert(entry.field.clone(), (entry.version, entry.value.clone()));
+        }
+        maps.set(key, map, None, now);
+        Ok(())
+    }
+
+    async fn entries(&self, key: &str) -> Result<Vec<CursorEntry>, StoreError> {
+        let maps = self.maps.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(maps
+            .live(key, Instant::now())
+            .into_iter()
+            .flatten()
+            .filter_map(|(field, (version, value))| {
+                value.as_ref().map(|value| CursorEntry::new(field, *version, value))
+            })
+            .collect())
     }
 }
 

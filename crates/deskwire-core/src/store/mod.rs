@@ -94,6 +94,40 @@ pub enum Claim {
     Done,
 }
 
+/// One independent part of a cursor ([`Cursor`](crate::channel::Cursor)): stored under its
+/// `field`, replaced only by an entry of the same or a higher `version` (so a replica behind
+/// never moves it back), and removed when its `value` is `None` (the removal is kept, with its
+/// version, so a late write of an older version does not bring the field back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorEntry {
+    /// What it is the position of (a question's id).
+    pub field: String,
+    /// Grows as the position moves (the server's time of the last change seen, in ms).
+    pub version: u64,
+    /// The position, or `None` to forget the field (the question is closed).
+    pub value: Option<String>,
+}
+
+impl CursorEntry {
+    /// The position of `field` at `version`.
+    pub fn new(field: impl Into<String>, version: u64, value: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            version,
+            value: Some(value.into()),
+        }
+    }
+
+    /// Forget `field` (from `version` on).
+    pub fn removed(field: impl Into<String>, version: u64) -> Self {
+        Self {
+            field: field.into(),
+            version,
+            value: None,
+        }
+    }
+}
+
 /// The shared state of exactly-once delivery. Every operation is atomic on one key, across
 /// every client of the store.
 #[async_trait::async_trait]
@@ -124,6 +158,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The position under `key` (0 when none).
     async fn position(&self, key: &str) -> Result<u64, StoreError>;
+
+    /// Merges `entries` into the map under `key`, each one atomically: an entry replaces the
+    /// stored one of its field only when its version is the same or higher.
+    async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError>;
+
+    /// The live entries of the map under `key` (removed ones are not listed).
+    async fn entries(&self, key: &str) -> Result<Vec<CursorEntry>, StoreError>;
 }
 
 #[async_trait::async_trait]
@@ -148,6 +189,12 @@ impl<S: Store + ?Sized> Store for Arc<S> {
     }
     async fn position(&self, key: &str) -> Result<u64, StoreError> {
         (**self).position(key).await
+    }
+    async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError> {
+        (**self).merge_entries(key, entries).await
+    }
+    async fn entries(&self, key: &str) -> Result<Vec<CursorEntry>, StoreError> {
+        (**self).entries(key).await
     }
 }
 

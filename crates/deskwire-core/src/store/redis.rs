@@ -6,7 +6,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::Script;
 
-use super::{ttl_millis, Claim, Lease, Store, StoreError};
+use super::{ttl_millis, Claim, CursorEntry, Lease, Store, StoreError};
 
 /// The value of a committed key. Owner tokens are 32 hex digits, so never this.
 const DONE: &str = "+";
@@ -51,6 +51,32 @@ local n = ARGV[1]
 if v and (#v > #n or (#v == #n and v > n)) then n = v end
 redis.call('SET', KEYS[1], n, 'PX', ARGV[2])
 return n",
+    )
+});
+
+// A map of cursor entries is one hash; a field holds `<version>:<value>`, or `<version>-` once
+// removed (kept, so a late write of an older version cannot bring it back). ARGV holds
+// triples: field, version, then `=value` to set or `-` to remove. Versions compare as decimal
+// text (length, then digits).
+static MERGE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"for i = 1, #ARGV, 3 do
+  local field, version, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local stored = redis.call('HGET', KEYS[1], field)
+  local keep = false
+  if stored then
+    local was = string.match(stored, '^(%d+)')
+    if was and (#was > #version or (#was == #version and was > version)) then keep = true end
+  end
+  if not keep then
+    if string.sub(op, 1, 1) == '=' then
+      redis.call('HSET', KEYS[1], field, version .. ':' .. string.sub(op, 2))
+    else
+      redis.call('HSET', KEYS[1], field, version .. '-')
+    end
+  end
+end
+return 1",
     )
 });
 
@@ -117,6 +143,10 @@ impl RedisStore {
 
     fn cursor_key(&self, key: &str) -> String {
         format!("{}cursor:{key}", self.prefix)
+    }
+
+    fn map_key(&self, key: &str) -> String {
+        format!("{}entries:{key}", self.prefix)
     }
 }
 
@@ -199,6 +229,48 @@ impl Store for RedisStore {
         stored
             .parse()
             .map_err(|_| StoreError::Failed(format!("the position under {key:?} is not a number: {stored:?}")))
+    }
+
+    async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut invocation = MERGE.key(self.map_key(key));
+        for entry in entries {
+            invocation
+                .arg(&entry.field)
+                .arg(entry.version.to_string())
+                .arg(match &entry.value {
+                    Some(value) => format!("={value}"),
+                    None => "-".to_owned(),
+                });
+        }
+        let mut connection = self.connection.clone();
+        invocation
+            .invoke_async::<i64>(&mut connection)
+            .await
+            .map(|_| ())
+            .map_err(failed)
+    }
+
+    async fn entries(&self, key: &str) -> Result<Vec<CursorEntry>, StoreError> {
+        let mut connection = self.connection.clone();
+        let stored: Vec<(String, String)> = redis::cmd("HGETALL")
+            .arg(self.map_key(key))
+            .query_async(&mut connection)
+            .await
+            .map_err(failed)?;
+        let mut entries = Vec::with_capacity(stored.len());
+        for (field, text) in stored {
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+            let version = text[..digits]
+                .parse()
+                .map_err(|_| StoreError::Failed(format!("the entry {field:?} under {key:?} has no version")))?;
+            if let Some(value) = text[digits..].strip_prefix(':') {
+                entries.push(CursorEntry::new(field, version, value));
+            }
+        }
+        Ok(entries)
     }
 
     async fn position(&self, key: &str) -> Result<u64, StoreError> {

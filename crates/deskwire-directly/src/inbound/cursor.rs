@@ -78,6 +78,11 @@ impl QuestionCursor {
         &self.question
     }
 
+    /// Whether the question was reported closed.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
     /// The `lastChecked` to send next: the latest server time seen.
     pub fn last_checked(&self) -> Option<&Timestamp> {
         self.last_checked.as_ref()

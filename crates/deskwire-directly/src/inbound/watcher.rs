@@ -101,6 +101,25 @@ impl QuestionWatcher {
         self.cursors.push(QuestionCursor::baseline(snapshot));
     }
 
+    /// Watches a question from a saved cursor: added when it is not watched, kept whichever of
+    /// the two has seen the later server time when it is (a replica's older save never moves a
+    /// question back).
+    pub fn merge(&mut self, saved: QuestionCursor) {
+        match self.cursors.iter_mut().find(|c| c.question() == saved.question()) {
+            None => self.cursors.push(saved),
+            Some(current) => {
+                let later = match (saved.last_checked(), current.last_checked()) {
+                    (Some(s), Some(c)) => s.cmp_time(c).is_gt(),
+                    (Some(_), None) => true,
+                    _ => false,
+                };
+                if later {
+                    *current = saved;
+                }
+            }
+        }
+    }
+
     /// Stops watching a question.
     pub fn unwatch(&mut self, question: &Uuid) {
         self.cursors.retain(|c| c.question() != question);
