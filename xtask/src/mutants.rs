@@ -14,8 +14,17 @@ use serde_json::Value;
 
 use crate::root;
 
-/// The modules whose decisions are security or delivery: verifiers, limits, retry.
+/// The modules whose decisions are security or delivery: verifiers, limits, retry, and what
+/// decides that a desk event is handed out once and never lost (the store, the acknowledgement,
+/// de-duplication, Chatlake's backfill). Store modules are tested on Redis too when
+/// `DESKWIRE_REDIS_URL` is set (CI sets it).
 pub const MODULES: &[&str] = &[
+    "crates/deskwire-core/src/store/mod.rs",
+    "crates/deskwire-core/src/store/memory.rs",
+    "crates/deskwire-core/src/store/redis.rs",
+    "crates/deskwire-core/src/channel/ack.rs",
+    "crates/deskwire-core/src/channel/deduplicated.rs",
+    "crates/deskwire-chatlake/src/channel_backfill.rs",
     "crates/deskwire-core/src/mac.rs",
     "crates/deskwire-core/src/ct.rs",
     "crates/deskwire-core/src/retry.rs",

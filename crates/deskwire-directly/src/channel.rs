@@ -159,6 +159,7 @@ impl DirectlyChannel {
                 response,
                 author,
                 message,
+                key,
             } => match author {
                 Author::Expert => {
                     if let Some(r) = &response {
@@ -178,15 +179,15 @@ impl DirectlyChannel {
                         desk = desk.author(name);
                     }
                     // The reference is the response (what mark_read takes); the message itself
-                    // is its uuid, else its id.
-                    let key = message
+                    // is its uuid, else its id, else the watcher's own key for it (never the
+                    // response's uuid or nothing: two messages of one response stay two).
+                    let identity = message
                         .uuid
                         .as_ref()
                         .map(|u| u.as_str().to_owned())
-                        .or(message.id.map(|id| id.to_string()));
-                    if let Some(key) = key {
-                        desk = desk.key(key);
-                    }
+                        .or(message.id.map(|id| id.to_string()))
+                        .unwrap_or(key);
+                    desk = desk.key(identity);
                     Some(DeskEvent::Message(desk))
                 }
                 Author::System => Some(other(
@@ -390,5 +391,44 @@ impl Channel for DirectlyChannel {
             state.watcher.merge(entry.watch);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inbound::message_key;
+    use crate::wire::Message;
+
+    #[tokio::test]
+    async fn two_identical_expert_messages_without_uuid_or_id_stay_two() {
+        let client = DirectlyClient::builder(crate::Credentials::access_token(deskwire_core::Secret::new("t")))
+            .build()
+            .unwrap();
+        let channel = DirectlyChannel::new(client);
+        let question = Uuid::parse("8f2a1f8e-7f7e-4e0f-9a61-0a8f3b3d2c11").unwrap();
+        let response = Uuid::parse("0b5f4a8e-2a1d-4c5e-8f7a-9d3c2b1a0e4f").unwrap();
+        let message: Message = serde_json::from_value(serde_json::json!({"body": "ok"})).unwrap();
+        let mut state = channel.state.lock().await;
+        let identities: Vec<String> = (0..2)
+            .map(|occurrence| {
+                let event = QuestionEvent::MessageAdded {
+                    question: question.clone(),
+                    response: Some(response.clone()),
+                    author: Author::Expert,
+                    message: Box::new(message.clone()),
+                    key: message_key(&message, Some(&response), occurrence),
+                };
+                match DirectlyChannel::event(event, &mut state) {
+                    Some(DeskEvent::Message(m)) => {
+                        assert_eq!(m.id.id, response.as_str(), "mark_read takes the response");
+                        m.identity().to_owned()
+                    }
+                    other => panic!("not a message: {other:?}"),
+                }
+            })
+            .collect();
+        assert_ne!(identities[0], identities[1], "{identities:?}");
+        assert_ne!(identities[0], response.as_str(), "never the response's uuid");
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of deskwire-chatlake, at its boundaries: wiremock plays the server,
 //! webhooks are signed here as the server signs them.
 
+mod backfill;
 mod channel;
 mod errors;
 mod flow;

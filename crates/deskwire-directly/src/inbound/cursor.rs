@@ -210,7 +210,7 @@ impl QuestionCursor {
             }
             if message.is_system() {
                 self.present_system.insert(
-                    key,
+                    key.clone(),
                     Present {
                         response: container.cloned(),
                         kind: message.kind.clone(),
@@ -222,6 +222,7 @@ impl QuestionCursor {
                 response: container.cloned(),
                 author: Author::of(message, container.is_some()),
                 message: Box::new(message.clone()),
+                key,
             });
         }
     }

@@ -65,6 +65,10 @@ pub enum QuestionEvent {
         author: Author,
         /// The message.
         message: Box<Message>,
+        /// What the watcher knows the message by ([`message_key`](super::message_key)): its
+        /// uuid, else its id, else where it is, its type, time, text and rank among identical
+        /// ones — distinct for two distinct messages of one question.
+        key: String,
     },
     /// A system message reported earlier is gone (Directly removes them when no longer relevant:
     /// the notifying-experts message once an expert engages, a prompt once answered).

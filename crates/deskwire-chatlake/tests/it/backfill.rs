@@ -1,0 +1,256 @@
+//! Gap backfill on deskwire-sim's Chatlake desk, which pages messages as Chatwoot's
+//! `MessageFinder` does (100 after an id): positions move over committed events only.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deskwire_chatlake::channel::ChatlakeChannel;
+use deskwire_chatlake::inbound::WebhookVerifier;
+use deskwire_chatlake::ChatlakeClient;
+use deskwire_core::channel::{commit_all, Channel, Customer, CustomerMessage, DeskEvent, InboundRequest, Incoming};
+use deskwire_core::retry::RetryPolicy;
+use deskwire_core::store::{Claim, CursorEntry, Lease, MemoryStore, Store, StoreError};
+use deskwire_core::Secret;
+use deskwire_sim::{Faults, Provider, Sim};
+
+/// Every webhook the desk sends, captured raw.
+async fn capture() -> (String, Arc<Mutex<Vec<InboundRequest>>>) {
+    let captured: Arc<Mutex<Vec<InboundRequest>>> = Arc::default();
+    let sink = Arc::clone(&captured);
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::post(move |request: InboundRequest| {
+            let sink = Arc::clone(&sink);
+            async move {
+                sink.lock().unwrap().push(request);
+                ""
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, captured)
+}
+
+async fn deliveries(captured: &Mutex<Vec<InboundRequest>>, n: usize) -> Vec<InboundRequest> {
+    for _ in 0..400 {
+        if captured.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let got = captured.lock().unwrap().clone();
+    assert!(got.len() >= n, "{} deliveries, wanted {n}", got.len());
+    got
+}
+
+fn channel(sim: &Sim, store: Arc<dyn Store>) -> ChatlakeChannel {
+    let credential = |key: &str| sim.credential(key).unwrap();
+    let api = ChatlakeClient::builder(
+        sim.base_url(),
+        credential("account_id").parse().unwrap(),
+        Secret::new(credential("api_access_token")),
+    )
+    .retry_policy(RetryPolicy::never())
+    .build()
+    .unwrap();
+    ChatlakeChannel::new(api, credential("inbox_id").parse().unwrap())
+        .webhooks(WebhookVerifier::new(&Secret::new(credential("webhook_secret"))).unwrap())
+        .backfill(store)
+}
+
+fn texts(events: &[Incoming]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|i| match &i.event {
+            DeskEvent::Message(m) => Some(m.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A desk, a channel on `store`, a started conversation and `answers` agent messages whose
+/// webhooks were captured (not delivered).
+async fn with_answers(store: Arc<dyn Store>, answers: &[&str]) -> (Sim, ChatlakeChannel, String, Vec<InboundRequest>) {
+    let (url, captured) = capture().await;
+    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let channel = channel(&sim, store);
+    let started = channel
+        .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
+        .await
+        .unwrap();
+    let conversation = started.conversation.id().to_owned();
+    for answer in answers {
+        sim.agent_message(&conversation, answer).await.unwrap();
+    }
+    let got = deliveries(&captured, 1 + answers.len()).await;
+    (sim, channel, conversation, got)
+}
+
+fn message_lists(sim: &Sim, conversation: &str) -> usize {
+    sim.exchanges()
+        .into_iter()
+        .filter(|e| e.method == "GET" && e.path.ends_with(&format!("/conversations/{conversation}/messages")))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gap_past_one_page_is_read_to_its_end_in_order() {
+    let answers: Vec<String> = (0..=230).map(|j| format!("a{j:03}")).collect();
+    let refs: Vec<&str> = answers.iter().map(String::as_str).collect();
+    let (sim, channel, conversation, got) = with_answers(Arc::new(MemoryStore::new()), &refs).await;
+    let events = channel.receive(got.last().unwrap().clone()).await.unwrap().events;
+    assert_eq!(texts(&events), answers);
+    assert_eq!(
+        message_lists(&sim, &conversation),
+        3,
+        "100 + 100 + 31 after the position"
+    );
+    commit_all(events).await.unwrap();
+    assert!(channel
+        .receive(got.last().unwrap().clone())
+        .await
+        .unwrap()
+        .events
+        .is_empty());
+    assert!(
+        channel.receive(got[5].clone()).await.unwrap().events.is_empty(),
+        "an older webhook, at or below the position"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_position_moves_over_the_committed_prefix_only() {
+    let (_sim, channel, _conversation, got) =
+        with_answers(Arc::new(MemoryStore::new()), &["one", "two", "three"]).await;
+    let last = got.last().unwrap().clone();
+    let mut events = channel.receive(last.clone()).await.unwrap().events.into_iter();
+    let (one, two, three) = (events.next().unwrap(), events.next().unwrap(), events.next().unwrap());
+    two.commit().await.unwrap();
+    three.commit().await.unwrap();
+    one.release().await.unwrap();
+    let again = channel.receive(last.clone()).await.unwrap().events;
+    assert_eq!(
+        texts(&again),
+        ["one", "two", "three"],
+        "the first was released: nothing moved"
+    );
+    // Committed out of order: the position reaches the last once every one before it is in.
+    let mut again = again.into_iter();
+    let (one, two, three) = (again.next().unwrap(), again.next().unwrap(), again.next().unwrap());
+    three.commit().await.unwrap();
+    two.commit().await.unwrap();
+    assert_eq!(
+        texts(&channel.receive(last.clone()).await.unwrap().events),
+        ["one", "two", "three"]
+    );
+    one.commit().await.unwrap();
+    assert!(channel.receive(last).await.unwrap().events.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_webhook_the_poll_brings_what_was_missed_then_nothing() {
+    let (sim, channel, conversation, _) = with_answers(Arc::new(MemoryStore::new()), &["one", "two"]).await;
+    // Resolved after answering: the conversation is no longer open, its messages still come.
+    assert!(sim.resolve(&conversation).await.unwrap());
+    let polled = channel.poll().await.unwrap();
+    assert!(polled.failures.is_empty(), "{:?}", polled.failures);
+    assert!(polled.cursor.is_empty(), "positions are in the store, no cursor");
+    assert_eq!(texts(&polled.events), ["one", "two"]);
+    commit_all(polled.events).await.unwrap();
+    assert!(channel.poll().await.unwrap().events.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gap_of_customer_messages_only_moves_the_position_at_once() {
+    let store = Arc::new(MemoryStore::new());
+    let (_sim, channel, _conversation, _) = with_answers(Arc::clone(&store) as Arc<dyn Store>, &[]).await;
+    assert_eq!(store.cursors(), 0);
+    let polled = channel.poll().await.unwrap();
+    assert!(polled.events.is_empty());
+    assert_eq!(
+        store.cursors(),
+        1,
+        "the position passed the customer's message with nothing to commit"
+    );
+}
+
+/// A store whose positions always fail, the rest in memory.
+#[derive(Debug, Default)]
+struct BrokenPositions(MemoryStore);
+
+#[deskwire_core::channel::async_trait]
+impl Store for BrokenPositions {
+    async fn claim(&self, key: &str, lease: Duration) -> Result<Claim, StoreError> {
+        self.0.claim(key, lease).await
+    }
+    async fn commit(&self, key: &str, lease: &Lease, ttl: Duration) -> Result<bool, StoreError> {
+        self.0.commit(key, lease, ttl).await
+    }
+    async fn release(&self, key: &str, lease: &Lease) -> Result<bool, StoreError> {
+        self.0.release(key, lease).await
+    }
+    async fn cursor(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0.cursor(key).await
+    }
+    async fn set_cursor(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.0.set_cursor(key, value).await
+    }
+    async fn raise(&self, _: &str, _: u64, _: Duration) -> Result<u64, StoreError> {
+        Err(StoreError::Failed("down".into()))
+    }
+    async fn position(&self, _: &str) -> Result<u64, StoreError> {
+        Err(StoreError::Failed("down".into()))
+    }
+    async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError> {
+        self.0.merge_entries(key, entries).await
+    }
+    async fn entries(&self, key: &str) -> Result<Vec<CursorEntry>, StoreError> {
+        self.0.entries(key).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_store_passes_the_webhooks_message_alone_and_replays_nothing() {
+    let (sim, channel, conversation, got) =
+        with_answers(Arc::new(BrokenPositions::default()), &["one", "two", "three"]).await;
+    let events = channel.receive(got.last().unwrap().clone()).await.unwrap().events;
+    assert_eq!(texts(&events), ["three"]);
+    assert_eq!(message_lists(&sim, &conversation), 0, "no listing without a position");
+    let polled = channel.poll().await.unwrap();
+    assert!(polled.events.is_empty());
+    assert_eq!(
+        polled.failures.len(),
+        1,
+        "the conversation is a poll failure, retried next round"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_listing_passes_the_webhooks_message_and_keeps_the_position() {
+    let (url, captured) = capture().await;
+    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let channel = channel(&sim, Arc::new(MemoryStore::new()));
+    let started = channel
+        .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
+        .await
+        .unwrap();
+    let conversation = started.conversation.id().to_owned();
+    sim.agent_message(&conversation, "one").await.unwrap();
+    sim.agent_message(&conversation, "two").await.unwrap();
+    let got = deliveries(&captured, 3).await;
+    sim.set_faults("5xx=1".parse::<Faults>().unwrap());
+    let events = channel.receive(got[2].clone()).await.unwrap().events;
+    assert_eq!(
+        texts(&events),
+        ["two"],
+        "the listing failed: the webhook's message alone"
+    );
+    drop(events); // released: the position stays
+    sim.set_faults(Faults::default());
+    assert_eq!(
+        texts(&channel.receive(got[2].clone()).await.unwrap().events),
+        ["one", "two"]
+    );
+}
