@@ -251,11 +251,7 @@ impl ChatlakeChannel {
         // The push data names the contact's session, which typing and marking read need.
         let with_session = |conversation: &crate::wire::Conversation| {
             let reference = conversation_of(conversation.id);
-            match conversation
-                .contact_inbox
-                .as_ref()
-                .and_then(|ci| ci.source_id.as_deref())
-            {
+            match conversation.session() {
                 Some(source) => reference.with("source", source),
                 None => reference,
             }

@@ -285,11 +285,8 @@ impl ChatlakeChannel {
             }
             for conversation in conversations {
                 let mut reference = ConversationRef::new(PROVIDER, conversation.id.to_string());
-                if let Some(source) = conversation
-                    .contact_inbox
-                    .as_ref()
-                    .and_then(|ci| ci.source_id.as_deref())
-                {
+                // A REST conversation names its session only through its last message.
+                if let Some(source) = conversation.session() {
                     reference = reference.with("source", source);
                 }
                 let _serial = Self::lock(backfill, conversation.id).lock().await;

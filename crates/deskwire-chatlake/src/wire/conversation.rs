@@ -90,6 +90,31 @@ pub struct Conversation {
     pub extra: Extra,
 }
 
+impl Conversation {
+    /// The contact's session on the inbox (`source_id`), which the Client API needs. Webhook
+    /// push data carries it as `contact_inbox`; a REST conversation does not
+    /// (konversio-org/konversio 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44,
+    /// `app/views/api/v1/conversations/partials/_conversation.json.jbuilder`), but its last
+    /// message's push data does, under `conversation.contact_inbox.source_id`
+    /// (`app/models/message.rb` L158-165), in `messages` and `last_non_activity_message`.
+    pub fn session(&self) -> Option<&str> {
+        fn of_message(message: &Value) -> Option<&str> {
+            message.pointer("/conversation/contact_inbox/source_id")?.as_str()
+        }
+        if let Some(source) = self.contact_inbox.as_ref().and_then(|ci| ci.source_id.as_deref()) {
+            return Some(source);
+        }
+        let listed = self
+            .messages
+            .iter()
+            .flatten()
+            .find_map(|m| m.extra.0.get("conversation"))
+            .and_then(|c| c.pointer("/contact_inbox/source_id"))
+            .and_then(Value::as_str);
+        listed.or_else(|| self.extra.0.get("last_non_activity_message").and_then(of_message))
+    }
+}
+
 /// `meta` of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -370,5 +395,26 @@ mod tests {
             pairs,
             ["status=all", "inbox_id=2", "page=3", "labels[]=vip", "labels[]=billing"]
         );
+    }
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    #[test]
+    fn the_session_comes_from_push_data_or_the_last_messages() {
+        let read = |v: Value| serde_json::from_value::<Conversation>(v).unwrap();
+        let webhook = read(serde_json::json!({"id": 1, "contact_inbox": {"source_id": "s-push"}}));
+        assert_eq!(webhook.session(), Some("s-push"));
+        // The REST shape (`_conversation.json.jbuilder`): no contact_inbox.
+        let rest = read(serde_json::json!({"id": 1, "messages": [
+            {"id": 9, "conversation": {"assignee_id": null, "contact_inbox": {"source_id": "s-last"}}}
+        ]}));
+        assert_eq!(rest.session(), Some("s-last"));
+        let non_activity = read(serde_json::json!({"id": 1, "messages": [],
+            "last_non_activity_message": {"id": 8, "conversation": {"contact_inbox": {"source_id": "s-non"}}}}));
+        assert_eq!(non_activity.session(), Some("s-non"));
+        assert_eq!(read(serde_json::json!({"id": 1})).session(), None);
     }
 }

@@ -158,6 +158,14 @@ async fn without_a_webhook_the_poll_brings_what_was_missed_then_nothing() {
     assert!(polled.failures.is_empty(), "{:?}", polled.failures);
     assert!(polled.cursor.is_empty(), "positions are in the store, no cursor");
     assert_eq!(texts(&polled.events), ["one", "two"]);
+    // The REST conversation has no `contact_inbox`: the session comes from its last message's
+    // push data, so a polled message can be marked read as it is.
+    for incoming in &polled.events {
+        let DeskEvent::Message(m) = &incoming.event else {
+            continue;
+        };
+        assert!(m.id.conversation.require("source").is_ok(), "{:?}", m.id.conversation);
+    }
     commit_all(polled.events).await.unwrap();
     assert!(channel.poll().await.unwrap().events.is_empty());
 }

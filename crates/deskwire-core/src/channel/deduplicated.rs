@@ -44,7 +44,14 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 /// (retried at every poll while the store or the restore fails, and nothing saved until it
 /// worked), saved once every event of a round — and of every round before it — is committed.
 /// An event released from a poll comes first in the next round. An empty cursor is never
-/// saved.
+/// saved. A cursor of [entries](CursorEntry) (Directly: one per question) is merged into the
+/// stored one field by field, the higher version winning, so replicas sharing the store never
+/// overwrite each other; restoring hands the channel every stored entry to merge.
+///
+/// **Order.** Where the desk numbers its messages (Chatlake), a delivery's events come after
+/// the ones the channel backfills before them, and a delivery of an event held elsewhere waits
+/// for its holder: two replicas receiving one conversation at once still hand its messages over
+/// in desk order. Elsewhere, events come in the order they arrive.
 ///
 /// ```
 /// use std::sync::Arc;

@@ -259,9 +259,20 @@ impl ChatlakeDesk {
             .find(|c| c.id == conv.contact_id)
             .map(|c| self.contact_json(state, c))
             .unwrap_or(Value::Null);
+        // `_conversation.json.jbuilder` (konversio-org/konversio 88ffa329): no `contact_inbox`;
+        // the last message (and the last non-activity one) as push data, whose `conversation`
+        // names the session (`Message#conversation_push_event_data`).
+        let push = |m: &Message| {
+            let mut value = self.message_json(conv, m);
+            value["conversation"] = json!({"assignee_id": null, "unread_count": 0,
+                                           "last_activity_at": conv.messages.last().map_or(conv.created_at, |m| m.created_at),
+                                           "contact_inbox": {"source_id": conv.source_id}});
+            value
+        };
         json!({"id": conv.id, "account_id": self.account, "inbox_id": conv.inbox_id, "status": conv.status,
-               "contact_inbox": {"source_id": conv.source_id}, "meta": {"sender": sender, "channel": "Channel::Api"},
-               "messages": conv.messages.last().map(|m| vec![self.message_json(conv, m)]).unwrap_or_default(),
+               "meta": {"sender": sender, "channel": "Channel::Api"},
+               "messages": conv.messages.last().map(|m| vec![push(m)]).unwrap_or_default(),
+               "last_non_activity_message": conv.messages.last().map(push),
                "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0), "agent_last_seen_at": 0,
                "timestamp": conv.messages.last().map_or(conv.created_at, |m| m.created_at), "unread_count": 0,
                "additional_attributes": {}, "custom_attributes": {}, "labels": [], "muted": false, "can_reply": true,
