@@ -1,5 +1,6 @@
-//! Fault injection, observed from outside: a raw HTTP client against the desk, and a receiver
-//! that records the webhooks it gets and verifies them with deskwire-chatlake's verifier.
+//! Fault injection and the Chatlake desk's deliveries, observed from outside: a raw HTTP client
+//! against the desk, and a receiver that records the webhooks it gets and verifies them with
+//! deskwire-chatlake's verifier.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -329,4 +330,57 @@ async fn the_same_seed_meets_the_same_faults() {
     let first = run(11).await;
     assert_eq!(first, run(11).await);
     assert_ne!(first, run(12).await);
+}
+
+/// The `message_created` payloads received, in order.
+fn payloads(desk: &Chatlake) -> Vec<Value> {
+    desk.hook
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| serde_json::from_slice(body).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_message_without_a_type_is_outgoing_from_the_tokens_owner() {
+    // `app/builders/messages/message_builder.rb` L14, L106-107 (konversio-org/konversio 88ffa329).
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    let created: Value = desk
+        .post(
+            &format!("conversations/{conversation}/messages"),
+            json!({"content": "Hello from the API"}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["message_type"], 1, "{created}");
+    assert_eq!(created["sender_type"], "User");
+    desk.delivered(1).await;
+    let sent = payloads(&desk);
+    assert_eq!(sent.last().unwrap()["message_type"], "outgoing");
+}
+
+#[tokio::test]
+async fn private_notes_are_webhooked_and_activity_messages_never() {
+    // `message_filter_helpers.rb#webhook_sendable?` (incoming, outgoing, template; `private` is not
+    // looked at) and `webhook_listener.rb#message_created` (konversio-org/konversio 88ffa329).
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    let path = format!("conversations/{conversation}/messages");
+    for body in [
+        json!({"content": "internal only", "message_type": "outgoing", "private": true}),
+        json!({"content": "Conversation was resolved", "message_type": "activity"}),
+        json!({"content": "last", "message_type": "outgoing"}),
+    ] {
+        assert!(desk.post(&path, body).await.unwrap().status().is_success());
+    }
+    let contents = desk.delivered(2).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let sent = payloads(&desk);
+    assert_eq!(contents, ["internal only", "last"], "{sent:?}");
+    assert_eq!(sent[0]["private"], true);
 }

@@ -17,7 +17,7 @@
 //!   HMAC-SHA256 of `identifier` keyed with the inbox's `hmac_token` and answer a bare 500 when
 //!   it differs (`contacts_controller.rb#process_hmac`);
 //! * message content over 150,000 characters is 422;
-//! * webhooks: `message_created` (incoming and outgoing, not private notes),
+//! * webhooks: `message_created` (incoming and outgoing, private notes too; never activity),
 //!   `conversation_typing_on`, `conversation_status_changed`, each signed as Chatwoot 4.13 signs
 //!   them (`X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">`,
 //!   `X-Chatwoot-Timestamp`, a fresh `X-Chatwoot-Delivery` uuid) with the inbox's webhook
@@ -346,8 +346,16 @@ impl ChatlakeDesk {
                 conv.inbox_id,
             )
         };
-        if !message.private {
-            let who = if message.message_type == 0 { "message" } else { "agent" };
+        // `message_created` goes out when `webhook_sendable?` (incoming, outgoing or template),
+        // private notes included; activity messages never (konversio-org/konversio 88ffa329,
+        // `app/models/concerns/message_filter_helpers.rb` L8-10,
+        // `app/listeners/webhook_listener.rb` L25-33).
+        if message.message_type != 2 {
+            let who = match (message.message_type, message.private) {
+                (_, true) => "private note",
+                (0, _) => "message",
+                _ => "agent",
+            };
             let _ = self.webhook(inbox, event, format!("{who}: {}", message.content));
         }
         if message.message_type == 0 && !message.private {
@@ -656,13 +664,24 @@ async fn conversations_create(
         )
     };
     if let Some(content) = first {
-        let sender = desk.contact_sender(conversation.id);
+        // The same `MessageBuilder` as a message create (`conversations_controller.rb` L42 at
+        // konversio-org/konversio 88ffa329): outgoing, as the token's owner, unless the
+        // message says `incoming`.
+        let incoming = matches!(
+            body.pointer("/message/message_type").and_then(Value::as_str),
+            Some("incoming") | Some("0")
+        );
+        let sender = if incoming {
+            desk.contact_sender(conversation.id)
+        } else {
+            json!({"id": 1, "name": "Bob", "type": "user"})
+        };
         let _ = desk.add_message(
             conversation.id,
             Message {
                 id: 0,
                 content,
-                message_type: 0,
+                message_type: if incoming { 0 } else { 1 },
                 private: false,
                 created_at: now(),
                 source_id: None,
@@ -820,9 +839,11 @@ impl ChatlakeDesk {
         if content.is_empty() && new.files.is_empty() {
             return unprocessable("Content can't be blank");
         }
+        // Without `message_type` a message is outgoing, sent as the token's owner
+        // (konversio-org/konversio 88ffa329, `app/builders/messages/message_builder.rb` L14, L106-107).
         let message_type = match new.message_type.as_deref() {
-            None | Some("incoming") | Some("0") => 0,
-            Some("outgoing") | Some("1") => 1,
+            Some("incoming") | Some("0") => 0,
+            None | Some("outgoing") | Some("1") => 1,
             Some("activity") | Some("2") => 2,
             Some(_) => return unprocessable("Message type is not included in the list"),
         };
@@ -1166,7 +1187,7 @@ async fn public_messages_create(
         Err(response) => return response,
     };
     // The Client API writes as the contact, whatever the body says.
-    new.message_type = None;
+    new.message_type = Some("incoming".into());
     let sender = desk.contact_sender(id);
     desk.create_message(id, new, sender)
 }
