@@ -262,3 +262,18 @@ async fn a_failed_listing_passes_the_webhooks_message_and_keeps_the_position() {
         ["one", "two"]
     );
 }
+
+#[test]
+fn the_documented_windows() {
+    use deskwire_chatlake::channel::{POSITION_TTL, RECONCILE_WINDOW};
+    assert_eq!(
+        POSITION_TTL,
+        Duration::from_secs(90 * 86_400),
+        "the crate docs say 90 days"
+    );
+    assert_eq!(
+        RECONCILE_WINDOW,
+        Duration::from_secs(86_400),
+        "the crate docs say a day"
+    );
+}

@@ -36,9 +36,7 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use deskwire_chatlake::inbound::WebhookVerifier;
-use deskwire_chatlake::public::identifier_hash;
-use deskwire_core::verify::Verify;
+use deskwire_core::mac::HmacSha256;
 use deskwire_core::Secret;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{json, Map, Value};
@@ -130,7 +128,8 @@ pub(crate) struct ChatlakeDesk {
     token: Secret,
     account: u64,
     webhook_secret: Secret,
-    signer: WebhookVerifier,
+    /// Keyed with the inbox webhook's secret.
+    signer: HmacSha256,
     hmac_token: Secret,
     hmac_mandatory: bool,
     state: Mutex<State_>,
@@ -168,10 +167,13 @@ impl ChatlakeDesk {
         let account = settings.number("account_id", 1)?;
         let inbox_id = settings.number("inbox_id", 1)?;
         let webhook_secret = Secret::new(settings.credential("webhook_secret", |r| token(r, 24)));
-        let signer = WebhookVerifier::new(&webhook_secret).map_err(|_| SimError::BadCredential {
-            key: "webhook_secret".into(),
-            reason: "not empty".into(),
-        })?;
+        if webhook_secret.is_empty() {
+            return Err(SimError::BadCredential {
+                key: "webhook_secret".into(),
+                reason: "not empty".into(),
+            });
+        }
+        let signer = HmacSha256::new(&webhook_secret);
         let hmac_mandatory = match settings.overrides.get("hmac_mandatory").map(String::as_str) {
             None | Some("false") => false,
             Some("true") => true,
@@ -295,11 +297,30 @@ impl ChatlakeDesk {
             }
         };
         let body = body.to_string();
-        let signed = self.signer.sign_at(body.as_bytes(), SystemTime::now());
-        let mut headers = signed.headers;
-        // Chatwoot's delivery id is new for every delivery, not derived from the body.
-        if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
-            headers.insert("x-chatwoot-delivery", id);
+        // `lib/webhooks/trigger.rb#request_headers` (konversio-org/konversio 88ffa329, L44-53):
+        // JSON content type and accept, a new delivery id for every delivery, and with a secret
+        // the timestamp and `sha256=` + hex HMAC-SHA256 of "{ts}.{body}". Written here from
+        // Chatwoot's code, independently of deskwire-chatlake's verifier.
+        let ts = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default()
+            .to_string();
+        let signature = format!(
+            "sha256={}",
+            self.signer.sign_hex_parts(&[ts.as_bytes(), b".", body.as_bytes()])
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in [
+            ("x-chatwoot-delivery", uuid::Uuid::new_v4().to_string()),
+            ("x-chatwoot-timestamp", ts),
+            ("x-chatwoot-signature", signature),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
         }
         self.shared
             .post(url, headers, body, Some(summary), Duration::from_secs(5));
@@ -458,7 +479,9 @@ impl ChatlakeDesk {
         if !self.hmac_mandatory && hash.is_none() {
             return true;
         }
-        let expected = identifier_hash(&self.hmac_token, identifier.unwrap_or_default());
+        // `identifier_hash` is the hex HMAC-SHA256 of the identifier keyed with the inbox's
+        // `hmac_token` (`app/controllers/public/api/v1/inboxes/contacts_controller.rb#valid_hmac?`).
+        let expected = HmacSha256::new(&self.hmac_token).sign_hex(identifier.unwrap_or_default().as_bytes());
         hash.is_some_and(|h| Secret::new(expected).matches(h.as_bytes()))
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Sources: the "Introduction to Send API" page (deskwire's seed; ringcentral
 //! engage-digital-api-docs `docs/src/sdk/send-api.md`), the Request-Response and Options pages
-//! of the same repository, and deskwire-engage-digital's signing recipe (lowercase hex
-//! HMAC-SHA-512 of the exact body, keyed with the source's access token).
+//! of the same repository; the signing recipe (lowercase hex HMAC-SHA-512 of the exact body,
+//! keyed with the source's access token) is the page's PHP and Ruby examples, written here on
+//! core's MAC, independently of deskwire-engage-digital.
 //!
 //! Send API:
 //! * answers `200 ok` (text) to the page's supported actions — `messages.create`,
@@ -39,8 +40,15 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use deskwire_core::mac::HmacSha512;
 use deskwire_core::Secret;
-use deskwire_engage_digital::{Signer, SIGNATURE_HEADER};
+
+/// The header every Send API request and endpoint call is signed in: the lowercase hex
+/// HMAC-SHA-512 of the exact body, keyed with the source's access token (the Send API page's
+/// PHP `hash_hmac('sha512', $body, $token)` and Ruby `OpenSSL::HMAC.hexdigest('sha512', ...)`
+/// examples, ringcentral engage-digital-api-docs `docs/src/sdk/send-api.md`). Written here from
+/// the page, not taken from deskwire-engage-digital: the simulator is a second reading.
+const SIGNATURE_HEADER: &str = "x-smccsdk-signature";
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -83,7 +91,7 @@ pub(crate) struct EngageDigitalDesk {
     shared: Arc<Shared>,
     source_id: String,
     token: Secret,
-    signer: Signer,
+    signer: HmacSha512,
     structured: bool,
     endpoint_url: Option<String>,
     book: Mutex<Book>,
@@ -160,7 +168,7 @@ impl EngageDigitalDesk {
         Ok(Self {
             shared,
             source_id: settings.credential("source_id", |r| hex(r, 20)),
-            signer: Signer::new(&token),
+            signer: HmacSha512::new(&token),
             token,
             structured: settings
                 .overrides
@@ -221,7 +229,7 @@ impl EngageDigitalDesk {
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if self.signer.verify(body, signature.trim()).is_err() {
+        if self.signer.verify_hex(body, signature.trim()).is_err() {
             return refuse(422, "Invalid signature");
         }
         let Ok(request) = serde_json::from_slice::<Value>(body) else {
@@ -362,7 +370,7 @@ impl EngageDigitalDesk {
         let body = body.to_string();
         let mut headers = HeaderMap::new();
         headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Ok(value) = HeaderValue::from_str(&self.signer.sign(body.as_bytes())) {
+        if let Ok(value) = HeaderValue::from_str(&self.signer.sign_hex(body.as_bytes())) {
             headers.insert(SIGNATURE_HEADER, value);
         }
         let (status, headers, answer) = self
@@ -382,7 +390,7 @@ impl EngageDigitalDesk {
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if self.signer.verify(&answer, signature).is_err() {
+        if self.signer.verify_hex(&answer, signature.trim()).is_err() {
             return Err(SimError::Endpoint(format!(
                 "the answer to {action} ({status}) is not signed with the access token"
             )));
