@@ -19,6 +19,11 @@ use crate::wire::{ConversationQuery, MessageQuery, StatusFilter};
 /// their id, so the set is bounded).
 const LOCKS: usize = 64;
 
+/// Which of the [`LOCKS`] a conversation takes.
+fn stripe(conversation: u64) -> usize {
+    (conversation % LOCKS as u64) as usize
+}
+
 /// The store and the locks of backfill.
 #[derive(Debug, Clone)]
 pub(super) struct Backfill {
@@ -34,9 +39,6 @@ impl Backfill {
         }
     }
 }
-
-/// Conversation pages one poll reads at most (25 conversations each).
-const MAX_PAGES: u32 = 40;
 
 /// What Chatwoot answers at most to `after=` alone (konversio-org/konversio
 /// 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44, `app/finders/message_finder.rb` L36); a shorter
@@ -122,7 +124,7 @@ impl ChatlakeChannel {
     }
 
     fn lock(backfill: &Backfill, conversation: u64) -> &tokio::sync::Mutex<()> {
-        &backfill.locks[(conversation % LOCKS as u64) as usize]
+        &backfill.locks[stripe(conversation)]
     }
 
     /// The desk messages of `conversation` after `after` and below `below` (all when `None`),
@@ -151,7 +153,9 @@ impl ChatlakeChannel {
                 .map_err(ChannelError::from)?
                 .payload;
             let full = page.len() >= PAGE;
-            let mut messages: Vec<_> = page.into_iter().filter(|m| m.id > cursor).collect();
+            // `after` alone answers ids above it only (`message_finder.rb` L36), ordered by
+            // creation time: sorted by id here.
+            let mut messages = page;
             messages.sort_by_key(|m| m.id);
             let Some(highest) = messages.last().map(|m| m.id) else {
                 break;
@@ -262,50 +266,60 @@ impl ChatlakeChannel {
     }
 
     /// One reconcile round over the inbox's conversations with activity in the last
-    /// [`RECONCILE_WINDOW`], whatever their status.
+    /// [`RECONCILE_WINDOW`], whatever their status: one request, since Chatwoot answers every
+    /// match of `updated_within` at once, unpaged (konversio-org/konversio
+    /// 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44, `app/finders/conversation_finder.rb` L204-216).
     pub(super) async fn reconcile(&self, backfill: &Backfill) -> Result<Polled, ChannelError> {
         let mut events = Vec::new();
         let mut failures = Vec::new();
-        for page in 1..=MAX_PAGES {
-            let query = ConversationQuery {
-                status: Some(StatusFilter::All),
-                inbox_id: Some(self.inbox_id),
-                updated_within: Some(RECONCILE_WINDOW.as_secs()),
-                page: Some(page),
-                ..ConversationQuery::default()
-            };
-            let conversations = self
-                .api
-                .list_conversations(&query)
-                .await
-                .map_err(ChannelError::from)?
-                .payload;
-            if conversations.is_empty() {
-                break;
+        let query = ConversationQuery {
+            status: Some(StatusFilter::All),
+            inbox_id: Some(self.inbox_id),
+            updated_within: Some(RECONCILE_WINDOW.as_secs()),
+            ..ConversationQuery::default()
+        };
+        let conversations = self
+            .api
+            .list_conversations(&query)
+            .await
+            .map_err(ChannelError::from)?
+            .payload;
+        for conversation in conversations {
+            let mut reference = ConversationRef::new(PROVIDER, conversation.id.to_string());
+            // A REST conversation names its session only through its last message.
+            if let Some(source) = conversation.session() {
+                reference = reference.with("source", source);
             }
-            for conversation in conversations {
-                let mut reference = ConversationRef::new(PROVIDER, conversation.id.to_string());
-                // A REST conversation names its session only through its last message.
-                if let Some(source) = conversation.session() {
-                    reference = reference.with("source", source);
+            let _serial = Self::lock(backfill, conversation.id).lock().await;
+            let last = match backfill.store.position(&self.position_key(conversation.id)).await {
+                Ok(last) => last,
+                Err(error) => {
+                    failures.push((reference, store_failed(&error)));
+                    continue;
                 }
-                let _serial = Self::lock(backfill, conversation.id).lock().await;
-                let last = match backfill.store.position(&self.position_key(conversation.id)).await {
-                    Ok(last) => last,
-                    Err(error) => {
-                        failures.push((reference, store_failed(&error)));
-                        continue;
-                    }
-                };
-                match self.missed(conversation.id, &reference, last, None).await {
-                    Ok((missed, highest)) => {
-                        events.extend(self.batch(backfill, conversation.id, missed, highest).await);
-                    }
-                    Err(error) => failures.push((reference, error)),
+            };
+            match self.missed(conversation.id, &reference, last, None).await {
+                Ok((missed, highest)) => {
+                    events.extend(self.batch(backfill, conversation.id, missed, highest).await);
                 }
+                Err(error) => failures.push((reference, error)),
             }
         }
         // Positions live in the store per conversation: no cursor to keep.
         Ok(Polled::acknowledged(events, failures, Cursor::empty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_conversation_id_has_a_stripe_and_neighbours_differ() {
+        for id in [0, 1, 63, 64, 301, 4_096, 1 << 40, u64::MAX] {
+            assert!(stripe(id) < LOCKS, "{id}");
+        }
+        assert_ne!(stripe(301), stripe(302));
+        assert_eq!(stripe(301), stripe(301 + LOCKS as u64));
     }
 }

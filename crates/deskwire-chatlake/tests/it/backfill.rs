@@ -277,3 +277,101 @@ fn the_documented_windows() {
         "the crate docs say a day"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_conversation_keeps_its_own_position() {
+    let (url, captured) = capture().await;
+    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let channel = channel(&sim, Arc::new(MemoryStore::new()));
+    let mut conversations = Vec::new();
+    for who in ["ana", "bob"] {
+        let started = channel
+            .start_conversation(&Customer::new(who).name(who), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        conversations.push(started.conversation.id().to_owned());
+    }
+    // Bob's answer gets a lower id than Ana's second one.
+    sim.agent_message(&conversations[0], "ana 1").await.unwrap();
+    sim.agent_message(&conversations[1], "bob 1").await.unwrap();
+    sim.agent_message(&conversations[0], "ana 2").await.unwrap();
+    let got = deliveries(&captured, 5).await;
+    commit_all(channel.receive(got[4].clone()).await.unwrap().events)
+        .await
+        .unwrap();
+    // Ana's position is past Bob's message id; Bob's conversation still passes it.
+    assert_eq!(texts(&channel.receive(got[3].clone()).await.unwrap().events), ["bob 1"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gap_is_read_up_to_the_webhooks_message_not_past_it() {
+    let answers: Vec<String> = (0..150).map(|j| format!("a{j:03}")).collect();
+    let refs: Vec<&str> = answers.iter().map(String::as_str).collect();
+    let (sim, channel, conversation, got) = with_answers(Arc::new(MemoryStore::new()), &refs).await;
+    // The webhook of the 50th answer: its page (100 after the position) is full, and it is in it.
+    let events = channel.receive(got[50].clone()).await.unwrap().events;
+    assert_eq!(texts(&events), answers[..50]);
+    assert_eq!(
+        message_lists(&sim, &conversation),
+        1,
+        "one page reached it: no second page"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_reads_every_conversation_of_its_inbox_in_one_listing_and_no_other_inbox() {
+    let (url, _captured) = capture().await;
+    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let channel = channel(&sim, Arc::new(MemoryStore::new()));
+    // An answered conversation, then 26 newer ones: by last activity it is 27th, past a page.
+    let answered = channel
+        .start_conversation(&Customer::new("first").name("F"), &CustomerMessage::text("Hi"))
+        .await
+        .unwrap();
+    sim.agent_message(answered.conversation.id(), "for the first")
+        .await
+        .unwrap();
+    for i in 0..26 {
+        channel
+            .start_conversation(&Customer::new(format!("c{i}")).name("C"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+    }
+    // Another inbox of the account, with an answered conversation of its own.
+    let credential = |key: &str| sim.credential(key).unwrap();
+    let api = ChatlakeClient::builder(
+        sim.base_url(),
+        credential("account_id").parse().unwrap(),
+        Secret::new(credential("api_access_token")),
+    )
+    .build()
+    .unwrap();
+    let other_inbox = api
+        .create_api_inbox(&deskwire_chatlake::wire::NewApiInbox::new("Other"))
+        .await
+        .unwrap()
+        .id
+        .expect("the new inbox's id");
+    let other = ChatlakeChannel::new(api, other_inbox)
+        .start_conversation(&Customer::new("x").name("X"), &CustomerMessage::text("Hi"))
+        .await
+        .unwrap();
+    sim.agent_message(other.conversation.id(), "another inbox")
+        .await
+        .unwrap();
+    let before = conversation_lists(&sim);
+    let polled = channel.poll().await.unwrap();
+    assert_eq!(texts(&polled.events), ["for the first"]);
+    assert_eq!(
+        conversation_lists(&sim),
+        before + 1,
+        "updated_within answers every match at once"
+    );
+}
+
+fn conversation_lists(sim: &Sim) -> usize {
+    sim.exchanges()
+        .into_iter()
+        .filter(|e| e.method == "GET" && e.path.ends_with("/conversations"))
+        .count()
+}

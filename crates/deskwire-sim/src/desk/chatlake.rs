@@ -110,6 +110,10 @@ struct Conversation {
     messages: Vec<Message>,
     contact_last_seen_at: Option<u64>,
     created_at: u64,
+    /// Moves with every message and status change (`updated_within` reads it).
+    updated_at: u64,
+    /// The order of last activity (seconds tie within a test): lists sort by it.
+    activity: u64,
 }
 
 #[derive(Debug, Default)]
@@ -118,6 +122,8 @@ struct State_ {
     contacts: Vec<Contact>,
     conversations: BTreeMap<u64, Conversation>,
     next_message: u64,
+    /// Counts activity, for `last_activity_at_desc` within one second.
+    activity: u64,
 }
 
 /// The desk.
@@ -352,10 +358,14 @@ impl ChatlakeDesk {
             let mut state = self.state();
             message.id = state.next_message;
             state.next_message += 1;
+            state.activity += 1;
+            let activity = state.activity;
             let Some(conv) = state.conversations.get_mut(&conversation) else {
                 return Err(not_found());
             };
             conv.messages.push(message.clone());
+            conv.updated_at = now();
+            conv.activity = activity;
             if conv.status == "resolved" && message.message_type == 0 {
                 // A customer writing into a resolved conversation reopens it, as Chatwoot does.
                 conv.status = "open".into();
@@ -393,6 +403,7 @@ impl ChatlakeDesk {
             if previous == status {
                 return Some(false);
             }
+            conv.updated_at = now();
             let conv = conv.clone();
             let mut event = self.conversation_json(&state, &conv);
             event["event"] = json!("conversation_status_changed");
@@ -447,7 +458,10 @@ impl ChatlakeDesk {
             messages: Vec::new(),
             contact_last_seen_at: None,
             created_at: now(),
+            updated_at: now(),
+            activity: state.activity + 1,
         };
+        state.activity += 1;
         state.conversations.insert(conversation.id, conversation.clone());
         conversation
     }
@@ -733,18 +747,28 @@ async fn conversations_list(
     let status = q.get("status").map_or("open", String::as_str);
     let inbox: Option<u64> = q.get("inbox_id").and_then(|i| i.parse().ok());
     let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
-    let matching: Vec<&Conversation> = state
+    let within: Option<u64> = q.get("updated_within").and_then(|w| w.parse().ok());
+    let mut matching: Vec<&Conversation> = state
         .conversations
         .values()
         .filter(|c| status == "all" || c.status == status)
         .filter(|c| inbox.is_none_or(|i| i == c.inbox_id))
+        .filter(|c| within.is_none_or(|w| c.updated_at + w > now()))
         .collect();
+    // `last_activity_at_desc` by default (`conversation_finder.rb#conversations`).
+    matching.sort_by_key(|c| std::cmp::Reverse(c.activity));
     let n = matching.len();
-    // 25 per page, as Chatwoot pages conversations.
+    // 25 per page, as Chatwoot pages conversations — except with `updated_within`, which
+    // answers every match at once (konversio-org/konversio 88ffa329,
+    // `app/finders/conversation_finder.rb` L204-216: no `.page` on that branch).
+    let (skip, take) = match within {
+        Some(_) => (0, usize::MAX),
+        None => ((page - 1) * 25, 25),
+    };
     let payload: Vec<Value> = matching
         .iter()
-        .skip((page - 1) * 25)
-        .take(25)
+        .skip(skip)
+        .take(take)
         .map(|c| desk.conversation_json(&state, c))
         .collect();
     answer(
