@@ -6,37 +6,22 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use deskwire_chatlake::channel::ChatlakeChannel;
 use deskwire_chatlake::inbound::WebhookVerifier;
 use deskwire_chatlake::ChatlakeClient;
 use deskwire_core::channel::{commit_all, Channel, Customer, CustomerMessage, Deduplicated, DeskEvent, InboundRequest};
 use deskwire_core::retry::RetryPolicy;
-use deskwire_core::store::{MemoryStore, RedisStore, Store};
+use deskwire_core::store::Store;
 use deskwire_core::Secret;
-use deskwire_sim::{Faults, Provider, Sim};
+use deskwire_sim::{Capture, Faults, Provider, Sim};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// The stores under test: memory always, Redis when a server is given.
 async fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
-    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("memory", Arc::new(MemoryStore::new()))];
-    match std::env::var("DESKWIRE_REDIS_URL") {
-        Ok(url) if !url.is_empty() => {
-            let run = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-            let store = RedisStore::connect(&url)
-                .await
-                .expect("the Redis server")
-                .prefix(format!("test:{run}:"));
-            stores.push(("redis", Arc::new(store)));
-        }
-        _ if std::env::var_os("DESKWIRE_REQUIRE_REDIS").is_some() => {
-            panic!("DESKWIRE_REQUIRE_REDIS is set but DESKWIRE_REDIS_URL is not")
-        }
-        _ => eprintln!("DESKWIRE_REDIS_URL is unset: only the memory store is tested here (CI tests both)"),
-    }
-    stores
+    deskwire_core::testing::stores_under_test("test").await
 }
 
 /// A Chatlake channel on `sim` with backfill and de-duplication on `store`.
@@ -172,47 +157,15 @@ async fn chatlake_every_agent_message_once_in_order_through_faults_and_a_restart
     }
 }
 
-/// Every webhook the desk sends, captured raw, to be replayed.
-async fn capture() -> (String, Arc<std::sync::Mutex<Vec<InboundRequest>>>) {
-    let captured: Arc<std::sync::Mutex<Vec<InboundRequest>>> = Arc::default();
-    let sink = Arc::clone(&captured);
-    let router = axum::Router::new().route(
-        "/",
-        axum::routing::post(move |request: InboundRequest| {
-            let sink = Arc::clone(&sink);
-            async move {
-                sink.lock().unwrap().push(request);
-                ""
-            }
-        }),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, captured)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_one_store_pass_each_duplicated_delivery_once() {
     for (name, store) in stores().await {
-        let (url, captured) = capture().await;
-        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
-        let (a, b) = (chatlake(&sim, &store), chatlake(&sim, &store));
-        let started = a
-            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
-            .await
-            .unwrap();
-        let conversation = started.conversation.id().to_owned();
+        let (captured, sim, a, conversation) = captured_chatlake(&store, "ana").await;
+        let b = chatlake(&sim, &store);
         for j in 0..10 {
             sim.agent_message(&conversation, &format!("answer {j}")).await.unwrap();
         }
-        for _ in 0..100 {
-            if captured.lock().unwrap().len() >= 11 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let deliveries = captured.lock().unwrap().clone();
+        let deliveries = captured.at_least(11).await;
         assert_eq!(deliveries.len(), 11, "the contact's message and ten answers");
         // Every delivery reaches both replicas twice, all at once.
         let mut handles = Vec::new();
@@ -347,15 +300,27 @@ async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
     }
 }
 
-/// Waits until `captured` holds `n` deliveries.
-async fn captured_at_least(captured: &std::sync::Mutex<Vec<InboundRequest>>, n: usize) -> Vec<InboundRequest> {
-    for _ in 0..400 {
-        if captured.lock().unwrap().len() >= n {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let deliveries = captured.lock().unwrap().clone();
+/// A Chatlake desk whose webhooks are captured (not delivered), a channel on `store`, and a
+/// conversation started for `who`.
+async fn captured_chatlake(store: &Arc<dyn Store>, who: &str) -> (Capture, Sim, Arc<dyn Channel>, String) {
+    let captured = Capture::start().await.unwrap();
+    let sim = Sim::builder(Provider::Chatlake)
+        .webhook_url(captured.url())
+        .start()
+        .await
+        .unwrap();
+    let channel = chatlake(&sim, store);
+    let started = channel
+        .start_conversation(&Customer::new(who).name(who), &CustomerMessage::text("Hi"))
+        .await
+        .unwrap();
+    let conversation = started.conversation.id().to_owned();
+    (captured, sim, channel, conversation)
+}
+
+/// The deliveries once `n` arrived.
+async fn captured_at_least(capture: &Capture, n: usize) -> Vec<InboundRequest> {
+    let deliveries = capture.at_least(n).await;
     assert!(deliveries.len() >= n, "{} deliveries, wanted {n}", deliveries.len());
     deliveries
 }
@@ -363,14 +328,7 @@ async fn captured_at_least(captured: &std::sync::Mutex<Vec<InboundRequest>>, n: 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chatlake_a_gap_of_250_messages_is_read_page_by_page_all_once_in_order() {
     for (name, store) in stores().await {
-        let (url, captured) = capture().await;
-        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
-        let channel = chatlake(&sim, &store);
-        let started = channel
-            .start_conversation(&Customer::new("gap").name("Gap"), &CustomerMessage::text("Hi"))
-            .await
-            .unwrap();
-        let conversation = started.conversation.id().to_owned();
+        let (captured, sim, channel, conversation) = captured_chatlake(&store, "gap").await;
         // 250 answers whose webhooks are lost, then one that arrives.
         for j in 0..=250 {
             sim.agent_message(&conversation, &format!("a{j:03}")).await.unwrap();
@@ -398,14 +356,7 @@ async fn chatlake_a_gap_of_250_messages_is_read_page_by_page_all_once_in_order()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chatlake_a_sink_that_fails_once_gets_the_message_at_the_next_webhook_or_poll() {
     for (name, store) in stores().await {
-        let (url, captured) = capture().await;
-        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
-        let channel = chatlake(&sim, &store);
-        let started = channel
-            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
-            .await
-            .unwrap();
-        let conversation = started.conversation.id().to_owned();
+        let (captured, sim, channel, conversation) = captured_chatlake(&store, "ana").await;
         sim.agent_message(&conversation, "first").await.unwrap();
         let deliveries = captured_at_least(&captured, 2).await;
         // The application could not take it: released (Chatwoot will not send it again).
@@ -441,8 +392,12 @@ async fn chatlake_two_accounts_with_the_same_ids_never_hide_each_other() {
     for (name, store) in stores().await {
         let mut texts = Vec::new();
         for desk in ["desk A", "desk B"] {
-            let (url, captured) = capture().await;
-            let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+            let captured = Capture::start().await.unwrap();
+            let sim = Sim::builder(Provider::Chatlake)
+                .webhook_url(captured.url())
+                .start()
+                .await
+                .unwrap();
             let channel = chatlake(&sim, &store);
             let started = channel
                 .start_conversation(&Customer::new("same").name("Same"), &CustomerMessage::text("Hi"))
@@ -555,10 +510,9 @@ async fn engage_digital_a_sink_that_fails_once_gets_the_reply_on_the_desks_retry
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chatlake_two_replicas_fifty_answers_delivered_to_both_at_once_pass_once_in_order() {
     for (name, store) in stores().await {
-        let (url, captured) = capture().await;
-        let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+        let (captured, sim, a, conversation) = captured_chatlake(&store, "ana").await;
+        let b = chatlake(&sim, &store);
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let (a, b) = (chatlake(&sim, &store), chatlake(&sim, &store));
         // A sink that takes its time (a durable write), so the two replicas overlap.
         let slow = |tx: mpsc::UnboundedSender<DeskEvent>| {
             move |event: DeskEvent| {
@@ -578,11 +532,6 @@ async fn chatlake_two_replicas_fifty_answers_delivered_to_both_at_once_pass_once
                 .channel(Arc::clone(replica), slow(tx.clone()));
             tokio::spawn(async move { axum::serve(listener, router).await });
         }
-        let started = a
-            .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
-            .await
-            .unwrap();
-        let conversation = started.conversation.id().to_owned();
         for j in 0..50 {
             sim.agent_message(&conversation, &format!("answer {j:02}"))
                 .await

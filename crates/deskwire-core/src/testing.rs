@@ -66,3 +66,36 @@ impl<'a> MakeWriter<'a> for Buffer {
         self.clone()
     }
 }
+
+/// The stores a suite of yours runs over (features `testing` and `redis`): the memory store
+/// always, and a [`RedisStore`](crate::store::RedisStore) under a fresh prefix when
+/// `DESKWIRE_REDIS_URL` names a server. With `DESKWIRE_REQUIRE_REDIS` set (CI) a missing URL is
+/// a failure, not a skip.
+///
+/// # Panics
+///
+/// When the Redis server cannot be reached, or is required and not named: a test helper fails
+/// the test.
+#[cfg(feature = "redis")]
+pub async fn stores_under_test(prefix: &str) -> Vec<(&'static str, std::sync::Arc<dyn crate::store::Store>)> {
+    use crate::store::{MemoryStore, RedisStore, Store};
+    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("memory", Arc::new(MemoryStore::new()))];
+    match std::env::var("DESKWIRE_REDIS_URL") {
+        Ok(url) if !url.is_empty() => {
+            let run = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            let store = RedisStore::connect(&url)
+                .await
+                .expect("the Redis server named by DESKWIRE_REDIS_URL")
+                .prefix(format!("{prefix}:{run}:"));
+            stores.push(("redis", Arc::new(store)));
+        }
+        _ if std::env::var_os("DESKWIRE_REQUIRE_REDIS").is_some() => {
+            panic!("DESKWIRE_REQUIRE_REDIS is set but DESKWIRE_REDIS_URL is not")
+        }
+        _ => eprintln!("DESKWIRE_REDIS_URL is unset: only the memory store is tested here (CI tests both)"),
+    }
+    stores
+}

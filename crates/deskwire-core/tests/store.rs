@@ -3,27 +3,12 @@
 //! `DESKWIRE_REQUIRE_REDIS`, so CI cannot skip it).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use deskwire_core::store::{Claim, Lease, MemoryStore, RedisStore, Store, StoreError, MAX_TTL};
+use deskwire_core::store::{Claim, Lease, Store, StoreError, MAX_TTL};
 
 async fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
-    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("memory", Arc::new(MemoryStore::new()))];
-    match std::env::var("DESKWIRE_REDIS_URL") {
-        Ok(url) if !url.is_empty() => {
-            let run = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-            let store = RedisStore::connect(&url)
-                .await
-                .expect("the Redis server")
-                .prefix(format!("store-suite:{run}:"));
-            stores.push(("redis", Arc::new(store)));
-        }
-        _ if std::env::var_os("DESKWIRE_REQUIRE_REDIS").is_some() => {
-            panic!("DESKWIRE_REQUIRE_REDIS is set but DESKWIRE_REDIS_URL is not")
-        }
-        _ => eprintln!("DESKWIRE_REDIS_URL is unset: only the memory store is tested here (CI tests both)"),
-    }
-    stores
+    deskwire_core::testing::stores_under_test("store-suite").await
 }
 
 fn won(name: &str, claim: Claim) -> Lease {

@@ -41,6 +41,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod agent;
+pub mod capture;
 pub mod control;
 mod delivery;
 pub mod desk;
@@ -59,6 +60,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
 pub use agent::AgentScript;
+pub use capture::Capture;
 pub use faults::{Fault, Faults, FaultsError};
 pub use journal::{Direction, Exchange};
 

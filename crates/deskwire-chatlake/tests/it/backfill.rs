@@ -1,7 +1,7 @@
 //! Gap backfill on deskwire-sim's Chatlake desk, which pages messages as Chatwoot's
 //! `MessageFinder` does (100 after an id): positions move over committed events only.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deskwire_chatlake::channel::ChatlakeChannel;
@@ -11,36 +11,11 @@ use deskwire_core::channel::{commit_all, Channel, Customer, CustomerMessage, Des
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::store::{Claim, CursorEntry, Lease, MemoryStore, Store, StoreError};
 use deskwire_core::Secret;
-use deskwire_sim::{Faults, Provider, Sim};
+use deskwire_sim::{Capture, Faults, Provider, Sim};
 
-/// Every webhook the desk sends, captured raw.
-async fn capture() -> (String, Arc<Mutex<Vec<InboundRequest>>>) {
-    let captured: Arc<Mutex<Vec<InboundRequest>>> = Arc::default();
-    let sink = Arc::clone(&captured);
-    let router = axum::Router::new().route(
-        "/",
-        axum::routing::post(move |request: InboundRequest| {
-            let sink = Arc::clone(&sink);
-            async move {
-                sink.lock().unwrap().push(request);
-                ""
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, captured)
-}
-
-async fn deliveries(captured: &Mutex<Vec<InboundRequest>>, n: usize) -> Vec<InboundRequest> {
-    for _ in 0..400 {
-        if captured.lock().unwrap().len() >= n {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let got = captured.lock().unwrap().clone();
+/// The deliveries once `n` arrived.
+async fn deliveries(capture: &Capture, n: usize) -> Vec<InboundRequest> {
+    let got = capture.at_least(n).await;
     assert!(got.len() >= n, "{} deliveries, wanted {n}", got.len());
     got
 }
@@ -73,8 +48,12 @@ fn texts(events: &[Incoming]) -> Vec<String> {
 /// A desk, a channel on `store`, a started conversation and `answers` agent messages whose
 /// webhooks were captured (not delivered).
 async fn with_answers(store: Arc<dyn Store>, answers: &[&str]) -> (Sim, ChatlakeChannel, String, Vec<InboundRequest>) {
-    let (url, captured) = capture().await;
-    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let captured = Capture::start().await.unwrap();
+    let sim = Sim::builder(Provider::Chatlake)
+        .webhook_url(captured.url())
+        .start()
+        .await
+        .unwrap();
     let channel = channel(&sim, store);
     let started = channel
         .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
@@ -237,17 +216,7 @@ async fn a_failing_store_passes_the_webhooks_message_alone_and_replays_nothing()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_listing_passes_the_webhooks_message_and_keeps_the_position() {
-    let (url, captured) = capture().await;
-    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
-    let channel = channel(&sim, Arc::new(MemoryStore::new()));
-    let started = channel
-        .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
-        .await
-        .unwrap();
-    let conversation = started.conversation.id().to_owned();
-    sim.agent_message(&conversation, "one").await.unwrap();
-    sim.agent_message(&conversation, "two").await.unwrap();
-    let got = deliveries(&captured, 3).await;
+    let (sim, channel, _conversation, got) = with_answers(Arc::new(MemoryStore::new()), &["one", "two"]).await;
     sim.set_faults("5xx=1".parse::<Faults>().unwrap());
     let events = channel.receive(got[2].clone()).await.unwrap().events;
     assert_eq!(
@@ -280,8 +249,12 @@ fn the_documented_windows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_conversation_keeps_its_own_position() {
-    let (url, captured) = capture().await;
-    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let captured = Capture::start().await.unwrap();
+    let sim = Sim::builder(Provider::Chatlake)
+        .webhook_url(captured.url())
+        .start()
+        .await
+        .unwrap();
     let channel = channel(&sim, Arc::new(MemoryStore::new()));
     let mut conversations = Vec::new();
     for who in ["ana", "bob"] {
@@ -320,8 +293,12 @@ async fn the_gap_is_read_up_to_the_webhooks_message_not_past_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poll_reads_every_conversation_of_its_inbox_in_one_listing_and_no_other_inbox() {
-    let (url, _captured) = capture().await;
-    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let captured = Capture::start().await.unwrap();
+    let sim = Sim::builder(Provider::Chatlake)
+        .webhook_url(captured.url())
+        .start()
+        .await
+        .unwrap();
     let channel = channel(&sim, Arc::new(MemoryStore::new()));
     // An answered conversation, then 26 newer ones: by last activity it is 27th, past a page.
     let answered = channel

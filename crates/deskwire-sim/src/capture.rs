@@ -1,0 +1,58 @@
+//! [`Capture`]: a local receiver that keeps every request a desk sends it, as it arrived, for
+//! tests that hand deliveries to a channel themselves (late, twice, to two replicas at once).
+//! Invented for testing: no desk has it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deskwire_core::InboundRequest;
+
+/// Keeps every request posted to [`Capture::url`], answering `200` with an empty body.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    url: String,
+    requests: Arc<Mutex<Vec<InboundRequest>>>,
+}
+
+impl Capture {
+    /// Listens on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        let requests: Arc<Mutex<Vec<InboundRequest>>> = Arc::default();
+        let kept = Arc::clone(&requests);
+        let router = axum::Router::new().route(
+            "/",
+            axum::routing::post(move |request: InboundRequest| {
+                let kept = Arc::clone(&kept);
+                async move {
+                    kept.lock().unwrap_or_else(|p| p.into_inner()).push(request);
+                    ""
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/", listener.local_addr()?);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Ok(Self { url, requests })
+    }
+
+    /// Where to send deliveries.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// What arrived so far, in order.
+    pub fn requests(&self) -> Vec<InboundRequest> {
+        self.requests.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// What arrived once at least `n` requests did, or after 10 s, whichever comes first.
+    pub async fn at_least(&self, n: usize) -> Vec<InboundRequest> {
+        for _ in 0..400 {
+            if self.requests.lock().unwrap_or_else(|p| p.into_inner()).len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        self.requests()
+    }
+}
