@@ -94,11 +94,16 @@ impl Outbox {
     }
 
     /// Queues `delivery` and waits for its answer.
-    pub(crate) async fn call(&self, mut delivery: Delivery) -> Answer {
+    pub(crate) async fn call(&self, delivery: Delivery) -> Answer {
+        self.queue(delivery).await
+    }
+
+    /// Queues `delivery` now (its faults are rolled now) and hands back its answer to come.
+    pub(crate) fn queue(&self, mut delivery: Delivery) -> impl std::future::Future<Output = Answer> + Send + 'static {
         let (tx, rx) = oneshot::channel();
         delivery.answer = Some(tx);
         self.send(delivery);
-        rx.await.unwrap_or_else(|_| Err("not delivered (dropped)".into()))
+        async move { rx.await.unwrap_or_else(|_| Err("not delivered (dropped)".into())) }
     }
 }
 

@@ -172,12 +172,34 @@ async fn a_dropped_webhook_never_arrives_and_the_journal_says_so() {
     desk.sim.agent_message(&conversation, "lost").await.unwrap();
     desk.sim.set_faults(Faults::none());
     desk.sim.agent_message(&conversation, "found").await.unwrap();
-    assert_eq!(desk.delivered(1).await, ["found"]);
+    desk.delivered(2).await;
+    let events: Vec<(String, String)> = payloads(&desk)
+        .iter()
+        .map(|p| {
+            (
+                p["event"].as_str().unwrap().to_owned(),
+                p["content"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Lost in transit, so failed for Chatwoot: the message is marked failed and message_updated
+    // goes out (see the failed-delivery test below).
+    assert!(
+        events.contains(&("message_created".into(), "found".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&("message_updated".into(), "lost".into())),
+        "{events:?}"
+    );
+    assert!(
+        !events.contains(&("message_created".into(), "lost".into())),
+        "{events:?}"
+    );
     let out = desk.exchanges(Direction::Out);
     assert_eq!(out[0].fault.as_deref(), Some("drop"));
     assert_eq!(out[0].status, None);
     assert_eq!(out[0].summary.as_deref(), Some("agent: lost"));
-    assert_eq!(out[1].status, Some(200));
 }
 
 #[tokio::test]
@@ -383,4 +405,71 @@ async fn private_notes_are_webhooked_and_activity_messages_never() {
     let sent = payloads(&desk);
     assert_eq!(contents, ["internal only", "last"], "{sent:?}");
     assert_eq!(sent[0]["private"], true);
+}
+
+#[tokio::test]
+async fn a_failed_delivery_marks_the_message_failed_and_fires_message_updated_once() {
+    // `lib/webhooks/trigger.rb` L16-24, L55-65, L90-113 (konversio-org/konversio 88ffa329): an
+    // API inbox's message_created is not retried; the message becomes `failed` with the error in
+    // `content_attributes.external_error`, and the update fires message_updated.
+    let got: Received = Arc::default();
+    let sink = Arc::clone(&got);
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let sink = Arc::clone(&sink);
+            async move {
+                sink.lock().unwrap().push((headers, body));
+                (http::StatusCode::INTERNAL_SERVER_ERROR, "down")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
+    let desk = Chatlake {
+        sim,
+        http: reqwest::Client::new(),
+        hook: got,
+    };
+    let conversation = desk.conversation().await;
+    let created: Value = desk
+        .post(
+            &format!("conversations/{conversation}/messages"),
+            json!({"content": "never delivered", "message_type": "outgoing"}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    desk.delivered(2).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = payloads(&desk);
+    let events: Vec<&str> = sent.iter().map(|p| p["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["message_created", "message_updated"], "{sent:?}");
+    assert_eq!(sent[1]["id"], created["id"]);
+    assert_eq!(
+        sent[1]["content_attributes"]["external_error"],
+        "500 Internal Server Error"
+    );
+    assert!(
+        sent[0]["created_at"].as_str().is_some_and(|t| t.ends_with(".000Z")),
+        "ISO in webhooks"
+    );
+    let token = desk.sim.credential("api_access_token").unwrap();
+    let listed: Value = desk
+        .http
+        .get(desk.api(&format!("conversations/{conversation}/messages")))
+        .header("api_access_token", token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let message = listed["payload"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(message["status"], "failed", "{message}");
+    assert!(message["created_at"].is_u64(), "seconds in REST");
 }

@@ -27,7 +27,7 @@
 //! `webhook_secret`, `hmac_token` (and `hmac_mandatory` when given).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -98,6 +98,9 @@ struct Message {
     source_id: Option<String>,
     attachments: Vec<Value>,
     sender: Value,
+    /// `failed` once its webhook could not be delivered, with the error
+    /// (`content_attributes.external_error`).
+    external_error: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +142,31 @@ pub(crate) struct ChatlakeDesk {
     hmac_token: Secret,
     hmac_mandatory: bool,
     state: Mutex<State_>,
+    /// The desk itself, for the tasks that watch a delivery's fate.
+    me: OnceLock<Weak<ChatlakeDesk>>,
+}
+
+/// Unix seconds as Rails writes a time in JSON: ISO 8601, UTC, milliseconds.
+fn iso(seconds: u64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).unwrap_or(0))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// A message's `content_attributes`: `external_error` once its delivery failed.
+fn content_attributes(m: &Message) -> Value {
+    match &m.external_error {
+        Some(error) => json!({ "external_error": error }),
+        None => json!({}),
+    }
 }
 
 fn now() -> u64 {
@@ -211,6 +239,7 @@ impl ChatlakeDesk {
                 next_message: 1,
                 ..State_::default()
             }),
+            me: OnceLock::new(),
         })
     }
 
@@ -252,7 +281,8 @@ impl ChatlakeDesk {
     fn message_json(&self, conv: &Conversation, m: &Message) -> Value {
         let mut value = json!({"id": m.id, "content": m.content, "account_id": self.account, "inbox_id": conv.inbox_id,
                "conversation_id": conv.id, "message_type": m.message_type, "created_at": m.created_at, "private": m.private,
-               "source_id": m.source_id, "content_type": "text", "content_attributes": {}, "status": "sent",
+               "source_id": m.source_id, "content_type": "text", "content_attributes": content_attributes(m),
+               "status": if m.external_error.is_some() { "failed" } else { "sent" },
                "sender_type": if m.message_type == 0 { "Contact" } else { "User" }, "sender": m.sender});
         if !m.attachments.is_empty() {
             value["attachments"] = json!(m.attachments);
@@ -290,6 +320,77 @@ impl ChatlakeDesk {
     // ---- webhooks ----------------------------------------------------------------------
 
     fn webhook(&self, inbox_id: u64, body: Value, summary: String) -> Result<(), SimError> {
+        let (url, headers, body) = self.signed_delivery(inbox_id, body)?;
+        self.shared
+            .post(url, headers, body, Some(summary), Duration::from_secs(5));
+        Ok(())
+    }
+
+    /// `message_created` to the API inbox's webhook, watched: when it fails (an error, a time
+    /// out past 5 s, a non-2xx answer) Chatwoot does not retry, it marks the message `failed`
+    /// with the error as `external_error`, and that update fires `message_updated`
+    /// (konversio-org/konversio 88ffa329, `lib/webhooks/trigger.rb` L16-24, L55-65, L90-113;
+    /// `app/services/messages/status_update_service.rb` L18-24). The error text is the
+    /// simulator's own wording (Chatwoot's is RestClient's).
+    fn message_webhook(&self, inbox_id: u64, body: Value, summary: String, conversation: u64, message: u64) {
+        let Ok((url, headers, body)) = self.signed_delivery(inbox_id, body) else {
+            return;
+        };
+        // Queued now, so the faults in force now decide its fate; its answer is awaited apart.
+        let answer = self.shared.outbox.queue(crate::delivery::Delivery {
+            url,
+            headers,
+            body: body.into(),
+            summary: Some(summary),
+            timeout: Duration::from_secs(5),
+            answer: None,
+        });
+        let me = self.me.get().cloned();
+        tokio::spawn(async move {
+            let answer = answer.await;
+            let error = match answer {
+                Ok((status, _, _)) if (200..300).contains(&status) => return,
+                Ok((status, _, _)) => format!(
+                    "{status} {}",
+                    http::StatusCode::from_u16(status)
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("")
+                ),
+                Err(error) => error,
+            };
+            if let Some(desk) = me.and_then(|me| me.upgrade()) {
+                desk.fail_message(conversation, message, error.trim());
+            }
+        });
+    }
+
+    /// The message's delivery failed: `failed`, with the error, and `message_updated` (sent
+    /// once: a failed `message_updated` changes nothing more, so fires nothing more).
+    fn fail_message(&self, conversation: u64, message: u64, error: &str) {
+        let (event, inbox) = {
+            let mut state = self.state();
+            let Some(conv) = state.conversations.get_mut(&conversation) else {
+                return;
+            };
+            let Some(m) = conv.messages.iter_mut().find(|m| m.id == message) else {
+                return;
+            };
+            if m.external_error.as_deref() == Some(error) {
+                return;
+            }
+            m.external_error = Some(error.to_owned());
+            let m = m.clone();
+            let conv = conv.clone();
+            let mut event = self.message_event(&state, &conv, &m);
+            event["event"] = json!("message_updated");
+            (event, conv.inbox_id)
+        };
+        let _ = self.webhook(inbox, event, format!("failed: {message}"));
+    }
+
+    /// The URL, headers and body of a webhook to `inbox_id`'s URL.
+    fn signed_delivery(&self, inbox_id: u64, body: Value) -> Result<(String, HeaderMap, String), SimError> {
         let url = {
             let state = self.state();
             let inbox = state.inboxes.iter().find(|i| i.id == inbox_id).cloned();
@@ -328,9 +429,7 @@ impl ChatlakeDesk {
                 headers.insert(name, value);
             }
         }
-        self.shared
-            .post(url, headers, body, Some(summary), Duration::from_secs(5));
-        Ok(())
+        Ok((url, headers, body))
     }
 
     fn message_event(&self, state: &State_, conv: &Conversation, m: &Message) -> Value {
@@ -342,9 +441,11 @@ impl ChatlakeDesk {
         } else {
             json!({"id": m.sender["id"], "name": m.sender["name"], "type": "user"})
         };
+        // `Message#webhook_data` (app/models/message.rb L180-198): `created_at` is the time
+        // itself, which Rails writes as ISO 8601 with milliseconds (REST answers write seconds).
         json!({"event": "message_created", "id": m.id, "content": m.content,
-               "created_at": m.created_at, "message_type": if m.message_type == 0 { "incoming" } else { "outgoing" },
-               "content_type": "text", "content_attributes": {}, "source_id": m.source_id, "additional_attributes": {},
+               "created_at": iso(m.created_at), "message_type": if m.message_type == 0 { "incoming" } else { "outgoing" },
+               "content_type": "text", "content_attributes": content_attributes(m), "source_id": m.source_id, "additional_attributes": {},
                "private": m.private, "sender": sender, "attachments": m.attachments,
                "account": {"id": self.account, "name": "deskwire-sim"},
                "conversation": {"id": conv.id, "inbox_id": conv.inbox_id, "status": conv.status,
@@ -387,7 +488,13 @@ impl ChatlakeDesk {
                 (0, _) => "message",
                 _ => "agent",
             };
-            let _ = self.webhook(inbox, event, format!("{who}: {}", message.content));
+            self.message_webhook(
+                inbox,
+                event,
+                format!("{who}: {}", message.content),
+                conversation,
+                message.id,
+            );
         }
         if message.message_type == 0 && !message.private {
             self.shared.customer_said(&conversation.to_string(), &message.content);
@@ -724,6 +831,7 @@ async fn conversations_create(
                 source_id: None,
                 attachments: Vec::new(),
                 sender,
+                external_error: None,
             },
         );
     }
@@ -908,6 +1016,7 @@ impl ChatlakeDesk {
             source_id: new.source_id,
             attachments: self.attachments(&new.files),
             sender,
+            external_error: None,
         };
         match self.add_message(conversation, message) {
             Ok(view) => {
@@ -1283,6 +1392,7 @@ async fn public_inbox(State(desk): Desk_, Path(inbox): Path<String>) -> Response
 #[async_trait]
 impl Desk for ChatlakeDesk {
     fn router(self: Arc<Self>) -> Router {
+        let _ = self.me.set(Arc::downgrade(&self));
         let api = "/api/v1/accounts/{account}";
         let public = "/public/api/v1/inboxes/{inbox}";
         let conv = format!("{public}/contacts/{{source}}/conversations/{{id}}");
@@ -1385,6 +1495,7 @@ impl Desk for ChatlakeDesk {
             source_id: None,
             attachments: Vec::new(),
             sender: json!({"id": 1, "name": "Bob", "type": "user"}),
+            external_error: None,
         };
         self.add_message(id, message)
             .map(|_| ())
