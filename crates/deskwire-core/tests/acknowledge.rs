@@ -1,4 +1,7 @@
-//! Old failures of the exactly-once layer, written against the API before acknowledgements.
+//! The failures acknowledgement exists for, through `channel_router` and `Deduplicated`: a sink
+//! that fails once, a restart after a poll, a desk hanging up behind a slow sink. The first two
+//! were written against the API before acknowledgements and failed there; the third fails when
+//! the route awaits the handling in the request's own future.
 
 use std::sync::{Arc, Mutex};
 
@@ -97,4 +100,42 @@ async fn polling_resumes_after_a_restart_on_a_kept_store() {
     first.poll().await.unwrap();
     let second = Deduplicated::new(Desk::default(), store);
     second.poll().await.expect("the second instance polls");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_hanging_up_behind_a_slow_sink_cancels_nothing() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(Desk::default(), store));
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let taken = Arc::clone(&taken);
+        move |event: DeskEvent| {
+            let taken = Arc::clone(&taken);
+            async move {
+                // A durable write slower than the desk's patience.
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                taken.lock().unwrap().push(event);
+                Ok::<(), std::io::Error>(())
+            }
+        }
+    };
+    let app = deskwire_core::axum::channel_router(channel, sink);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(50))
+        .build()
+        .unwrap();
+    assert!(
+        impatient.post(&url).body("m1").send().await.is_err(),
+        "the desk hung up"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(taken.lock().unwrap().as_slice(), [message("m1")], "handled to the end");
+    // And committed: the desk's redelivery is not handed over again.
+    let again = reqwest::Client::new().post(&url).body("m1").send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(taken.lock().unwrap().len(), 1, "once");
 }

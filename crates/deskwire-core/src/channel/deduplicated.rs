@@ -523,6 +523,13 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_defaults() {
+        assert_eq!(DEFAULT_MESSAGE_WINDOW, Duration::from_secs(604_800), "a week");
+        assert_eq!(DEFAULT_STATUS_WINDOW, Duration::from_secs(600), "ten minutes");
+        assert_eq!(DEFAULT_LEASE, Duration::from_secs(30));
+    }
+
+    #[test]
     fn identities_are_scoped_length_prefixed_and_per_conversation_and_key() {
         let d = Deduplicated::new(
             Script {
