@@ -47,12 +47,28 @@ impl Capture {
 
     /// What arrived once at least `n` requests did, or after 10 s, whichever comes first.
     pub async fn at_least(&self, n: usize) -> Vec<InboundRequest> {
-        for _ in 0..400 {
-            if self.requests.lock().unwrap_or_else(|p| p.into_inner()).len() >= n {
-                break;
+        self.matching(n, |_| true).await
+    }
+
+    /// The requests whose JSON body has `value` at `pointer` (`("/event", "message_created")`),
+    /// once at least `n` of them arrived, or after 10 s.
+    pub async fn where_json(&self, pointer: &str, value: &str, n: usize) -> Vec<InboundRequest> {
+        self.matching(n, |request| {
+            serde_json::from_slice::<serde_json::Value>(&request.body)
+                .is_ok_and(|body| body.pointer(pointer).and_then(serde_json::Value::as_str) == Some(value))
+        })
+        .await
+    }
+
+    /// The requests `keep` accepts, once at least `n` of them arrived, or after 10 s.
+    pub async fn matching(&self, n: usize, keep: impl Fn(&InboundRequest) -> bool) -> Vec<InboundRequest> {
+        for round in 0..=400 {
+            let kept: Vec<InboundRequest> = self.requests().into_iter().filter(|r| keep(r)).collect();
+            if kept.len() >= n || round == 400 {
+                return kept;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        self.requests()
+        Vec::new()
     }
 }

@@ -110,26 +110,45 @@ impl Chatlake {
         conversation["id"].to_string()
     }
 
-    /// The contents of the `message_created` webhooks received, each verified.
-    async fn delivered(&self, at_least: usize) -> Vec<String> {
+    /// The `message_created` webhooks received, in order, once at least `at_least` came.
+    /// Every delivery (conversation events too) is verified.
+    async fn message_deliveries(&self, at_least: usize) -> Vec<(HeaderMap, Bytes)> {
+        let is_message =
+            |body: &Bytes| serde_json::from_slice::<Value>(body).is_ok_and(|v| v["event"] == "message_created");
         for _ in 0..100 {
-            if self.hook.lock().unwrap().len() >= at_least {
+            if self.hook.lock().unwrap().iter().filter(|(_, b)| is_message(b)).count() >= at_least {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let verifier = WebhookVerifier::new(&Secret::new(self.sim.credential("webhook_secret").unwrap())).unwrap();
-        self.hook
-            .lock()
-            .unwrap()
+        let hook = self.hook.lock().unwrap();
+        for (headers, body) in hook.iter() {
+            verifier
+                .verify(headers, body)
+                .expect("every delivery is signed as Chatwoot signs");
+        }
+        hook.iter().filter(|(_, b)| is_message(b)).cloned().collect()
+    }
+
+    /// The contents of the `message_created` webhooks received.
+    async fn delivered(&self, at_least: usize) -> Vec<String> {
+        self.message_deliveries(at_least)
+            .await
             .iter()
-            .map(|(headers, body)| {
-                verifier
-                    .verify(headers, body)
-                    .expect("every delivery is signed as Chatwoot signs");
+            .map(|(_, body)| {
                 let value: Value = serde_json::from_slice(body).unwrap();
                 value["content"].as_str().unwrap_or_default().to_owned()
             })
+            .collect()
+    }
+
+    /// The faults the outgoing deliveries summarised as `summary` met, in order.
+    fn faults_of(&self, summary: &str) -> Vec<Option<String>> {
+        self.exchanges(Direction::Out)
+            .into_iter()
+            .filter(|e| e.summary.as_deref() == Some(summary))
+            .map(|e| e.fault)
             .collect()
     }
 
@@ -154,14 +173,13 @@ async fn a_duplicated_webhook_arrives_twice_with_the_same_bytes() {
     desk.sim.set_faults(Faults::none().with(Fault::Duplicate, 1.0));
     desk.sim.agent_message(&conversation, "one").await.unwrap();
     assert_eq!(desk.delivered(2).await, ["one", "one"]);
-    let hook = desk.hook.lock().unwrap();
+    let hook = desk.message_deliveries(2).await;
     assert_eq!(hook[0].1, hook[1].1);
     assert_eq!(
         hook[0].0.get("x-chatwoot-delivery"),
         hook[1].0.get("x-chatwoot-delivery")
     );
-    drop(hook);
-    assert_eq!(desk.faults_seen(Direction::Out), [None, Some("dup".into())]);
+    assert_eq!(desk.faults_of("agent: one"), [None, Some("dup".into())]);
 }
 
 #[tokio::test]
@@ -172,13 +190,14 @@ async fn a_dropped_webhook_never_arrives_and_the_journal_says_so() {
     desk.sim.agent_message(&conversation, "lost").await.unwrap();
     desk.sim.set_faults(Faults::none());
     desk.sim.agent_message(&conversation, "found").await.unwrap();
-    desk.delivered(2).await;
+    desk.delivered(1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let events: Vec<(String, String)> = payloads(&desk)
         .iter()
         .map(|p| {
             (
-                p["event"].as_str().unwrap().to_owned(),
-                p["content"].as_str().unwrap().to_owned(),
+                p["event"].as_str().unwrap_or_default().to_owned(),
+                p["content"].as_str().unwrap_or_default().to_owned(),
             )
         })
         .collect();
@@ -197,9 +216,11 @@ async fn a_dropped_webhook_never_arrives_and_the_journal_says_so() {
         "{events:?}"
     );
     let out = desk.exchanges(Direction::Out);
-    assert_eq!(out[0].fault.as_deref(), Some("drop"));
-    assert_eq!(out[0].status, None);
-    assert_eq!(out[0].summary.as_deref(), Some("agent: lost"));
+    let lost = out
+        .iter()
+        .find(|e| e.summary.as_deref() == Some("agent: lost"))
+        .expect("journaled");
+    assert_eq!((lost.fault.as_deref(), lost.status), (Some("drop"), None));
 }
 
 #[tokio::test]
@@ -208,8 +229,18 @@ async fn a_reordered_webhook_arrives_after_the_next_one() {
     let conversation = desk.conversation().await;
     desk.sim.set_faults(Faults::none().with(Fault::Reorder, 1.0));
     desk.sim.agent_message(&conversation, "first").await.unwrap();
+    desk.sim.set_faults(Faults::none());
     desk.sim.agent_message(&conversation, "second").await.unwrap();
-    assert_eq!(desk.delivered(2).await, ["second", "first"]);
+    assert_eq!(desk.delivered(2).await.len(), 2);
+    // Held back, it went out after the delivery queued behind it (the conversation update its
+    // answer caused).
+    let out = desk.exchanges(Direction::Out);
+    let first = out
+        .iter()
+        .position(|e| e.summary.as_deref() == Some("agent: first"))
+        .expect("journaled");
+    assert_eq!(out[first].fault.as_deref(), Some("reorder"));
+    assert_eq!(out[first - 1].summary.as_deref(), Some("updated: waiting"), "{out:?}");
 }
 
 #[tokio::test]
@@ -381,9 +412,9 @@ async fn a_message_without_a_type_is_outgoing_from_the_tokens_owner() {
         .unwrap();
     assert_eq!(created["message_type"], 1, "{created}");
     assert_eq!(created["sender_type"], "User");
-    desk.delivered(1).await;
-    let sent = payloads(&desk);
-    assert_eq!(sent.last().unwrap()["message_type"], "outgoing");
+    let sent = desk.message_deliveries(1).await;
+    let last: Value = serde_json::from_slice(&sent.last().unwrap().1).unwrap();
+    assert_eq!(last["message_type"], "outgoing");
 }
 
 #[tokio::test]
@@ -402,9 +433,9 @@ async fn private_notes_are_webhooked_and_activity_messages_never() {
     }
     let contents = desk.delivered(2).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let sent = payloads(&desk);
-    assert_eq!(contents, ["internal only", "last"], "{sent:?}");
-    assert_eq!(sent[0]["private"], true);
+    assert_eq!(contents, ["internal only", "last"]);
+    let first = &desk.message_deliveries(2).await[0].1;
+    assert_eq!(serde_json::from_slice::<Value>(first).unwrap()["private"], true);
 }
 
 #[tokio::test]
@@ -444,9 +475,12 @@ async fn a_failed_delivery_marks_the_message_failed_and_fires_message_updated_on
         .json()
         .await
         .unwrap();
-    desk.delivered(2).await;
+    desk.delivered(1).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let sent = payloads(&desk);
+    let sent: Vec<Value> = payloads(&desk)
+        .into_iter()
+        .filter(|p| p["event"].as_str().is_some_and(|e| e.starts_with("message_")))
+        .collect();
     let events: Vec<&str> = sent.iter().map(|p| p["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["message_created", "message_updated"], "{sent:?}");
     assert_eq!(sent[1]["id"], created["id"]);
@@ -472,4 +506,61 @@ async fn a_failed_delivery_marks_the_message_failed_and_fires_message_updated_on
     let message = listed["payload"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(message["status"], "failed", "{message}");
     assert!(message["created_at"].is_u64(), "seconds in REST");
+}
+
+#[tokio::test]
+async fn conversation_events_fire_as_chatwoots_models_fire_them() {
+    // konversio-org/konversio 88ffa329: conversation.rb (after_create_commit, notify_status_change,
+    // notify_conversation_updation), message.rb (reopen_conversation, update_waiting_since),
+    // webhook_listener.rb.
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    desk.sim.agent_typing(&conversation).await.unwrap();
+    desk.sim.agent_message(&conversation, "answer").await.unwrap();
+    assert!(desk.sim.resolve(&conversation).await.unwrap());
+    let path = format!("conversations/{conversation}/messages");
+    let again = json!({"content": "one more thing", "message_type": "incoming"});
+    assert!(desk.post(&path, again).await.unwrap().status().is_success());
+    desk.delivered(2).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = payloads(&desk);
+    let seen: Vec<String> = sent
+        .iter()
+        .map(|p| {
+            let event = p["event"].as_str().unwrap_or_default();
+            match p["changed_attributes"].as_array() {
+                Some(changed) => {
+                    let keys: Vec<&str> = changed
+                        .iter()
+                        .filter_map(|c| c.as_object()?.keys().next().map(String::as_str))
+                        .collect();
+                    format!("{event} {}", keys.join("+"))
+                }
+                None => event.to_owned(),
+            }
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "conversation_created",
+            "conversation_typing_on",
+            "message_created",
+            "conversation_updated first_reply_created_at+waiting_since",
+            "conversation_typing_off",
+            "conversation_status_changed status",
+            "conversation_updated status",
+            "conversation_status_changed status",
+            "conversation_updated status",
+            "message_created",
+            "conversation_updated waiting_since",
+        ],
+        "{sent:#?}"
+    );
+    // Conversation events carry the contact's session, as push data does.
+    assert!(sent[0]["contact_inbox"]["source_id"].is_string());
+    assert_eq!(
+        sent[7]["changed_attributes"][0]["status"]["current_value"], "open",
+        "reopened first"
+    );
 }

@@ -13,9 +13,9 @@ use deskwire_core::store::{Claim, CursorEntry, Lease, MemoryStore, Store, StoreE
 use deskwire_core::Secret;
 use deskwire_sim::{Capture, Faults, Provider, Sim};
 
-/// The deliveries once `n` arrived.
+/// The `message_created` deliveries once `n` arrived (conversation events are left out).
 async fn deliveries(capture: &Capture, n: usize) -> Vec<InboundRequest> {
-    let got = capture.at_least(n).await;
+    let got = capture.where_json("/event", "message_created", n).await;
     assert!(got.len() >= n, "{} deliveries, wanted {n}", got.len());
     got
 }

@@ -18,7 +18,13 @@
 //!   it differs (`contacts_controller.rb#process_hmac`);
 //! * message content over 150,000 characters is 422;
 //! * webhooks: `message_created` (incoming and outgoing, private notes too; never activity),
-//!   `conversation_typing_on`, `conversation_status_changed`, each signed as Chatwoot 4.13 signs
+//!   `message_updated` (a message whose `message_created` failed: marked `failed` with the
+//!   error), `conversation_created`, `conversation_status_changed` + `conversation_updated` on
+//!   every status change (a customer writing into a resolved conversation reopens it, events
+//!   first), `conversation_updated` when the waiting clock or the first reply changes,
+//!   `conversation_typing_on` / `_off` (the scripted agent stops typing after it sends, an
+//!   invented step), conversation payloads as push data (with `contact_inbox`), webhook
+//!   `created_at` in ISO 8601; each signed as Chatwoot 4.13 signs
 //!   them (`X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">`,
 //!   `X-Chatwoot-Timestamp`, a fresh `X-Chatwoot-Delivery` uuid) with the inbox's webhook
 //!   secret, sent once with a 5 s timeout and never retried (`WebhookJob`, `Webhooks::Trigger`).
@@ -117,6 +123,10 @@ struct Conversation {
     updated_at: u64,
     /// The order of last activity (seconds tie within a test): lists sort by it.
     activity: u64,
+    /// Since when the contact waits for a human answer (0: not waiting).
+    waiting_since: u64,
+    /// The first human answer (0: none yet).
+    first_reply_created_at: u64,
 }
 
 #[derive(Debug, Default)]
@@ -432,6 +442,57 @@ impl ChatlakeDesk {
         Ok((url, headers, body))
     }
 
+    /// A conversation as webhooks carry it: `Conversations::EventDataPresenter#webhook_data`
+    /// (konversio-org/konversio 88ffa329, `app/presenters/conversations/event_data_presenter.rb`):
+    /// the REST fields and the contact's session (`contact_inbox`), `waiting_since` and
+    /// `first_reply_created_at`.
+    fn conversation_push(&self, state: &State_, conv: &Conversation) -> Value {
+        let mut value = self.conversation_json(state, conv);
+        value["contact_inbox"] = json!({"contact_id": conv.contact_id, "inbox_id": conv.inbox_id,
+                                        "source_id": conv.source_id, "hmac_verified": false});
+        value["waiting_since"] = json!(conv.waiting_since);
+        value["first_reply_created_at"] = json!(conv.first_reply_created_at);
+        value["updated_at"] = json!(conv.updated_at as f64);
+        value
+    }
+
+    /// `conversation_<event>` for `conversation` with `changed` (`[{attr: {previous_value,
+    /// current_value}}]`, `app/listeners/webhook_listener.rb` L2-23); `None` when it is gone.
+    fn conversation_event(&self, conversation: u64, event: &str, changed: Option<Value>) -> Option<(u64, Value)> {
+        let state = self.state();
+        let conv = state.conversations.get(&conversation)?;
+        let mut body = self.conversation_push(&state, conv);
+        body["event"] = json!(event);
+        if let Some(changed) = changed {
+            body["changed_attributes"] = changed;
+        }
+        Some((conv.inbox_id, body))
+    }
+
+    fn send_conversation_event(&self, conversation: u64, event: &str, changed: Option<Value>, summary: String) {
+        if let Some((inbox, body)) = self.conversation_event(conversation, event, changed) {
+            let _ = self.webhook(inbox, body, summary);
+        }
+    }
+
+    /// `conversation_typing_on` / `_off` by the agent: `{event, user, conversation, is_private}`
+    /// (`app/listeners/webhook_listener.rb#handle_typing_status`, konversio-org/konversio 88ffa329).
+    fn typing(&self, conversation: u64, on: bool) -> Result<(), SimError> {
+        let event = if on {
+            "conversation_typing_on"
+        } else {
+            "conversation_typing_off"
+        };
+        let (inbox, mut body) = self
+            .conversation_event(conversation, event, None)
+            .ok_or_else(|| SimError::UnknownConversation(conversation.to_string()))?;
+        let data = body.take();
+        body = json!({"event": event, "is_private": false, "user": {"id": 1, "name": "Bob", "type": "user"},
+                      "conversation": data});
+        body["conversation"].as_object_mut().map(|c| c.remove("event"));
+        self.webhook(inbox, body, format!("typing: {}", if on { "on" } else { "off" }))
+    }
+
     fn message_event(&self, state: &State_, conv: &Conversation, m: &Message) -> Value {
         let inbox = state.inboxes.iter().find(|i| i.id == conv.inbox_id);
         let sender = if m.message_type == 0 {
@@ -467,10 +528,6 @@ impl ChatlakeDesk {
             conv.messages.push(message.clone());
             conv.updated_at = now();
             conv.activity = activity;
-            if conv.status == "resolved" && message.message_type == 0 {
-                // A customer writing into a resolved conversation reopens it, as Chatwoot does.
-                conv.status = "open".into();
-            }
             let conv = conv.clone();
             (
                 self.message_event(&state, &conv, &message),
@@ -478,6 +535,17 @@ impl ChatlakeDesk {
                 conv.inbox_id,
             )
         };
+        // A customer writing into a resolved conversation reopens it, events first
+        // (`Message#reopen_conversation` runs before `dispatch_create_events`, message.rb L324-330).
+        if message.message_type == 0
+            && self
+                .state()
+                .conversations
+                .get(&conversation)
+                .is_some_and(|c| c.status == "resolved")
+        {
+            self.set_status(conversation, "open");
+        }
         // `message_created` goes out when `webhook_sendable?` (incoming, outgoing or template),
         // private notes included; activity messages never (konversio-org/konversio 88ffa329,
         // `app/models/concerns/message_filter_helpers.rb` L8-10,
@@ -496,14 +564,56 @@ impl ChatlakeDesk {
                 message.id,
             );
         }
+        self.update_waiting(conversation, &message);
         if message.message_type == 0 && !message.private {
             self.shared.customer_said(&conversation.to_string(), &message.content);
         }
         Ok(view)
     }
 
+    /// The waiting clock after a message (`Message#update_waiting_since` and the first-reply
+    /// branch, message.rb L339-386): a human answer clears it (and is the first reply when
+    /// none was), a customer message starts it when it is not running; each change fires
+    /// `conversation_updated`.
+    fn update_waiting(&self, conversation: u64, message: &Message) {
+        let human = message.message_type == 1 && !message.private && message.sender["type"] == "user";
+        let changed = {
+            let mut state = self.state();
+            let Some(conv) = state.conversations.get_mut(&conversation) else {
+                return;
+            };
+            let mut changed = Vec::new();
+            if human && conv.first_reply_created_at == 0 {
+                changed.push(
+                    json!({"first_reply_created_at": {"previous_value": null, "current_value": message.created_at}}),
+                );
+                conv.first_reply_created_at = message.created_at;
+            }
+            if human && conv.waiting_since != 0 {
+                changed.push(json!({"waiting_since": {"previous_value": conv.waiting_since, "current_value": null}}));
+                conv.waiting_since = 0;
+            } else if message.message_type == 0 && conv.waiting_since == 0 {
+                changed.push(json!({"waiting_since": {"previous_value": null, "current_value": message.created_at}}));
+                conv.waiting_since = message.created_at;
+            }
+            changed
+        };
+        if !changed.is_empty() {
+            self.send_conversation_event(
+                conversation,
+                "conversation_updated",
+                Some(json!(changed)),
+                "updated: waiting".into(),
+            );
+        }
+    }
+
+    /// A status change fires `conversation_status_changed` and `conversation_updated`
+    /// (`Conversation#notify_status_change`, `#notify_conversation_updation`, L273-310 of
+    /// `app/models/conversation.rb` at konversio-org/konversio 88ffa329); resolving clears
+    /// `waiting_since` without callbacks (L229-233).
     fn set_status(&self, conversation: u64, status: &str) -> Option<bool> {
-        let (event, inbox) = {
+        let previous = {
             let mut state = self.state();
             let conv = state.conversations.get_mut(&conversation)?;
             let previous = std::mem::replace(&mut conv.status, status.to_owned());
@@ -511,13 +621,24 @@ impl ChatlakeDesk {
                 return Some(false);
             }
             conv.updated_at = now();
-            let conv = conv.clone();
-            let mut event = self.conversation_json(&state, &conv);
-            event["event"] = json!("conversation_status_changed");
-            event["changed_attributes"] = json!([{"status": {"previous_value": previous, "current_value": status}}]);
-            (event, conv.inbox_id)
+            if status == "resolved" {
+                conv.waiting_since = 0;
+            }
+            previous
         };
-        let _ = self.webhook(inbox, event, format!("status: {status}"));
+        let changed = json!([{"status": {"previous_value": previous, "current_value": status}}]);
+        self.send_conversation_event(
+            conversation,
+            "conversation_status_changed",
+            Some(changed.clone()),
+            format!("status: {status}"),
+        );
+        self.send_conversation_event(
+            conversation,
+            "conversation_updated",
+            Some(changed),
+            format!("updated: status {status}"),
+        );
         Some(true)
     }
 
@@ -567,6 +688,9 @@ impl ChatlakeDesk {
             created_at: now(),
             updated_at: now(),
             activity: state.activity + 1,
+            // `before_create :ensure_waiting_since` (app/models/conversation.rb L119, L241-243).
+            waiting_since: now(),
+            first_reply_created_at: 0,
         };
         state.activity += 1;
         state.conversations.insert(conversation.id, conversation.clone());
@@ -807,6 +931,13 @@ async fn conversations_create(
                 .map(str::to_owned),
         )
     };
+    // `after_create_commit :notify_conversation_creation` (conversation.rb L122, L270).
+    desk.send_conversation_event(
+        conversation.id,
+        "conversation_created",
+        None,
+        "conversation created".into(),
+    );
     if let Some(content) = first {
         // The same `MessageBuilder` as a message create (`conversations_controller.rb` L42 at
         // konversio-org/konversio 88ffa329): outgoing, as the token's owner, unless the
@@ -1253,6 +1384,12 @@ async fn public_conversations_create(State(desk): Desk_, Path((inbox, source)): 
         let mut state = desk.state();
         desk.new_conversation(&mut state, inbox.id, contact.id, source)
     };
+    desk.send_conversation_event(
+        conversation.id,
+        "conversation_created",
+        None,
+        "conversation created".into(),
+    );
     answer(StatusCode::OK, &desk.public_conversation(&conversation))
 }
 
@@ -1498,27 +1635,19 @@ impl Desk for ChatlakeDesk {
             external_error: None,
         };
         self.add_message(id, message)
-            .map(|_| ())
-            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))
+            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
+        // The agent's editor stops typing once the message is sent (an invented script step,
+        // with Chatwoot's payload: `webhook_listener.rb#handle_typing_status`); an inbox without
+        // a webhook gets nothing, as the message itself.
+        let _ = self.typing(id, false);
+        Ok(())
     }
 
     async fn agent_typing(&self, conversation: &str) -> Result<bool, SimError> {
         let id: u64 = conversation
             .parse()
             .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
-        let (event, inbox) = {
-            let state = self.state();
-            let conv = state
-                .conversations
-                .get(&id)
-                .ok_or_else(|| SimError::UnknownConversation(conversation.to_owned()))?;
-            (
-                json!({"event": "conversation_typing_on", "is_private": false, "user": {"id": 1, "name": "Bob", "type": "user"},
-                       "conversation": {"id": id, "inbox_id": conv.inbox_id, "status": conv.status, "contact_inbox": {"source_id": conv.source_id}}}),
-                conv.inbox_id,
-            )
-        };
-        self.webhook(inbox, event, "typing: on".into())?;
+        self.typing(id, true)?;
         Ok(true)
     }
 
