@@ -19,6 +19,8 @@ pub const DEFAULT_STATUS_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// it may pass: longer than handling takes, short enough that a crashed holder's event comes
 /// again soon.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+/// How often a delivery of an event held elsewhere asks whether its holder settled it.
+pub const HELD_POLL: Duration = Duration::from_millis(50);
 
 /// Each desk event once, across desk retries, duplicated webhooks, repeated poll snapshots,
 /// restarts and replicas — as far as the [`Store`] it is given reaches — and nothing recorded
@@ -136,24 +138,20 @@ impl<C: Channel> Deduplicated<C> {
         key([self.inner.provider(), self.inner.scope().as_str(), "cursor"])
     }
 
-    /// Claims `key`; while someone else holds it and `wait` is set, waits for them to settle
-    /// it, up to the lease (a holder that died is then past its lease: the last try wins).
+    /// Claims `key`; while someone else holds it and `wait` is set, asks again every
+    /// [`HELD_POLL`] until they settle it, up to the lease (a holder that died is past its lease
+    /// by then: the last try wins).
     async fn claim(&self, key: &str, wait: bool) -> Result<Claim, StoreError> {
+        let first = self.store.claim(key, self.lease).await?;
+        if !wait || first != Claim::Held {
+            return Ok(first);
+        }
         let deadline = tokio::time::Instant::now() + self.lease;
-        let mut pause = Duration::from_millis(10);
-        let mut last = !wait;
         loop {
-            match self.store.claim(key, self.lease).await? {
-                Claim::Held if !last => {
-                    if tokio::time::Instant::now() + pause >= deadline {
-                        tokio::time::sleep_until(deadline + Duration::from_millis(1)).await;
-                        last = true;
-                    } else {
-                        tokio::time::sleep(pause).await;
-                        pause = (pause * 2).min(Duration::from_millis(250));
-                    }
-                }
-                claim => return Ok(claim),
+            tokio::time::sleep(HELD_POLL).await;
+            let claim = self.store.claim(key, self.lease).await?;
+            if claim != Claim::Held || tokio::time::Instant::now() > deadline {
+                return Ok(claim);
             }
         }
     }
@@ -463,6 +461,7 @@ mod tests {
         rounds: SyncMutex<VecDeque<(Vec<DeskEvent>, &'static str)>>,
         restored: SyncMutex<Vec<String>>,
         restore_fails: bool,
+        entries: Vec<crate::store::CursorEntry>,
     }
 
     impl Script {
@@ -480,7 +479,7 @@ mod tests {
             "x"
         }
         fn capabilities(&self) -> Capabilities {
-            Capabilities::none()
+            Capabilities::none().with(Operation::Receive)
         }
         fn scope(&self) -> String {
             self.scope.into()
@@ -500,7 +499,8 @@ mod tests {
         }
         async fn poll(&self) -> Result<Polled, ChannelError> {
             let (events, cursor) = self.rounds.lock().unwrap().pop_front().unwrap_or_default();
-            Ok(Polled::new(events, Vec::new(), Cursor::new(cursor)))
+            let cursor = Cursor::new(cursor).with_entries(self.entries.clone());
+            Ok(Polled::new(events, Vec::new(), cursor))
         }
         async fn restore(&self, cursor: &Cursor) -> Result<(), ChannelError> {
             self.restored.lock().unwrap().push(cursor.to_string());
@@ -579,6 +579,43 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn provider_capabilities_and_scope_are_the_inner_channels() {
+        let inner = Script {
+            scope: "host/1",
+            ..Script::default()
+        };
+        let d = Deduplicated::new(inner, Arc::new(MemoryStore::new()));
+        assert_eq!((d.provider(), d.scope().as_str()), ("x", "host/1"));
+        assert_eq!(d.capabilities(), Capabilities::none().with(Operation::Receive));
+    }
+
+    #[tokio::test]
+    async fn cursor_entries_are_merged_when_the_round_is_committed_and_restored_at_a_restart() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let script = Script {
+            entries: vec![crate::store::CursorEntry::new("q1", 5, "p1")],
+            rounds: SyncMutex::new([(vec![message("1", "a", None)], "")].into_iter().collect()),
+            ..Script::default()
+        };
+        let d = Deduplicated::new(script, Arc::clone(&store));
+        let key = d.cursor_key();
+        let events = d.poll().await.unwrap().events;
+        assert!(store.entries(&key).await.unwrap().is_empty(), "not before the commit");
+        commit_all(events).await.unwrap();
+        assert_eq!(
+            store.entries(&key).await.unwrap(),
+            [crate::store::CursorEntry::new("q1", 5, "p1")]
+        );
+        let restarted = Deduplicated::new(Script::default(), Arc::clone(&store));
+        restarted.poll().await.unwrap();
+        assert_eq!(
+            *restarted.inner().restored.lock().unwrap(),
+            [" q1@5"],
+            "entries handed to restore"
+        );
+    }
+
+    #[tokio::test]
     async fn a_released_delivery_passes_again_and_a_committed_one_does_not() {
         let d = Deduplicated::new(Script::default(), Arc::new(MemoryStore::new()));
         let got = d.receive(InboundRequest::post("m1")).await.unwrap().events;
@@ -608,7 +645,11 @@ mod tests {
         for incoming in held {
             incoming.release().await.unwrap();
         }
-        let got = second.await.unwrap();
+        // Taken as soon as the holder let go, not when its 5 s lease ends.
+        let got = tokio::time::timeout(Duration::from_secs(2), second)
+            .await
+            .expect("the waiting delivery noticed the release")
+            .unwrap();
         assert_eq!(texts(&got), ["m1"], "the holder released: this delivery takes it");
         let third = tokio::spawn({
             let d = Arc::clone(&d);
