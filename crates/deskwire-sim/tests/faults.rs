@@ -564,3 +564,42 @@ async fn conversation_events_fire_as_chatwoots_models_fire_them() {
         "reopened first"
     );
 }
+
+#[tokio::test]
+async fn a_session_is_reused_only_when_it_is_named() {
+    // `contact_inbox_builder.rb` (konversio-org/konversio 88ffa329): an API inbox's source_id is a
+    // new SecureRandom.uuid unless one is given.
+    let desk = Chatlake::start(1).await;
+    let contact: Value = desk
+        .post("contacts", json!({"inbox_id": 1, "name": "Ana"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = contact["payload"]["contact"]["id"].as_u64().unwrap();
+    let first = contact["payload"]["contact_inbox"]["source_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let session = |body: Value| {
+        let desk = &desk;
+        async move {
+            let answer: Value = desk
+                .post(&format!("contacts/{id}/contact_inboxes"), body)
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["source_id"].as_str().unwrap().to_owned()
+        }
+    };
+    let unnamed = session(json!({"inbox_id": 1})).await;
+    assert_ne!(unnamed, first, "a new session");
+    assert_eq!(
+        session(json!({"inbox_id": 1, "source_id": first})).await,
+        first,
+        "named: reused"
+    );
+}

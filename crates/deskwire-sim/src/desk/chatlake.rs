@@ -642,13 +642,18 @@ impl ChatlakeDesk {
         Some(true)
     }
 
+    /// The contact's session on `inbox`: the one with `source` when it is given and exists, else
+    /// a new one. Chatwoot never reuses a session it was not named: every App API create
+    /// without `source_id` and every Client API contact create makes a new contact_inbox
+    /// (konversio-org/konversio 88ffa329, `app/builders/contact_inbox_builder.rb`,
+    /// `app/builders/contact_inbox_with_contact_builder.rb`).
     fn find_or_session(&self, state: &mut State_, inbox: u64, contact: u64, source: Option<String>) -> String {
         let contact = state.contacts.iter_mut().find(|c| c.id == contact);
         let Some(contact) = contact else { return String::new() };
         if let Some((_, s)) = contact
             .sessions
             .iter()
-            .find(|(i, s)| *i == inbox && source.as_ref().is_none_or(|w| w == s))
+            .find(|(i, s)| *i == inbox && source.as_ref().is_some_and(|w| w == s))
         {
             return s.clone();
         }
