@@ -590,6 +590,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn outbound_operations_and_restore_reach_the_inner_channel() {
+        let d = Deduplicated::new(Script::default(), Arc::new(MemoryStore::new()));
+        let conversation = ConversationRef::new("x", "1");
+        let unsupported = |r: Result<(), ChannelError>, op: Operation| {
+            assert!(matches!(r, Err(ChannelError::Unsupported { operation, .. }) if operation == op));
+        };
+        let first = CustomerMessage::text("hi");
+        unsupported(
+            d.start_conversation(&Customer::new("c"), &first).await.map(|_| ()),
+            Operation::StartConversation,
+        );
+        unsupported(d.send(&conversation, &first).await.map(|_| ()), Operation::Send);
+        unsupported(d.typing(&conversation, &Typing::on()).await, Operation::Typing);
+        unsupported(
+            d.mark_read(&DeskMessageRef::new(conversation.clone(), "m")).await,
+            Operation::MarkRead,
+        );
+        unsupported(d.close(&conversation).await, Operation::Close);
+        d.restore(&Cursor::new("given")).await.unwrap();
+        d.poll().await.unwrap();
+        assert_eq!(
+            *d.inner().restored.lock().unwrap(),
+            ["given"],
+            "restored once, by the caller"
+        );
+    }
+
+    #[tokio::test]
     async fn cursor_entries_are_merged_when_the_round_is_committed_and_restored_at_a_restart() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
         let script = Script {
