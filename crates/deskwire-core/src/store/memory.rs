@@ -260,6 +260,8 @@ mod tests {
     #[test]
     fn a_claim_holds_until_its_lease_ends_then_the_next_claimant_wins() {
         let store = MemoryStore::new();
+        assert!(store.is_empty());
+        assert_eq!(store.len(), 0);
         let now = Instant::now();
         let first = won(store.claim_at("a", 10 * S, now).unwrap());
         assert_eq!(store.claim_at("a", 10 * S, now + 9 * S).unwrap(), Claim::Held);

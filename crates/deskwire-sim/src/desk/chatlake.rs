@@ -40,7 +40,7 @@ use async_trait::async_trait;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use deskwire_core::mac::HmacSha256;
 use deskwire_core::Secret;
@@ -107,6 +107,8 @@ struct Message {
     /// `failed` once its webhook could not be delivered, with the error
     /// (`content_attributes.external_error`).
     external_error: Option<String>,
+    /// Deleted (soft: `content_attributes.deleted`).
+    deleted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,12 @@ struct Conversation {
     waiting_since: u64,
     /// The first human answer (0: none yet).
     first_reply_created_at: u64,
+    /// `low`, `medium`, `high`, `urgent`, or none.
+    priority: Option<String>,
+    labels: Vec<String>,
+    custom_attributes: Value,
+    /// The assigned agent (the token's owner is the desk's only agent, id 1).
+    assignee: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -156,6 +164,13 @@ pub(crate) struct ChatlakeDesk {
     me: OnceLock<Weak<ChatlakeDesk>>,
 }
 
+/// The desk's one agent (the token's owner) as `_agent.json.jbuilder` writes an agent.
+fn agent_json(account: u64) -> Value {
+    json!({"id": 1, "account_id": account, "availability_status": "online", "auto_offline": true,
+           "confirmed": true, "email": "bob@deskwire-sim.test", "provider": "email", "available_name": "Bob",
+           "name": "Bob", "role": "administrator", "thumbnail": ""})
+}
+
 /// Unix seconds as Rails writes a time in JSON: ISO 8601, UTC, milliseconds.
 fn iso(seconds: u64) -> String {
     let at = time::OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).unwrap_or(0))
@@ -173,6 +188,9 @@ fn iso(seconds: u64) -> String {
 
 /// A message's `content_attributes`: `external_error` once its delivery failed.
 fn content_attributes(m: &Message) -> Value {
+    if m.deleted {
+        return json!({ "deleted": true });
+    }
     match &m.external_error {
         Some(error) => json!({ "external_error": error }),
         None => json!({}),
@@ -318,12 +336,16 @@ impl ChatlakeDesk {
             value
         };
         json!({"id": conv.id, "account_id": self.account, "inbox_id": conv.inbox_id, "status": conv.status,
-               "meta": {"sender": sender, "channel": "Channel::Api"},
+               "meta": match conv.assignee {
+                   Some(_) => json!({"sender": sender, "channel": "Channel::Api", "assignee": agent_json(self.account), "assignee_type": "User"}),
+                   None => json!({"sender": sender, "channel": "Channel::Api"}),
+               },
+               "priority": conv.priority, "labels": conv.labels, "custom_attributes": conv.custom_attributes,
                "messages": conv.messages.last().map(|m| vec![push(m)]).unwrap_or_default(),
                "last_non_activity_message": conv.messages.last().map(push),
                "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0), "agent_last_seen_at": 0,
                "timestamp": conv.messages.last().map_or(conv.created_at, |m| m.created_at), "unread_count": 0,
-               "additional_attributes": {}, "custom_attributes": {}, "labels": [], "muted": false, "can_reply": true,
+               "additional_attributes": {}, "muted": false, "can_reply": true,
                "created_at": conv.created_at})
     }
 
@@ -696,6 +718,10 @@ impl ChatlakeDesk {
             // `before_create :ensure_waiting_since` (app/models/conversation.rb L119, L241-243).
             waiting_since: now(),
             first_reply_created_at: 0,
+            priority: None,
+            labels: Vec::new(),
+            custom_attributes: json!({}),
+            assignee: None,
         };
         state.activity += 1;
         state.conversations.insert(conversation.id, conversation.clone());
@@ -968,6 +994,7 @@ async fn conversations_create(
                 attachments: Vec::new(),
                 sender,
                 external_error: None,
+                deleted: false,
             },
         );
     }
@@ -1153,6 +1180,7 @@ impl ChatlakeDesk {
             attachments: self.attachments(&new.files),
             sender,
             external_error: None,
+            deleted: false,
         };
         match self.add_message(conversation, message) {
             Ok(view) => {
@@ -1566,7 +1594,28 @@ impl Desk for ChatlakeDesk {
                 &format!("{api}/conversations/{{id}}/messages"),
                 post(messages_create).get(messages_list),
             )
-            .route(&format!("{api}/inboxes"), post(inboxes_create))
+            .route(
+                &format!("{api}/conversations/{{conversation}}/messages/{{id}}"),
+                patch(message_update).delete(message_delete),
+            )
+            .route(
+                &format!("{api}/conversations/{{id}}/toggle_priority"),
+                post(toggle_priority),
+            )
+            .route(
+                &format!("{api}/conversations/{{id}}/toggle_typing_status"),
+                post(toggle_typing_status),
+            )
+            .route(&format!("{api}/conversations/{{id}}/assignments"), post(assignments))
+            .route(
+                &format!("{api}/conversations/{{id}}/labels"),
+                post(labels_set).get(labels_get),
+            )
+            .route(
+                &format!("{api}/conversations/{{id}}/custom_attributes"),
+                post(custom_attributes_set),
+            )
+            .route(&format!("{api}/inboxes"), post(inboxes_create).get(inboxes_list))
             .route(&format!("{api}/inboxes/{{id}}"), get(inbox_show).patch(inbox_update))
             .route(public, get(public_inbox))
             .route(&format!("{public}/contacts"), post(public_contact_create))
@@ -1638,6 +1687,7 @@ impl Desk for ChatlakeDesk {
             attachments: Vec::new(),
             sender: json!({"id": 1, "name": "Bob", "type": "user"}),
             external_error: None,
+            deleted: false,
         };
         self.add_message(id, message)
             .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
@@ -1676,6 +1726,238 @@ impl Desk for ChatlakeDesk {
             })
             .collect()
     }
+}
+
+// ---- conversation actions (konversio-org/konversio 88ffa329, app/controllers/api/v1/accounts/
+// conversations_controller.rb and conversations/*_controller.rb) --------------------------------
+
+/// Changes one conversation with `change` (which answers what changed, as `changed_attributes`
+/// entries, none when nothing did) and fires `conversation_updated` when something did; `None`
+/// when the conversation does not exist.
+fn change_conversation(
+    desk: &ChatlakeDesk,
+    id: u64,
+    change: impl FnOnce(&mut Conversation) -> Vec<Value>,
+) -> Option<()> {
+    let changed = {
+        let mut state = desk.state();
+        let conv = state.conversations.get_mut(&id)?;
+        let changed = change(conv);
+        if !changed.is_empty() {
+            conv.updated_at = now();
+        }
+        changed
+    };
+    if !changed.is_empty() {
+        desk.send_conversation_event(id, "conversation_updated", Some(json!(changed)), "updated".into());
+    }
+    Some(())
+}
+
+fn was(key: &str, previous: Value, current: Value) -> Vec<Value> {
+    if previous == current {
+        Vec::new()
+    } else {
+        vec![json!({ key: {"previous_value": previous, "current_value": current} })]
+    }
+}
+
+/// `toggle_priority` (L104-107): `low|medium|high|urgent`, blank for none; `head :ok`. Any other
+/// value raises in the enum assignment, unrescued: a bare 500.
+async fn toggle_priority(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let priority = text_of(&json_body(&body), "priority").filter(|p| !p.is_empty());
+    if priority
+        .as_deref()
+        .is_some_and(|p| !["low", "medium", "high", "urgent"].contains(&p))
+    {
+        return answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({"status": 500, "error": "Internal Server Error"}),
+        );
+    }
+    match change_conversation(&desk, id, |c| {
+        let previous = std::mem::replace(&mut c.priority, priority.clone());
+        was("priority", json!(previous), json!(priority))
+    }) {
+        Some(()) => StatusCode::OK.into_response(),
+        None => not_found(),
+    }
+}
+
+/// `toggle_typing_status` (L109-113, `typing_status_manager.rb` L12-24): `on` / `off` fire the
+/// typing events as the token's owner; anything else nothing; always `head :ok`.
+async fn toggle_typing_status(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    if !desk.state().conversations.contains_key(&id) {
+        return not_found();
+    }
+    match text_of(&json_body(&body), "typing_status").as_deref() {
+        Some("on") => {
+            let _ = desk.typing(id, true);
+        }
+        Some("off") => {
+            let _ = desk.typing(id, false);
+        }
+        _ => {}
+    }
+    StatusCode::OK.into_response()
+}
+
+/// `assignments_controller.rb` L3-44: `assignee_id` sets the agent (an unknown or null id
+/// unassigns; the answer is the agent, or `null`); else `team_id` (no teams here: `null`).
+async fn assignments(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    // Some(agent or None) when `assignee_id` is given; the desk's one agent has id 1.
+    let assignee = body.get("assignee_id").map(|value| {
+        value
+            .as_u64()
+            .or_else(|| value.as_str()?.parse().ok())
+            .filter(|a| *a == 1)
+    });
+    let found = change_conversation(&desk, id, |c| match assignee {
+        Some(assignee) => {
+            let previous = std::mem::replace(&mut c.assignee, assignee);
+            was("assignee_id", json!(previous), json!(assignee))
+        }
+        None => Vec::new(),
+    });
+    match (found, assignee) {
+        (None, _) => not_found(),
+        (Some(()), Some(Some(_))) => answer(StatusCode::OK, &agent_json(desk.account)),
+        (Some(()), _) => answer(StatusCode::OK, &Value::Null),
+    }
+}
+
+/// `labels_controller.rb` + `label_concern.rb`: POST replaces the list; both answer `{payload}`.
+async fn labels_set(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let labels: Vec<String> = json_body(&body)
+        .get("labels")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    match change_conversation(&desk, id, |c| {
+        let previous = std::mem::replace(&mut c.labels, labels.clone());
+        was("label_list", json!(previous), json!(labels))
+    }) {
+        Some(()) => answer(StatusCode::OK, &json!({ "payload": labels })),
+        None => not_found(),
+    }
+}
+
+async fn labels_get(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>, headers: HeaderMap) -> Response {
+    guard!(desk, headers, account);
+    match desk.state().conversations.get(&id) {
+        Some(c) => answer(StatusCode::OK, &json!({ "payload": c.labels })),
+        None => not_found(),
+    }
+}
+
+/// `custom_attributes` (L136-139): a full replace (a missing param clears them);
+/// `{custom_attributes}`.
+async fn custom_attributes_set(
+    State(desk): Desk_,
+    Path((account, id)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let attributes = json_body(&body)
+        .get("custom_attributes")
+        .cloned()
+        .unwrap_or(Value::Null);
+    match change_conversation(&desk, id, |c| {
+        let previous = std::mem::replace(&mut c.custom_attributes, attributes.clone());
+        was("custom_attributes", previous, attributes.clone())
+    }) {
+        Some(()) => answer(StatusCode::OK, &json!({ "custom_attributes": attributes })),
+        None => not_found(),
+    }
+}
+
+/// `messages_controller.rb` L16-26, 59-79 and `status_update_service.rb`: PATCH takes `status`
+/// (`sent|delivered|read|failed`; read never goes back to delivered; anything else changes
+/// nothing) and `external_error` (kept only with `failed`), and answers the message.
+async fn message_update(
+    State(desk): Desk_,
+    Path((account, conversation, id)): Path<(u64, u64, u64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    guard!(desk, headers, account);
+    let body = json_body(&body);
+    let status = text_of(&body, "status");
+    let error = text_of(&body, "external_error");
+    let mut state = desk.state();
+    let Some(conv) = state.conversations.get_mut(&conversation) else {
+        return not_found();
+    };
+    let Some(m) = conv.messages.iter_mut().find(|m| m.id == id) else {
+        return not_found();
+    };
+    match status.as_deref() {
+        Some("failed") => m.external_error = Some(error.unwrap_or_default()),
+        Some("sent" | "delivered" | "read") => m.external_error = None,
+        _ => {}
+    }
+    let m = m.clone();
+    let conv = conv.clone();
+    answer(StatusCode::OK, &desk.message_json(&conv, &m))
+}
+
+/// DELETE: a soft delete — "This message was deleted", `content_attributes: {deleted: true}`,
+/// attachments gone — answering the message.
+async fn message_delete(
+    State(desk): Desk_,
+    Path((account, conversation, id)): Path<(u64, u64, u64)>,
+    headers: HeaderMap,
+) -> Response {
+    guard!(desk, headers, account);
+    let mut state = desk.state();
+    let Some(conv) = state.conversations.get_mut(&conversation) else {
+        return not_found();
+    };
+    let Some(m) = conv.messages.iter_mut().find(|m| m.id == id) else {
+        return not_found();
+    };
+    m.content = "This message was deleted".into();
+    m.attachments.clear();
+    m.deleted = true;
+    let m = m.clone();
+    let conv = conv.clone();
+    answer(StatusCode::OK, &desk.message_json(&conv, &m))
+}
+
+/// `inboxes_controller.rb` index: `{payload: [inbox, ...]}`, by name.
+async fn inboxes_list(State(desk): Desk_, Path(account): Path<u64>, headers: HeaderMap) -> Response {
+    guard!(desk, headers, account);
+    let state = desk.state();
+    let mut inboxes: Vec<&Inbox> = state.inboxes.iter().collect();
+    inboxes.sort_by(|a, b| a.name.cmp(&b.name));
+    let payload: Vec<Value> = inboxes.into_iter().map(|i| desk.inbox_json(i)).collect();
+    answer(StatusCode::OK, &json!({ "payload": payload }))
 }
 
 #[cfg(test)]
