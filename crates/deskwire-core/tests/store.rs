@@ -208,3 +208,14 @@ async fn cursor_entries_merge_by_version_and_removals_stay_removed() {
         );
     }
 }
+
+#[tokio::test]
+async fn stores_print_no_url_or_password() {
+    for (name, store) in stores().await {
+        let shown = format!("{store:?}");
+        assert!(!shown.contains("redis://") && !shown.is_empty(), "{name}: {shown}");
+        if name == "redis" {
+            assert!(shown.starts_with("RedisStore { prefix: \"store-suite:"), "{shown}");
+        }
+    }
+}
