@@ -668,7 +668,8 @@ mod tests {
             let d = Arc::clone(&d);
             async move { d.receive(InboundRequest::post("m1")).await.unwrap().events }
         });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Several polls go by while the first holder works.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!second.is_finished(), "waits while the first holder works");
         for incoming in held {
             incoming.release().await.unwrap();
@@ -688,6 +689,53 @@ mod tests {
             incoming.commit().await.unwrap();
         }
         assert!(third.await.unwrap().is_empty(), "the holder committed: dropped");
+    }
+
+    /// A store where every key is held by someone else, for ever.
+    #[derive(Debug)]
+    struct AlwaysHeld;
+
+    #[async_trait]
+    impl Store for AlwaysHeld {
+        async fn claim(&self, _: &str, _: Duration) -> Result<Claim, StoreError> {
+            Ok(Claim::Held)
+        }
+        async fn commit(&self, _: &str, _: &Lease, _: Duration) -> Result<bool, StoreError> {
+            Ok(false)
+        }
+        async fn release(&self, _: &str, _: &Lease) -> Result<bool, StoreError> {
+            Ok(false)
+        }
+        async fn cursor(&self, _: &str) -> Result<Option<String>, StoreError> {
+            Ok(None)
+        }
+        async fn set_cursor(&self, _: &str, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn raise(&self, _: &str, value: u64, _: Duration) -> Result<u64, StoreError> {
+            Ok(value)
+        }
+        async fn position(&self, _: &str) -> Result<u64, StoreError> {
+            Ok(0)
+        }
+        async fn merge_entries(&self, _: &str, _: &[crate::store::CursorEntry]) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn entries(&self, _: &str) -> Result<Vec<crate::store::CursorEntry>, StoreError> {
+            Ok(Vec::new())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delivery_waits_no_longer_than_the_lease_for_a_holder_that_keeps_its_claim() {
+        let d = Deduplicated::new(Script::default(), Arc::new(AlwaysHeld)).lease(Duration::from_millis(200));
+        let started = tokio::time::Instant::now();
+        let got = tokio::time::timeout(Duration::from_secs(5), d.receive(InboundRequest::post("m1")))
+            .await
+            .expect("gave up at the end of the lease")
+            .unwrap();
+        assert!(got.events.is_empty(), "dropped: its holder settles it");
+        assert!(started.elapsed() >= Duration::from_millis(200), "waited the lease out");
     }
 
     #[tokio::test]
