@@ -6,6 +6,7 @@
 use super::model::{Attachment, ConversationRef, DeskMessageRef};
 use super::{ChannelError, Incoming};
 pub use crate::inbound::{InboundRequest, InboundResponse};
+pub use crate::store::CursorEntry;
 
 /// Who wrote a desk message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,8 +207,6 @@ pub struct Cursor {
     text: String,
     entries: Vec<CursorEntry>,
 }
-
-pub use crate::store::CursorEntry;
 
 impl Cursor {
     /// No position to store.
