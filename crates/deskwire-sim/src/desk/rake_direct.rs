@@ -173,7 +173,9 @@ impl RakeDirectDesk {
                     (url.to_owned(), secret.to_owned())
                 });
                 let mut sessions = self.sessions();
-                let id = 13_731 + sessions.len() as u64;
+                // A new id, never one in use: sessions opened by id (a channel, a DM) take ids
+                // too, and a new session must not overwrite one of them.
+                let id = sessions.keys().max().map_or(13_731, |last| last + 1).max(13_731);
                 sessions.insert(
                     id,
                     Session {
