@@ -98,6 +98,11 @@ fn envelope(data: Value) -> Value {
     json!({"meta": {}, "data": data})
 }
 
+/// An RFC 3339 / ISO-8601 date-time.
+fn read_time(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
 fn failure(status: StatusCode, message: &str) -> Response {
     answer(
         status,
@@ -345,13 +350,22 @@ async fn question(
     if let Err(refused) = desk.bearer(&headers) {
         return refused;
     }
+    // `lastChecked` is a time, compared as a time: as text, `…:00Z` sorts after `…:00.500Z`
+    // and a check half a second before an update would answer 304. A value that is not a date
+    // is refused (400) rather than read as "nothing changed".
+    let checked = match q.get("lastChecked") {
+        None => None,
+        Some(text) => match read_time(text) {
+            Some(at) => Some(at),
+            None => return failure(StatusCode::BAD_REQUEST, "lastChecked must be an ISO-8601 date"),
+        },
+    };
     let unchanged = {
         let book = desk.book();
         let Some(question) = book.questions.get(&uuid) else {
             return failure(StatusCode::NOT_FOUND, "Question not found");
         };
-        q.get("lastChecked")
-            .is_some_and(|checked| checked.as_str() >= question.updated.as_str())
+        checked.is_some_and(|checked| read_time(&question.updated).is_some_and(|updated| checked >= updated))
     };
     if unchanged {
         return http::Response::builder()
