@@ -177,3 +177,72 @@ async fn structured_contents_when_the_source_supports_them() {
     );
     assert_eq!(send(p(r#"{"type":"select"}"#, "true")).await, (200, "ok".into()));
 }
+
+/// An endpoint answering `messages.create` with `answers`, in turn (each signed as the docs
+/// say), and counting the calls.
+async fn endpoint(
+    token: Secret,
+    answers: Vec<&'static str>,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let kept = Arc::clone(&seen);
+    let signer = Signer::new(&token);
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let (kept, signer, answers) = (Arc::clone(&kept), signer.clone(), answers.clone());
+            async move {
+                let call: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                let mut kept = kept.lock().unwrap();
+                kept.push(call);
+                let answer = answers[(kept.len() - 1).min(answers.len() - 1)];
+                (
+                    [("x-smccsdk-signature", signer.sign(answer.as_bytes()))],
+                    answer.to_owned(),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn an_agent_reply_refused_without_fatal_is_tried_again_and_a_fatal_one_is_not() {
+    // The Request-Response page: a 2xx `{"error": {"fatal": false}}` means "try this content
+    // again later"; `fatal: true` skips it.
+    for (answers, ok, calls) in [
+        (
+            vec![
+                r#"{"error":{"fatal":false,"message":"Unable to save message."}}"#,
+                r#"{"id":"r-1"}"#,
+            ],
+            true,
+            2,
+        ),
+        (
+            vec![r#"{"error":{"fatal":true,"message":"Thread is closed."}}"#],
+            false,
+            1,
+        ),
+    ] {
+        let token = Secret::new("token-of-the-source");
+        let (url, seen) = endpoint(token, answers).await;
+        let sim = Sim::builder(Provider::EngageDigital)
+            .credential("access_token", "token-of-the-source")
+            .endpoint_url(url)
+            .start()
+            .await
+            .unwrap();
+        assert_eq!(sim.agent_message("thread-1", "Hello").await.is_ok(), ok);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), calls);
+        assert_eq!(seen[0]["params"]["retry"], false);
+        if calls > 1 {
+            assert_eq!(seen[1]["params"]["retry"], true, "the second try says so");
+        }
+    }
+}

@@ -523,6 +523,17 @@ impl Desk for EngageDigitalDesk {
                 .call("messages.create", params, Some(format!("message: {text}")))
                 .await
             {
+                // A 2xx answer with `{"error": {"fatal": …}}` did not take the content: Engage
+                // Digital tries it again, unless the error is fatal (the Request-Response page,
+                // "errors on a resource"; ringcentral engage-digital-api-docs).
+                Ok(answer) if answer.get("error").is_some() => {
+                    let fatal = answer.pointer("/error/fatal") == Some(&Value::Bool(true));
+                    let refused = SimError::Endpoint(format!("messages.create refused: {}", answer["error"]));
+                    if fatal {
+                        return Err(refused);
+                    }
+                    last = Some(refused);
+                }
                 Ok(answer) => {
                     let id = id_text(answer.get("id")).unwrap_or_else(|| content_id.clone());
                     let mut book = self.book();
