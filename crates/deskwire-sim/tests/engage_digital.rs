@@ -246,3 +246,20 @@ async fn an_agent_reply_refused_without_fatal_is_tried_again_and_a_fatal_one_is_
         }
     }
 }
+
+#[tokio::test]
+async fn every_crawl_starts_with_implementation_info() {
+    // The Polling page: implementation.info is sent each time a synchronization run starts.
+    let (url, seen) = endpoint(Secret::new("token-of-the-source"), vec![r#"{"objects":{}}"#]).await;
+    let sim = Sim::builder(Provider::EngageDigital)
+        .credential("access_token", "token-of-the-source")
+        .endpoint_url(url)
+        .start()
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        sim.poll_endpoint().await.expect("an endpoint").expect("a crawl");
+    }
+    let actions: Vec<String> = seen.lock().unwrap().iter().map(|c| c["action"].to_string()).collect();
+    assert_eq!(actions, [r#""implementation.info""#, r#""implementation.info""#]);
+}

@@ -23,7 +23,7 @@
 //!   bodies are plain text or JSON is not documented: they are plain text here.
 //!
 //! Polling side (with an endpoint URL): [`crate::Sim::poll_endpoint`] sends a signed
-//! `implementation.info` the first time, then `messages.list` (with `since_id` after the first
+//! `implementation.info` at the start of every crawl, then `messages.list` (with `since_id` after the first
 //! message seen); [`crate::Sim::agent_message`] sends a signed agent `messages.create` (tried up to
 //! three times, `retry: true` after the first, as the docs describe). The signature of every
 //! answer is checked; an answer with a wrong or missing signature fails the call.
@@ -407,17 +407,17 @@ impl EngageDigitalDesk {
 }
 
 impl EngageDigitalDesk {
-    /// One crawl, in the docs' order: `implementation.info` (the first time), then every page
+    /// One crawl, in the docs' order: `implementation.info`, then every page
     /// of `threads.list` and `messages.list` the endpoint declares. Pages come newest first
     /// and the next `since_id` is the first item's id (Engage Digital does not assume ids
     /// increase); a page that is empty or brings nothing new ends the object's crawl.
     async fn crawl(&self) -> Result<usize, SimError> {
-        if self.book().info.is_none() {
-            let info = self
-                .call("implementation.info", json!({}), Some("implementation.info".into()))
-                .await?;
-            self.book().info = Some(info);
-        }
+        // Every synchronization run starts with `implementation.info` (ringcentral
+        // engage-digital-api-docs, the Polling page), so a declaration changed since is read.
+        let info = self
+            .call("implementation.info", json!({}), Some("implementation.info".into()))
+            .await?;
+        self.book().info = Some(info);
         let mut imported = 0;
         for object in ["threads", "messages"] {
             if !self.declared(&format!("{object}.list")) {
