@@ -18,6 +18,11 @@ type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
 
 /// A webhook receiver on a free port: its URL and what it got.
 async fn receiver() -> (String, Received) {
+    receiver_answering(http::StatusCode::OK).await
+}
+
+/// A webhook receiver answering every delivery with `status`.
+async fn receiver_answering(status: http::StatusCode) -> (String, Received) {
     let got: Received = Arc::default();
     let sink = Arc::clone(&got);
     let app = axum::Router::new().route(
@@ -26,7 +31,7 @@ async fn receiver() -> (String, Received) {
             let sink = Arc::clone(&sink);
             async move {
                 sink.lock().unwrap().push((headers, body));
-                "ok"
+                (status, "answered")
             }
         }),
     );
@@ -443,21 +448,7 @@ async fn a_failed_delivery_marks_the_message_failed_and_fires_message_updated_on
     // `lib/webhooks/trigger.rb` L16-24, L55-65, L90-113 (konversio-org/konversio 88ffa329): an
     // API inbox's message_created is not retried; the message becomes `failed` with the error in
     // `content_attributes.external_error`, and the update fires message_updated.
-    let got: Received = Arc::default();
-    let sink = Arc::clone(&got);
-    let app = axum::Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, body: Bytes| {
-            let sink = Arc::clone(&sink);
-            async move {
-                sink.lock().unwrap().push((headers, body));
-                (http::StatusCode::INTERNAL_SERVER_ERROR, "down")
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, got) = receiver_answering(http::StatusCode::INTERNAL_SERVER_ERROR).await;
     let sim = Sim::builder(Provider::Chatlake).webhook_url(url).start().await.unwrap();
     let desk = Chatlake {
         sim,
