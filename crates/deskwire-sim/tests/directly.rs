@@ -1,5 +1,7 @@
 //! The Directly desk, observed from outside over HTTP.
 
+mod common;
+
 use deskwire_sim::{Provider, Sim};
 use serde_json::{json, Value};
 
@@ -7,20 +9,10 @@ use serde_json::{json, Value};
 async fn last_checked_is_compared_as_a_time_and_must_be_one() {
     let sim = Sim::builder(Provider::Directly).start().await.unwrap();
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{}/oauth/token", sim.base_url()))
-        .form(&[
-            ("grant_type", "client_credentials".to_owned()),
-            ("client_id", sim.credential("client_id").unwrap()),
-            ("client_secret", sim.credential("client_secret").unwrap()),
-        ])
-        .send()
-        .await
+    let token = common::directly_token(&http, &sim).await["access_token"]
+        .as_str()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+        .to_owned();
     // A question updated at a time with milliseconds (a whole second comes once in a thousand).
     let (uuid, updated) = loop {
         let asked: Value = http

@@ -1,19 +1,19 @@
 //! The Engage Digital desk's documented answers, reached with a raw client and the docs'
 //! signing recipe (lowercase hex HMAC-SHA-512 of the body, keyed with the access token).
 
+use deskwire_core::mac::HmacSha512;
 use deskwire_core::Secret;
-use deskwire_engage_digital::Signer;
 use deskwire_sim::{Provider, Sim};
 
 struct Desk {
     sim: Sim,
-    signer: Signer,
+    signer: HmacSha512,
     url: String,
 }
 
 async fn desk() -> Desk {
     let sim = Sim::builder(Provider::EngageDigital).start().await.unwrap();
-    let signer = Signer::new(&Secret::new(sim.credential("access_token").unwrap()));
+    let signer = HmacSha512::new(&Secret::new(sim.credential("access_token").unwrap()));
     let url = format!(
         "{}/realtime/sdk/{}",
         sim.base_url(),
@@ -24,7 +24,7 @@ async fn desk() -> Desk {
 
 impl Desk {
     async fn send(&self, url: &str, body: &str, signature: Option<String>) -> (u16, String) {
-        let signature = signature.unwrap_or_else(|| self.signer.sign(body.as_bytes()));
+        let signature = signature.unwrap_or_else(|| self.signer.sign_hex(body.as_bytes()));
         let answer = reqwest::Client::new()
             .post(url)
             .header("X-SMCCSDK-SIGNATURE", signature)
@@ -138,14 +138,14 @@ async fn structured_contents_when_the_source_supports_them() {
         .start()
         .await
         .unwrap();
-    let signer = Signer::new(&Secret::new(sim.credential("access_token").unwrap()));
+    let signer = HmacSha512::new(&Secret::new(sim.credential("access_token").unwrap()));
     let url = format!(
         "{}/realtime/sdk/{}",
         sim.base_url(),
         sim.credential("source_id").unwrap()
     );
     let send = |body: String| {
-        let (url, signature) = (url.clone(), signer.sign(body.as_bytes()));
+        let (url, signature) = (url.clone(), signer.sign_hex(body.as_bytes()));
         async move {
             let r = reqwest::Client::new()
                 .post(url)
@@ -178,16 +178,14 @@ async fn structured_contents_when_the_source_supports_them() {
     assert_eq!(send(p(r#"{"type":"select"}"#, "true")).await, (200, "ok".into()));
 }
 
-/// An endpoint answering `messages.create` with `answers`, in turn (each signed as the docs
-/// say), and counting the calls.
-async fn endpoint(
-    token: Secret,
-    answers: Vec<&'static str>,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+/// A desk whose endpoint answers every call with `answers`, in turn (each signed as the docs
+/// say), and the calls the endpoint received.
+async fn desk_calling(answers: Vec<&'static str>) -> (Sim, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
     use std::sync::{Arc, Mutex};
+    const TOKEN: &str = "token-of-the-source";
     let seen: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
     let kept = Arc::clone(&seen);
-    let signer = Signer::new(&token);
+    let signer = HmacSha512::new(&Secret::new(TOKEN));
     let app = axum::Router::new().route(
         "/",
         axum::routing::post(move |body: axum::body::Bytes| {
@@ -198,7 +196,7 @@ async fn endpoint(
                 kept.push(call);
                 let answer = answers[(kept.len() - 1).min(answers.len() - 1)];
                 (
-                    [("x-smccsdk-signature", signer.sign(answer.as_bytes()))],
+                    [("x-smccsdk-signature", signer.sign_hex(answer.as_bytes()))],
                     answer.to_owned(),
                 )
             }
@@ -207,7 +205,13 @@ async fn endpoint(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
+    let sim = Sim::builder(Provider::EngageDigital)
+        .credential("access_token", TOKEN)
+        .endpoint_url(url)
+        .start()
+        .await
+        .unwrap();
+    (sim, seen)
 }
 
 #[tokio::test]
@@ -229,14 +233,7 @@ async fn an_agent_reply_refused_without_fatal_is_tried_again_and_a_fatal_one_is_
             1,
         ),
     ] {
-        let token = Secret::new("token-of-the-source");
-        let (url, seen) = endpoint(token, answers).await;
-        let sim = Sim::builder(Provider::EngageDigital)
-            .credential("access_token", "token-of-the-source")
-            .endpoint_url(url)
-            .start()
-            .await
-            .unwrap();
+        let (sim, seen) = desk_calling(answers).await;
         assert_eq!(sim.agent_message("thread-1", "Hello").await.is_ok(), ok);
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), calls);
@@ -250,13 +247,7 @@ async fn an_agent_reply_refused_without_fatal_is_tried_again_and_a_fatal_one_is_
 #[tokio::test]
 async fn every_crawl_starts_with_implementation_info() {
     // The Polling page: implementation.info is sent each time a synchronization run starts.
-    let (url, seen) = endpoint(Secret::new("token-of-the-source"), vec![r#"{"objects":{}}"#]).await;
-    let sim = Sim::builder(Provider::EngageDigital)
-        .credential("access_token", "token-of-the-source")
-        .endpoint_url(url)
-        .start()
-        .await
-        .unwrap();
+    let (sim, seen) = desk_calling(vec![r#"{"objects":{}}"#]).await;
     for _ in 0..2 {
         sim.poll_endpoint().await.expect("an endpoint").expect("a crawl");
     }
