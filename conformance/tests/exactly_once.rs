@@ -8,13 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deskwire_chatlake::channel::ChatlakeChannel;
-use deskwire_chatlake::inbound::WebhookVerifier;
-use deskwire_chatlake::ChatlakeClient;
 use deskwire_core::channel::{commit_all, Channel, Customer, CustomerMessage, Deduplicated, DeskEvent, InboundRequest};
-use deskwire_core::retry::RetryPolicy;
 use deskwire_core::store::Store;
-use deskwire_core::Secret;
 use deskwire_sim::{Capture, Faults, Provider, Sim};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -26,20 +21,9 @@ async fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
 
 /// A Chatlake channel on `sim` with backfill and de-duplication on `store`.
 fn chatlake(sim: &Sim, store: &Arc<dyn Store>) -> Arc<dyn Channel> {
-    let credential = |key: &str| sim.credential(key).unwrap();
-    let api = ChatlakeClient::builder(
-        sim.base_url(),
-        credential("account_id").parse().unwrap(),
-        Secret::new(credential("api_access_token")),
-    )
-    .retry_policy(RetryPolicy::never())
-    .build()
-    .unwrap();
-    let verifier = WebhookVerifier::new(&Secret::new(credential("webhook_secret"))).unwrap();
-    let channel = ChatlakeChannel::new(api, credential("inbox_id").parse().unwrap())
-        .webhooks(verifier)
-        .backfill(Arc::clone(store));
-    Arc::new(Deduplicated::new(channel, Arc::clone(store)))
+    let inner =
+        deskwire_conformance::desks::channel_on(&sim.announcement(), "http://127.0.0.1:9/", Arc::clone(store)).unwrap();
+    Arc::new(Deduplicated::new(inner, Arc::clone(store)))
 }
 
 /// Serves `channel`'s webhook route on a free port; its URL.
@@ -392,18 +376,7 @@ async fn chatlake_two_accounts_with_the_same_ids_never_hide_each_other() {
     for (name, store) in stores().await {
         let mut texts = Vec::new();
         for desk in ["desk A", "desk B"] {
-            let captured = Capture::start().await.unwrap();
-            let sim = Sim::builder(Provider::Chatlake)
-                .webhook_url(captured.url())
-                .start()
-                .await
-                .unwrap();
-            let channel = chatlake(&sim, &store);
-            let started = channel
-                .start_conversation(&Customer::new("same").name("Same"), &CustomerMessage::text("Hi"))
-                .await
-                .unwrap();
-            let conversation = started.conversation.id().to_owned();
+            let (captured, sim, channel, conversation) = captured_chatlake(&store, "same").await;
             sim.agent_message(&conversation, desk).await.unwrap();
             let deliveries = captured_at_least(&captured, 2).await;
             let events = commit_all(channel.receive(deliveries[1].clone()).await.unwrap().events)

@@ -44,8 +44,22 @@ fn built<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) -> Result<T,
 
 /// The channel for a simulator's announcement (`{"provider", "base_url", "credentials"}`, the
 /// binary's first line), built as a user would; Rake Direct's return webhook goes to
-/// `inbound_url`.
+/// `inbound_url`; Chatlake's backfill keeps its positions in a memory store of its own.
 pub fn channel_for(announcement: &serde_json::Value, inbound_url: &str) -> Result<Arc<dyn Channel>, String> {
+    channel_on(
+        announcement,
+        inbound_url,
+        Arc::new(deskwire_core::store::MemoryStore::new()),
+    )
+}
+
+/// [`channel_for`], with Chatlake's backfill positions in `store` (share it with replicas and
+/// with a `Deduplicated` around the channel).
+pub fn channel_on(
+    announcement: &serde_json::Value,
+    inbound_url: &str,
+    store: Arc<dyn deskwire_core::store::Store>,
+) -> Result<Arc<dyn Channel>, String> {
     let provider: Provider = announcement["provider"]
         .as_str()
         .unwrap_or_default()
@@ -90,7 +104,7 @@ pub fn channel_for(announcement: &serde_json::Value, inbound_url: &str) -> Resul
                 ChatlakeChannel::new(built("the Application API client", api)?, inbox)
                     .client_api(built("the Client API client", public)?)
                     .webhooks(built("the webhook verifier", verifier)?)
-                    .backfill(Arc::new(deskwire_core::store::MemoryStore::new())),
+                    .backfill(store),
             )
         }
         Provider::Directly => {

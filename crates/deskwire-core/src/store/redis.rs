@@ -106,6 +106,13 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
+/// A stored position; not a number only if something else wrote the key.
+fn read_position(key: &str, stored: &str) -> Result<u64, StoreError> {
+    stored
+        .parse()
+        .map_err(|_| StoreError::Failed(format!("the position under {key:?} is not a number: {stored:?}")))
+}
+
 fn failed(error: redis::RedisError) -> StoreError {
     StoreError::Failed(error.to_string())
 }
@@ -226,9 +233,7 @@ impl Store for RedisStore {
             .invoke_async(&mut connection)
             .await
             .map_err(failed)?;
-        stored
-            .parse()
-            .map_err(|_| StoreError::Failed(format!("the position under {key:?} is not a number: {stored:?}")))
+        read_position(key, &stored)
     }
 
     async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError> {
@@ -276,9 +281,7 @@ impl Store for RedisStore {
     async fn position(&self, key: &str) -> Result<u64, StoreError> {
         match self.cursor(key).await? {
             None => Ok(0),
-            Some(stored) => stored
-                .parse()
-                .map_err(|_| StoreError::Failed(format!("the position under {key:?} is not a number: {stored:?}"))),
+            Some(stored) => read_position(key, &stored),
         }
     }
 }

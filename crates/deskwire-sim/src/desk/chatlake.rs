@@ -173,17 +173,7 @@ fn agent_json(account: u64) -> Value {
 
 /// Unix seconds as Rails writes a time in JSON: ISO 8601, UTC, milliseconds.
 fn iso(seconds: u64) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).unwrap_or(0))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    super::rfc3339_millis(i128::from(seconds) * 1000)
 }
 
 /// A message's `content_attributes`: `external_error` once its delivery failed.

@@ -119,18 +119,7 @@ impl Book {
             .map(|d| d.as_millis() as i128)
             .unwrap_or_default();
         self.last_stamp_ms = now.max(self.last_stamp_ms + 1);
-        let at = time::OffsetDateTime::from_unix_timestamp_nanos(self.last_stamp_ms * 1_000_000)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second(),
-            at.millisecond()
-        )
+        super::rfc3339_millis(self.last_stamp_ms)
     }
 
     fn message(&mut self, kind: &'static str, body: &str, by_customer: bool) -> Msg {

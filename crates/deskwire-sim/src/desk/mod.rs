@@ -186,6 +186,23 @@ impl Shared {
     }
 }
 
+/// A time as Rails and Directly write one: RFC 3339, UTC, milliseconds, `Z`
+/// (`2026-12-07T04:40:17.465Z`).
+pub(crate) fn rfc3339_millis(unix_millis: i128) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(unix_millis * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
 /// A JSON answer carrying `summary` for the journal.
 pub(crate) fn json_summarized(status: StatusCode, body: &Value, summary: Option<String>) -> Response {
     let mut response = (
