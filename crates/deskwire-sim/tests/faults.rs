@@ -79,6 +79,10 @@ impl Chatlake {
             .await
     }
 
+    async fn post_json(&self, path: &str, body: Value) -> Value {
+        self.post(path, body).await.unwrap().json().await.unwrap()
+    }
+
     async fn get(&self, path: &str) -> Value {
         let token = self.sim.credential("api_access_token").unwrap();
         self.http
@@ -98,24 +102,12 @@ impl Chatlake {
 
     /// A contact and a conversation; the conversation id.
     async fn conversation(&self) -> String {
-        let contact: Value = self
-            .post("contacts", json!({"inbox_id": 1, "name": "Ana"}))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let contact: Value = self.post_json("contacts", json!({"inbox_id": 1, "name": "Ana"})).await;
         let source = contact["payload"]["contact_inbox"]["source_id"]
             .as_str()
             .unwrap()
             .to_owned();
-        let conversation: Value = self
-            .post("conversations", json!({"source_id": source}))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let conversation: Value = self.post_json("conversations", json!({"source_id": source})).await;
         conversation["id"].to_string()
     }
 
@@ -402,15 +394,11 @@ async fn a_message_without_a_type_is_outgoing_from_the_tokens_owner() {
     let desk = Chatlake::start(1).await;
     let conversation = desk.conversation().await;
     let created: Value = desk
-        .post(
+        .post_json(
             &format!("conversations/{conversation}/messages"),
             json!({"content": "Hello from the API"}),
         )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(created["message_type"], 1, "{created}");
     assert_eq!(created["sender_type"], "User");
     let sent = desk.message_deliveries(1).await;
@@ -453,15 +441,11 @@ async fn a_failed_delivery_marks_the_message_failed_and_fires_message_updated_on
     };
     let conversation = desk.conversation().await;
     let created: Value = desk
-        .post(
+        .post_json(
             &format!("conversations/{conversation}/messages"),
             json!({"content": "never delivered", "message_type": "outgoing"}),
         )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     desk.delivered(1).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let sent: Vec<Value> = payloads(&desk)
@@ -547,13 +531,7 @@ async fn a_session_is_reused_only_when_it_is_named() {
     // `contact_inbox_builder.rb` (konversio-org/konversio 88ffa329): an API inbox's source_id is a
     // new SecureRandom.uuid unless one is given.
     let desk = Chatlake::start(1).await;
-    let contact: Value = desk
-        .post("contacts", json!({"inbox_id": 1, "name": "Ana"}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let contact: Value = desk.post_json("contacts", json!({"inbox_id": 1, "name": "Ana"})).await;
     let id = contact["payload"]["contact"]["id"].as_u64().unwrap();
     let first = contact["payload"]["contact_inbox"]["source_id"]
         .as_str()
@@ -562,13 +540,7 @@ async fn a_session_is_reused_only_when_it_is_named() {
     let session = |body: Value| {
         let desk = &desk;
         async move {
-            let answer: Value = desk
-                .post(&format!("contacts/{id}/contact_inboxes"), body)
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let answer: Value = desk.post_json(&format!("contacts/{id}/contact_inboxes"), body).await;
             answer["source_id"].as_str().unwrap().to_owned()
         }
     };

@@ -21,19 +21,35 @@ async fn deliveries(capture: &Capture, n: usize) -> Vec<InboundRequest> {
     got
 }
 
-fn channel(sim: &Sim, store: Arc<dyn Store>) -> ChatlakeChannel {
+/// The Application API of the simulator's account, without retries.
+fn api(sim: &Sim) -> ChatlakeClient {
     let credential = |key: &str| sim.credential(key).unwrap();
-    let api = ChatlakeClient::builder(
+    ChatlakeClient::builder(
         sim.base_url(),
         credential("account_id").parse().unwrap(),
         Secret::new(credential("api_access_token")),
     )
     .retry_policy(RetryPolicy::never())
     .build()
-    .unwrap();
-    ChatlakeChannel::new(api, credential("inbox_id").parse().unwrap())
+    .unwrap()
+}
+
+fn channel(sim: &Sim, store: Arc<dyn Store>) -> ChatlakeChannel {
+    let credential = |key: &str| sim.credential(key).unwrap();
+    ChatlakeChannel::new(api(sim), credential("inbox_id").parse().unwrap())
         .webhooks(WebhookVerifier::new(&Secret::new(credential("webhook_secret"))).unwrap())
         .backfill(store)
+}
+
+/// A Chatlake desk whose webhooks are captured, not delivered.
+async fn captured_desk() -> (Capture, Sim) {
+    let captured = Capture::start().await.unwrap();
+    let sim = Sim::builder(Provider::Chatlake)
+        .webhook_url(captured.url())
+        .start()
+        .await
+        .unwrap();
+    (captured, sim)
 }
 
 fn texts(events: &[Incoming]) -> Vec<String> {
@@ -49,12 +65,7 @@ fn texts(events: &[Incoming]) -> Vec<String> {
 /// A desk, a channel on `store`, a started conversation and `answers` agent messages whose
 /// webhooks were captured (not delivered).
 async fn with_answers(store: Arc<dyn Store>, answers: &[&str]) -> (Sim, ChatlakeChannel, String, Vec<InboundRequest>) {
-    let captured = Capture::start().await.unwrap();
-    let sim = Sim::builder(Provider::Chatlake)
-        .webhook_url(captured.url())
-        .start()
-        .await
-        .unwrap();
+    let (captured, sim) = captured_desk().await;
     let channel = channel(&sim, store);
     let started = channel
         .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
@@ -250,12 +261,7 @@ fn the_documented_windows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_conversation_keeps_its_own_position() {
-    let captured = Capture::start().await.unwrap();
-    let sim = Sim::builder(Provider::Chatlake)
-        .webhook_url(captured.url())
-        .start()
-        .await
-        .unwrap();
+    let (captured, sim) = captured_desk().await;
     let channel = channel(&sim, Arc::new(MemoryStore::new()));
     let mut conversations = Vec::new();
     for who in ["ana", "bob"] {
@@ -294,12 +300,7 @@ async fn the_gap_is_read_up_to_the_webhooks_message_not_past_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poll_reads_every_conversation_of_its_inbox_in_one_listing_and_no_other_inbox() {
-    let captured = Capture::start().await.unwrap();
-    let sim = Sim::builder(Provider::Chatlake)
-        .webhook_url(captured.url())
-        .start()
-        .await
-        .unwrap();
+    let (_captured, sim) = captured_desk().await;
     let channel = channel(&sim, Arc::new(MemoryStore::new()));
     // An answered conversation, then 26 newer ones: by last activity it is 27th, past a page.
     let answered = channel
@@ -316,14 +317,7 @@ async fn a_poll_reads_every_conversation_of_its_inbox_in_one_listing_and_no_othe
             .unwrap();
     }
     // Another inbox of the account, with an answered conversation of its own.
-    let credential = |key: &str| sim.credential(key).unwrap();
-    let api = ChatlakeClient::builder(
-        sim.base_url(),
-        credential("account_id").parse().unwrap(),
-        Secret::new(credential("api_access_token")),
-    )
-    .build()
-    .unwrap();
+    let api = api(&sim);
     let other_inbox = api
         .create_api_inbox(&deskwire_chatlake::wire::NewApiInbox::new("Other"))
         .await
@@ -361,14 +355,7 @@ fn conversation_lists(sim: &Sim) -> usize {
 async fn conversation_and_message_actions_round_trip_on_the_simulator() {
     use deskwire_chatlake::wire::{Assignment, MessageStatus, Priority, StatusUpdate};
     let (sim, _channel, conversation, _) = with_answers(Arc::new(MemoryStore::new()), &["answer"]).await;
-    let credential = |key: &str| sim.credential(key).unwrap();
-    let api = ChatlakeClient::builder(
-        sim.base_url(),
-        credential("account_id").parse().unwrap(),
-        Secret::new(credential("api_access_token")),
-    )
-    .build()
-    .unwrap();
+    let api = api(&sim);
     let id: u64 = conversation.parse().unwrap();
     api.toggle_priority(id, Some(&Priority::High)).await.unwrap();
     api.toggle_typing_status(id, true, None).await.unwrap();
