@@ -19,11 +19,17 @@ async fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
     deskwire_core::testing::stores_under_test("test").await
 }
 
-/// A Chatlake channel on `sim` with backfill and de-duplication on `store`.
-fn chatlake(sim: &Sim, store: &Arc<dyn Store>) -> Arc<dyn Channel> {
-    let inner =
-        deskwire_conformance::desks::channel_on(&sim.announcement(), "http://127.0.0.1:9/", Arc::clone(store)).unwrap();
+/// `sim`'s channel, as a user builds it, de-duplicated on `store` (which also keeps Chatlake's
+/// backfill positions); deliveries it answers for go to `inbound` (Rake's return webhook, the
+/// Engage Digital endpoint).
+fn deduplicated_on(sim: &Sim, store: &Arc<dyn Store>, inbound: &str) -> Arc<dyn Channel> {
+    let inner = deskwire_conformance::desks::channel_on(&sim.announcement(), inbound, Arc::clone(store)).unwrap();
     Arc::new(Deduplicated::new(inner, Arc::clone(store)))
+}
+
+/// [`deduplicated_on`] where nothing is delivered to the channel's own side.
+fn deduplicated(sim: &Sim, store: &Arc<dyn Store>) -> Arc<dyn Channel> {
+    deduplicated_on(sim, store, "http://127.0.0.1:9/")
 }
 
 /// Serves `channel`'s webhook route on a free port; its URL.
@@ -82,7 +88,7 @@ async fn chatlake_every_agent_message_once_in_order_through_faults_and_a_restart
         let mut received = Vec::new();
 
         // The first instance.
-        let first = chatlake(&sim, &store);
+        let first = deduplicated(&sim, &store);
         let (url, task) = serve(Arc::clone(&first), tx.clone()).await;
         sim.set_webhook_url(url);
         let mut conversations = Vec::new();
@@ -110,7 +116,7 @@ async fn chatlake_every_agent_message_once_in_order_through_faults_and_a_restart
 
         // A restart: the first instance goes away, a second one takes over with the same store.
         task.abort();
-        let second = chatlake(&sim, &store);
+        let second = deduplicated(&sim, &store);
         let (url, _task) = serve(Arc::clone(&second), tx.clone()).await;
         sim.set_webhook_url(url);
         send(MESSAGES / 2, MESSAGES).await;
@@ -145,7 +151,7 @@ async fn chatlake_every_agent_message_once_in_order_through_faults_and_a_restart
 async fn two_replicas_on_one_store_pass_each_duplicated_delivery_once() {
     for (name, store) in stores().await {
         let (captured, sim, a, conversation) = captured_chatlake(&store, "ana").await;
-        let b = chatlake(&sim, &store);
+        let b = deduplicated(&sim, &store);
         for j in 0..10 {
             sim.agent_message(&conversation, &format!("answer {j}")).await.unwrap();
         }
@@ -190,8 +196,7 @@ async fn duplicating(
         .start()
         .await
         .unwrap();
-    let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), &inbound).unwrap();
-    let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(inner, Arc::clone(store)));
+    let channel = deduplicated_on(&sim, store, &inbound);
     let (tx, rx) = mpsc::unbounded_channel();
     let router = deskwire_core::axum::channel_router(Arc::clone(&channel), tx);
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -248,8 +253,7 @@ async fn engage_digital_and_rake_direct_repeated_deliveries_pass_once() {
 async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
     for (name, store) in stores().await {
         let sim = Sim::builder(Provider::Directly).start().await.unwrap();
-        let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), "http://127.0.0.1:9/").unwrap();
-        let first = Deduplicated::new(inner, Arc::clone(&store));
+        let first = deduplicated(&sim, &store);
         let started = first
             .start_conversation(
                 &Customer::new("ana").name("Ana").email("ana@example.com"),
@@ -273,8 +277,7 @@ async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
         );
         // A restart: a new channel that never started this question resumes from the store.
         drop(first);
-        let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), "http://127.0.0.1:9/").unwrap();
-        let second = Deduplicated::new(inner, Arc::clone(&store));
+        let second = deduplicated(&sim, &store);
         sim.agent_message(&question, "three").await.unwrap();
         assert_eq!(
             texts(taken(second.poll().await.unwrap().events).await),
@@ -287,13 +290,8 @@ async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
 /// A Chatlake desk whose webhooks are captured (not delivered), a channel on `store`, and a
 /// conversation started for `who`.
 async fn captured_chatlake(store: &Arc<dyn Store>, who: &str) -> (Capture, Sim, Arc<dyn Channel>, String) {
-    let captured = Capture::start().await.unwrap();
-    let sim = Sim::builder(Provider::Chatlake)
-        .webhook_url(captured.url())
-        .start()
-        .await
-        .unwrap();
-    let channel = chatlake(&sim, store);
+    let (captured, sim) = Capture::desk(Provider::Chatlake).await.unwrap();
+    let channel = deduplicated(&sim, store);
     let started = channel
         .start_conversation(&Customer::new(who).name(who), &CustomerMessage::text("Hi"))
         .await
@@ -397,7 +395,7 @@ async fn chatlake_two_accounts_with_the_same_ids_never_hide_each_other() {
 async fn chatlake_polling_resumes_after_a_restart_on_the_same_store() {
     for (name, store) in stores().await {
         let sim = Sim::builder(Provider::Chatlake).start().await.unwrap();
-        let first = chatlake(&sim, &store);
+        let first = deduplicated(&sim, &store);
         let started = first
             .start_conversation(&Customer::new("ana").name("Ana"), &CustomerMessage::text("Hi"))
             .await
@@ -411,7 +409,7 @@ async fn chatlake_polling_resumes_after_a_restart_on_the_same_store() {
             "{name}"
         );
         drop(first);
-        let second = chatlake(&sim, &store);
+        let second = deduplicated(&sim, &store);
         sim.agent_message(&conversation, "two").await.unwrap();
         let polled = commit_all(second.poll().await.expect("the second instance polls").events)
             .await
@@ -434,8 +432,7 @@ async fn engage_digital_a_sink_that_fails_once_gets_the_reply_on_the_desks_retry
             .start()
             .await
             .unwrap();
-        let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), &inbound).unwrap();
-        let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(inner, Arc::clone(&store)));
+        let channel = deduplicated_on(&sim, &store, &inbound);
         let (tx, mut rx) = mpsc::unbounded_channel();
         let fail_next = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let sink = {
@@ -484,7 +481,7 @@ async fn engage_digital_a_sink_that_fails_once_gets_the_reply_on_the_desks_retry
 async fn chatlake_two_replicas_fifty_answers_delivered_to_both_at_once_pass_once_in_order() {
     for (name, store) in stores().await {
         let (captured, sim, a, conversation) = captured_chatlake(&store, "ana").await;
-        let b = chatlake(&sim, &store);
+        let b = deduplicated(&sim, &store);
         let (tx, mut rx) = mpsc::unbounded_channel();
         // A sink that takes its time (a durable write), so the two replicas overlap.
         let slow = |tx: mpsc::UnboundedSender<DeskEvent>| {
@@ -541,10 +538,7 @@ async fn chatlake_two_replicas_fifty_answers_delivered_to_both_at_once_pass_once
 async fn directly_replicas_keep_each_others_questions_and_a_restart_watches_them_all() {
     for (name, store) in stores().await {
         let sim = Sim::builder(Provider::Directly).start().await.unwrap();
-        let channel = || {
-            let inner = deskwire_conformance::desks::channel_for(&sim.announcement(), "http://127.0.0.1:9/").unwrap();
-            Deduplicated::new(inner, Arc::clone(&store))
-        };
+        let channel = || deduplicated(&sim, &store);
         let taken = |events| async { commit_all(events).await.unwrap() };
         // Two replicas, each starting its own customer's question, each polling and saving.
         let (a, b) = (channel(), channel());

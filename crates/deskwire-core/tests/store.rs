@@ -136,6 +136,11 @@ async fn positions_only_rise_cursors_are_kept_and_ttls_are_checked() {
     }
 }
 
+fn by_field(mut entries: Vec<deskwire_core::store::CursorEntry>) -> Vec<deskwire_core::store::CursorEntry> {
+    entries.sort_by(|a, b| a.field.cmp(&b.field));
+    entries
+}
+
 #[tokio::test]
 async fn cursor_entries_merge_by_version_and_removals_stay_removed() {
     use deskwire_core::store::CursorEntry;
@@ -160,10 +165,8 @@ async fn cursor_entries_merge_by_version_and_removals_stay_removed() {
             )
             .await
             .unwrap();
-        let mut got = store.entries("m").await.unwrap();
-        got.sort_by(|a, b| a.field.cmp(&b.field));
         assert_eq!(
-            got,
+            by_field(store.entries("m").await.unwrap()),
             [
                 CursorEntry::new("q1", 10, "a"),
                 CursorEntry::new("q2", 6, "newer"),
@@ -194,10 +197,8 @@ async fn cursor_entries_merge_by_version_and_removals_stay_removed() {
             .merge_entries("m", &[CursorEntry::new("q2", big - 1, "behind")])
             .await
             .unwrap();
-        let mut got = store.entries("m").await.unwrap();
-        got.sort_by(|a, b| a.field.cmp(&b.field));
         assert_eq!(
-            got,
+            by_field(store.entries("m").await.unwrap()),
             [CursorEntry::new("q2", big, "far"), CursorEntry::new("q3", 1, "same")],
             "{name}"
         );

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use deskwire_core::InboundRequest;
 
+use crate::{Provider, Sim, SimError};
+
 /// Keeps every request posted to [`Capture::url`], answering `200` with an empty body.
 #[derive(Debug, Clone)]
 pub struct Capture {
@@ -33,6 +35,16 @@ impl Capture {
         let url = format!("http://{}/", listener.local_addr()?);
         tokio::spawn(async move { axum::serve(listener, router).await });
         Ok(Self { url, requests })
+    }
+
+    /// A `provider` desk whose webhooks come to a new capture instead of a receiver of yours.
+    pub async fn desk(provider: Provider) -> Result<(Self, Sim), SimError> {
+        let capture = Self::start().await.map_err(|source| SimError::Bind {
+            address: "127.0.0.1:0".into(),
+            source,
+        })?;
+        let sim = Sim::builder(provider).webhook_url(capture.url()).start().await?;
+        Ok((capture, sim))
     }
 
     /// Where to send deliveries.

@@ -43,13 +43,7 @@ fn channel(sim: &Sim, store: Arc<dyn Store>) -> ChatlakeChannel {
 
 /// A Chatlake desk whose webhooks are captured, not delivered.
 async fn captured_desk() -> (Capture, Sim) {
-    let captured = Capture::start().await.unwrap();
-    let sim = Sim::builder(Provider::Chatlake)
-        .webhook_url(captured.url())
-        .start()
-        .await
-        .unwrap();
-    (captured, sim)
+    Capture::desk(Provider::Chatlake).await.unwrap()
 }
 
 fn texts(events: &[Incoming]) -> Vec<String> {
