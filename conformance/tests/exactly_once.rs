@@ -582,3 +582,61 @@ async fn directly_replicas_keep_each_others_questions_and_a_restart_watches_them
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatlake_a_webhook_is_answered_before_a_slow_sink_and_handled_after() {
+    for (name, store) in stores().await {
+        let sim = Sim::builder(Provider::Chatlake).start().await.unwrap();
+        let channel = deduplicated(&sim, &store);
+        let started = channel
+            .start_conversation(&Customer::new("slow").name("Slow"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        let conversation = started.conversation.id().to_owned();
+        // An outbox write that waits until the test lets it through.
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let open = Arc::new(tokio::sync::Semaphore::new(0));
+        let sink = {
+            let open = Arc::clone(&open);
+            move |event: DeskEvent| {
+                let (open, tx) = (Arc::clone(&open), tx.clone());
+                async move {
+                    open.acquire().await.unwrap().forget();
+                    tx.send(event)
+                }
+            }
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        sim.set_webhook_url(format!("http://{}/", listener.local_addr().unwrap()));
+        let router = deskwire_core::axum::channel_router(Arc::clone(&channel), sink);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        sim.agent_message(&conversation, "answer").await.unwrap();
+        // The desk's delivery of the agent's message is answered 200 while the sink still waits.
+        let delivered = async {
+            loop {
+                let answered = sim.exchanges().into_iter().any(|e| {
+                    e.direction == deskwire_sim::Direction::Out
+                        && e.summary.as_deref() == Some("agent: answer")
+                        && e.status == Some(200)
+                });
+                if answered {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(3), delivered)
+            .await
+            .unwrap_or_else(|_| panic!("{name}: the webhook waited for the sink: {:#?}", sim.exchanges()));
+        assert!(rx.try_recv().is_err(), "{name}: nothing taken yet");
+        open.add_permits(64);
+        let mut received = Vec::new();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        drain(&mut rx, &mut received).await;
+        assert_eq!(
+            by_conversation(&received).remove(&conversation),
+            Some(vec!["answer".to_owned()]),
+            "{name}: handled after the answer, once"
+        );
+    }
+}

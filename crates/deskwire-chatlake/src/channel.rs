@@ -25,9 +25,9 @@
 //! a [`DeskMessage`]'s id can be marked read as it is.
 
 use deskwire_core::channel::{
-    async_trait, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer, CustomerMessage,
-    DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Incoming, Operation, Polled,
-    Received, Role, Sent, Started, Typing,
+    async_trait, Acceptance, Attachment, Capabilities, Channel, ChannelError, ConversationRef, Customer,
+    CustomerMessage, DeskEvent, DeskMessage, DeskMessageRef, EventKind, InboundRequest, InboundResponse, Incoming,
+    Operation, Polled, Received, Role, Sent, Started, Typing,
 };
 use deskwire_core::verify::Verify as _;
 use deskwire_core::{ValidationError, ValidationProblem};
@@ -149,8 +149,9 @@ impl ChatlakeChannel {
     /// * a store that fails skips backfill (the webhook's message passes alone) instead of
     ///   replaying from the start.
     ///
-    /// The listing runs inside [`Channel::receive`]; served by `deskwire_core::axum`'s
-    /// `channel_router`, it runs to its end even when Chatwoot hangs up after 5 s. Wrap the
+    /// The listing runs inside [`Channel::receive`]. With a store, [`Channel::accept`] answers an
+    /// authentic delivery at once, so `deskwire_core::axum`'s `channel_router` answers Chatwoot
+    /// before the listing and your sink, and runs them after. Wrap the
     /// channel in [`Deduplicated`](deskwire_core::channel::Deduplicated) on the same store, so
     /// that a message two webhooks (or replicas) both backfill is handed out once.
     pub fn backfill(mut self, store: std::sync::Arc<dyn deskwire_core::store::Store>) -> Self {
@@ -349,6 +350,20 @@ fn no_session(what: &str) -> ChannelError {
     }
 }
 
+impl ChatlakeChannel {
+    /// The delivery of `request`, once its signature checks out.
+    fn verified(&self, request: &InboundRequest) -> Result<crate::inbound::WebhookDelivery, ChannelError> {
+        let webhooks = self.webhooks.as_ref().ok_or(ChannelError::NotConfigured {
+            provider: PROVIDER,
+            operation: Operation::Receive,
+            needs: NEEDS_WEBHOOKS,
+        })?;
+        webhooks
+            .verify(&request.headers, &request.body)
+            .map_err(|e| ChannelError::refused(PROVIDER, &e))
+    }
+}
+
 #[async_trait]
 impl Channel for ChatlakeChannel {
     fn provider(&self) -> &'static str {
@@ -433,15 +448,22 @@ impl Channel for ChatlakeChannel {
             .map_err(ChannelError::from)
     }
 
+    /// With [`backfill`](Self::backfill), an authentic delivery is answered at once
+    /// ([`Acceptance::Now`]): Chatwoot never sends a webhook again and marks the agent's message
+    /// failed when the answer is an error or takes over 5 s (konversio-org/konversio
+    /// 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44, `lib/webhooks/trigger.rb` L16-24, L90-113),
+    /// while a message not committed stays above the conversation's position and is listed
+    /// again by the next webhook or poll. Without backfill the answer waits for the handling.
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        if self.backfill.is_none() {
+            return Ok(Acceptance::AfterHandling);
+        }
+        self.verified(request)?;
+        Ok(Acceptance::Now(InboundResponse::empty(StatusCode::OK)))
+    }
+
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
-        let webhooks = self.webhooks.as_ref().ok_or(ChannelError::NotConfigured {
-            provider: PROVIDER,
-            operation: Operation::Receive,
-            needs: NEEDS_WEBHOOKS,
-        })?;
-        let delivery = webhooks
-            .verify(&request.headers, &request.body)
-            .map_err(|e| ChannelError::refused(PROVIDER, &e))?;
+        let delivery = self.verified(&request)?;
         let events: Vec<DeskEvent> = self.event(&delivery.event, &request.body).into_iter().collect();
         let events = match &self.backfill {
             Some(backfill) => self.in_order(backfill, events).await,

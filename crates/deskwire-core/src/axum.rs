@@ -21,7 +21,11 @@
 //! your sink fails, that event and the ones after it are released and the desk gets `500`, so
 //! a desk that redelivers (Engage Digital does) brings the delivery again, and a channel with
 //! backfill lists it again; nothing is recorded that you did not take. A delivery is handled
-//! in a task of its own, to the end, even when the desk hangs up before the answer.
+//! in a task of its own, to the end, even when the desk hangs up before the answer. A channel
+//! whose desk never redelivers and which lists again what was not committed (Chatlake with
+//! backfill) is answered as soon as the delivery is authentic ([`Channel::accept`]), and handled
+//! after: Chatwoot marks the agent's message failed when the answer takes over 5 s or is an
+//! error, and would send it again in no case.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,7 +58,7 @@ use http::{HeaderMap, StatusCode};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
 #[cfg(feature = "channel")]
-use crate::channel::{Channel, DeskEvent};
+use crate::channel::{Acceptance, Channel, DeskEvent};
 use crate::verify::{Refusal, Verify};
 use crate::{InboundRequest, InboundResponse};
 
@@ -279,6 +283,9 @@ impl Routes {
             channel,
             sink,
             limit: self.body_limit,
+            background: Arc::new(tokio::sync::Semaphore::new(
+                self.in_flight().clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+            )),
         });
         bounded(
             Router::new().route("/", any(receive)).with_state(route),
@@ -314,6 +321,9 @@ struct ChannelRoute<K> {
     channel: Arc<dyn Channel>,
     sink: K,
     limit: usize,
+    /// Deliveries answered at once ([`Acceptance::Now`]) and handled after, at most
+    /// [`Routes::in_flight`] at a time.
+    background: Arc<tokio::sync::Semaphore>,
 }
 
 fn refuse(refusal: &dyn Refusal) -> Response {
@@ -322,7 +332,7 @@ fn refuse(refusal: &dyn Refusal) -> Response {
 }
 
 fn sink_failed(error: &SinkError) -> Response {
-    tracing::error!(%error, "the sink did not take a delivery; answered 500 so the desk may redeliver");
+    tracing::error!(%error, "the sink did not take a delivery; released it, and a desk still waiting gets 500 so it may redeliver");
     InboundResponse::text(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
@@ -360,6 +370,23 @@ async fn receive<K: Sink<DeskEvent>>(State(route): State<Arc<ChannelRoute<K>>>, 
         headers: parts.headers,
         body,
     };
+    match route.channel.accept(&request).await {
+        Err(error) => return refused(&error),
+        Ok(Acceptance::Now(response)) => {
+            // The desk does not redeliver and the channel lists again what is not committed:
+            // answer now, handle after. Background handling is bounded like the requests are,
+            // so a slow sink slows the answers instead of piling up bodies.
+            let Ok(slot) = Arc::clone(&route.background).acquire_owned().await else {
+                return overloaded();
+            };
+            tokio::spawn(async move {
+                let _slot = slot;
+                handle(&route, request).await
+            });
+            return response.into_response();
+        }
+        Ok(_) => {}
+    }
     // The delivery is handled in its own task: when the desk hangs up (Chatwoot after 5 s),
     // hyper drops this future, but the events still reach the sink and are committed.
     let handled = tokio::spawn(async move { handle(&route, request).await });
@@ -372,16 +399,19 @@ async fn receive<K: Sink<DeskEvent>>(State(route): State<Arc<ChannelRoute<K>>>, 
     }
 }
 
+#[cfg(feature = "channel")]
+fn refused(error: &crate::channel::ChannelError) -> Response {
+    tracing::warn!(provider = error.provider(), %error, "refused a delivery");
+    error.inbound_response().into_response()
+}
+
 /// Receives, hands each event to the sink in order and commits it once taken; the first the
 /// sink refuses is released with every one after it, and the desk gets `500`.
 #[cfg(feature = "channel")]
 async fn handle<K: Sink<DeskEvent>>(route: &ChannelRoute<K>, request: InboundRequest) -> Response {
     let received = match route.channel.receive(request).await {
         Ok(received) => received,
-        Err(error) => {
-            tracing::warn!(provider = error.provider(), %error, "refused a delivery");
-            return error.inbound_response().into_response();
-        }
+        Err(error) => return refused(&error),
     };
     let mut events = received.events.into_iter();
     while let Some(crate::channel::Incoming { event, ack, .. }) = events.next() {

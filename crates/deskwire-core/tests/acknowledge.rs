@@ -1,7 +1,8 @@
 //! The failures acknowledgement exists for, through `channel_router` and `Deduplicated`: a sink
 //! that fails once, a restart after a poll, a desk hanging up behind a slow sink. The first two
 //! were written against the API before acknowledgements and failed there; the third fails when
-//! the route awaits the handling in the request's own future.
+//! the route awaits the handling in the request's own future. The fourth, a channel that accepts
+//! at once, fails when the route answers only after the sink.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,6 +15,9 @@ use http::StatusCode;
 #[derive(Debug, Default)]
 struct Desk {
     polls: Mutex<Vec<Vec<&'static str>>>,
+    /// Accepts a delivery at once (as a desk that never redelivers, with backfill); a body of
+    /// "forged" is refused.
+    answers_at_once: bool,
 }
 
 fn message(id: &str) -> DeskEvent {
@@ -37,6 +41,18 @@ impl Channel for Desk {
     }
     async fn send(&self, _: &ConversationRef, _: &CustomerMessage) -> Result<Sent, ChannelError> {
         Err(ChannelError::unsupported("desk", Operation::Send))
+    }
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        if &request.body[..] == b"forged" {
+            return Err(ChannelError::refused(
+                "desk",
+                &deskwire_core::verify::ProofError::Mismatch,
+            ));
+        }
+        Ok(match self.answers_at_once {
+            true => Acceptance::Now(InboundResponse::text(StatusCode::ACCEPTED, "queued")),
+            false => Acceptance::AfterHandling,
+        })
     }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         let id = String::from_utf8_lossy(&request.body).into_owned();
@@ -137,5 +153,60 @@ async fn a_desk_hanging_up_behind_a_slow_sink_cancels_nothing() {
     let again = reqwest::Client::new().post(&url).body("m1").send().await.unwrap();
     assert_eq!(again.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(taken.lock().unwrap().len(), 1, "once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_that_accepts_at_once_is_answered_before_its_slow_sink() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let desk = Desk {
+        answers_at_once: true,
+        ..Desk::default()
+    };
+    let channel: Arc<dyn Channel> = Arc::new(Deduplicated::new(desk, store));
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let open = Arc::new(tokio::sync::Semaphore::new(0));
+    let sink = {
+        let (taken, open) = (Arc::clone(&taken), Arc::clone(&open));
+        move |event: DeskEvent| {
+            let (taken, open) = (Arc::clone(&taken), Arc::clone(&open));
+            async move {
+                // A durable write that waits until the test lets it through.
+                open.acquire().await.unwrap().forget();
+                taken.lock().unwrap().push(event);
+                Ok::<(), std::io::Error>(())
+            }
+        }
+    };
+    let app = deskwire_core::axum::channel_router(channel, sink);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let forged = client.post(&url).body("forged").send().await.unwrap();
+    assert_eq!(forged.status(), 401, "refused before anything is handled");
+    let answer = client
+        .post(&url)
+        .body("m1")
+        .send()
+        .await
+        .expect("answered while the sink still waits");
+    assert_eq!(answer.status(), 202);
+    assert_eq!(answer.text().await.unwrap(), "queued", "the channel's own answer");
+    assert!(taken.lock().unwrap().is_empty());
+    open.add_permits(1);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        taken.lock().unwrap().as_slice(),
+        [message("m1")],
+        "handled after the answer"
+    );
+    // And committed: the same delivery again is answered, and handed over no more.
+    open.add_permits(1);
+    assert_eq!(client.post(&url).body("m1").send().await.unwrap().status(), 202);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(taken.lock().unwrap().len(), 1, "once");
 }

@@ -72,6 +72,9 @@ impl Channel for Scripted {
     async fn typing(&self, _: &ConversationRef, _: &Typing) -> Result<(), ChannelError> {
         self.next("typing")
     }
+    async fn accept(&self, _: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        Ok(Acceptance::Now(InboundResponse::empty(http::StatusCode::ACCEPTED)))
+    }
 }
 
 fn conv() -> ConversationRef {
@@ -215,6 +218,11 @@ async fn wrappers_compose_over_dyn_channels_and_keep_capabilities() {
             ..
         }
     ));
+    assert_eq!(
+        wrapped.accept(&InboundRequest::post("{}")).await.unwrap(),
+        Acceptance::Now(InboundResponse::empty(http::StatusCode::ACCEPTED)),
+        "every wrapper passes the channel's acceptance through"
+    );
     let refused = wrapped.receive(InboundRequest::post("{}")).await.unwrap_err();
     assert_eq!(refused.inbound_response().status, http::StatusCode::NOT_IMPLEMENTED);
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use deskwire_chatlake::channel::ChatlakeChannel;
 use deskwire_chatlake::inbound::WebhookVerifier;
 use deskwire_chatlake::ChatlakeClient;
-use deskwire_core::channel::{commit_all, Channel, Customer, CustomerMessage, DeskEvent, InboundRequest, Incoming};
+use deskwire_core::channel::{
+    commit_all, Acceptance, Channel, Customer, CustomerMessage, DeskEvent, InboundRequest, Incoming,
+};
 use deskwire_core::retry::RetryPolicy;
 use deskwire_core::store::{Claim, CursorEntry, Lease, MemoryStore, Store, StoreError};
 use deskwire_core::Secret;
@@ -380,4 +382,25 @@ async fn conversation_and_message_actions_round_trip_on_the_simulator() {
     let deleted = api.delete_message(id, message).await.unwrap();
     assert_eq!(deleted.content.as_deref(), Some("This message was deleted"));
     assert_eq!(deleted.content_attributes.unwrap()["deleted"], true);
+}
+
+#[tokio::test]
+async fn with_backfill_an_authentic_delivery_is_accepted_at_once_and_a_forged_one_refused() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let (_, channel, _, got) = with_answers(store, &["answer"]).await;
+    let delivery = got.last().unwrap().clone();
+    assert!(matches!(
+        channel.accept(&delivery).await.unwrap(),
+        Acceptance::Now(response) if response.status == 200 && response.body.is_empty()
+    ));
+    let mut forged = delivery.clone();
+    forged.body = bytes::Bytes::from(String::from_utf8_lossy(&delivery.body).replace("answer", "forged"));
+    let refused = channel.accept(&forged).await.unwrap_err();
+    assert_eq!(refused.inbound_response().status, 401, "{refused}");
+    // Without backfill nothing would list it again: the answer waits for the handling.
+    let (_, sim) = captured_desk().await;
+    let credential = |key: &str| sim.credential(key).unwrap();
+    let plain = ChatlakeChannel::new(api(&sim), credential("inbox_id").parse().unwrap())
+        .webhooks(WebhookVerifier::new(&Secret::new(credential("webhook_secret"))).unwrap());
+    assert_eq!(plain.accept(&delivery).await.unwrap(), Acceptance::AfterHandling);
 }

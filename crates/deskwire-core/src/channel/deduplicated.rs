@@ -399,6 +399,9 @@ impl<C: Channel> Channel for Deduplicated<C> {
     async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
         self.inner.close(conversation).await
     }
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        self.inner.accept(request).await
+    }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         let mut received = self.inner.receive(request).await?;
         let mut passed = Vec::with_capacity(received.events.len());

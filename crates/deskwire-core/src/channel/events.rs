@@ -199,6 +199,22 @@ impl Received {
     }
 }
 
+/// When the desk is answered for a delivery: what [`Channel::accept`](super::Channel::accept)
+/// decides before the events are handled.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Acceptance {
+    /// After the events are handled (the default): an error answer is how a desk that
+    /// redelivers (Engage Digital, Rake Direct) is asked to deliver again.
+    AfterHandling,
+    /// Now, with this answer: the delivery is authentic, and its events are not lost if they
+    /// are then not handled, because the channel lists what was not committed again (Chatlake's
+    /// backfill; Chatwoot never redelivers and marks a late answer as a failure). Handle the
+    /// delivery with [`Channel::receive`](super::Channel::receive) after answering, in a task
+    /// that outlives the request.
+    Now(InboundResponse),
+}
+
 /// Where a poller stopped, to store after handling a batch and hand back to
 /// [`Channel::restore`](super::Channel::restore) after a restart: opaque text, or independent
 /// entries (one per followed question, say) that replicas merge instead of overwriting.

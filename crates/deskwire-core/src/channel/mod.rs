@@ -66,7 +66,7 @@ pub use capability::{matrix_markdown, Capabilities, EventKind, Operation};
 pub use deduplicated::Deduplicated;
 pub use error::{ChannelError, ProviderError};
 pub use events::{
-    Cursor, CursorEntry, DeskEvent, DeskMessage, InboundRequest, InboundResponse, Polled, Received, Role,
+    Acceptance, Cursor, CursorEntry, DeskEvent, DeskMessage, InboundRequest, InboundResponse, Polled, Received, Role,
 };
 pub use model::{
     digest_id, new_id, Attachment, ConversationRef, Customer, CustomerMessage, DeskMessageRef, ParseRefError, Sent,
@@ -119,6 +119,17 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
         Err(ChannelError::unsupported(self.provider(), Operation::Close))
     }
 
+    /// Checks a webhook request before it is handled and says when the desk gets its answer:
+    /// [`Acceptance::AfterHandling`] by default; [`Acceptance::Now`] where the desk does not
+    /// redeliver and the channel recovers what is not committed by itself (Chatlake with
+    /// backfill), so the desk is answered at once and the handling may take its time. An
+    /// error refuses the request (answer it with [`ChannelError::inbound_response`]).
+    /// `deskwire_core::axum`'s `channel_router` calls this first.
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        let _ = request;
+        Ok(Acceptance::AfterHandling)
+    }
+
     /// Verifies a webhook request over its raw bytes, then decodes it into events.
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         let _ = request;
@@ -164,6 +175,9 @@ macro_rules! forward_channel {
             }
             async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
                 (**self).close(conversation).await
+            }
+            async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+                (**self).accept(request).await
             }
             async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
                 (**self).receive(request).await

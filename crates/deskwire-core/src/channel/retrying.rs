@@ -131,6 +131,9 @@ impl<C: Channel> Channel for Retrying<C> {
     async fn close(&self, conversation: &ConversationRef) -> Result<(), ChannelError> {
         self.run(Repeat::Safe, || self.inner.close(conversation)).await
     }
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        self.inner.accept(request).await
+    }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         self.inner.receive(request).await
     }

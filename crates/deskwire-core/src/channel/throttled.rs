@@ -88,6 +88,9 @@ impl<C: Channel> Channel for Throttled<C> {
         self.slot(Operation::Close).await;
         self.inner.close(conversation).await
     }
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        self.inner.accept(request).await
+    }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         self.inner.receive(request).await
     }

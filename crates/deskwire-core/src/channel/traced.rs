@@ -93,6 +93,9 @@ impl<C: Channel> Channel for Traced<C> {
         self.traced("close", Some(conversation.id()), self.inner.close(conversation))
             .await
     }
+    async fn accept(&self, request: &InboundRequest) -> Result<Acceptance, ChannelError> {
+        self.traced("accept", None, self.inner.accept(request)).await
+    }
     async fn receive(&self, request: InboundRequest) -> Result<Received, ChannelError> {
         self.traced("receive", None, self.inner.receive(request)).await
     }
