@@ -45,7 +45,8 @@ pub const HELD_POLL: Duration = Duration::from_millis(50);
 /// **Cursors.** Polling channels keep their cursor in the store: `restore` at the first poll
 /// (retried at every poll while the store or the restore fails, and nothing saved until it
 /// worked), saved once every event of a round — and of every round before it — is committed.
-/// An event released from a poll comes first in the next round. An empty cursor is never
+/// An event released from a poll comes first in the next round; so does one another replica
+/// holds, until that replica settles it (or its lease ends). An empty cursor is never
 /// saved. A cursor of [entries](CursorEntry) (Directly: one per question) is merged into the
 /// stored one field by field, the higher version winning, so replicas sharing the store never
 /// overwrite each other; restoring hands the channel every stored entry to merge.
@@ -189,12 +190,16 @@ impl<C: Channel> Deduplicated<C> {
                 None
             }
             Ok(Claim::Held) => {
-                // Its holder settles it; a release brings it again (at the holder's next poll,
-                // the desk's redelivery or the next backfill).
-                if let Some(round) = round {
-                    self.rounds.settled(round, &*self.store, &self.cursor_key()).await;
-                } else {
-                    tracing::warn!("an event stayed held past the lease; this delivery of it is dropped");
+                // Its holder settles it; a release brings it again (the desk's redelivery or the
+                // next backfill). A poll event is asked about again at the next poll, and its
+                // round stays open until then: should its holder die, this replica's cursor must
+                // not have moved past it.
+                match round {
+                    Some(round) => self.again.lock().unwrap_or_else(|p| p.into_inner()).push_back(Again {
+                        event: incoming.event.clone(),
+                        round,
+                    }),
+                    None => tracing::warn!("an event stayed held past the lease; this delivery of it is dropped"),
                 }
                 if let Err(error) = incoming.ack.release().await {
                     tracing::warn!(%error, "an inner layer could not release an event held elsewhere");
@@ -867,5 +872,38 @@ mod tests {
         assert_eq!(*log.lock().unwrap(), ["inner release", "inner commit"]);
         assert!(d.admit(with_inner(), None).await.is_none(), "done");
         assert_eq!(*log.lock().unwrap(), ["inner release", "inner commit", "inner commit"]);
+    }
+
+    #[tokio::test]
+    async fn a_poll_event_held_by_a_replica_that_dies_comes_at_a_later_poll_and_holds_the_cursor() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let lease = Duration::from_millis(100);
+        let a = Deduplicated::new(
+            Script::rounds([(vec![message("1", "m", None)], "c1")]),
+            Arc::clone(&store),
+        )
+        .lease(lease);
+        let b = Deduplicated::new(
+            Script::rounds([(vec![message("1", "m", None)], "c1"), (vec![], "c2"), (vec![], "c3")]),
+            Arc::clone(&store),
+        )
+        .lease(lease);
+        let key = b.cursor_key();
+        // Replica A claims it, then dies without settling (nothing runs its drop).
+        let held = a.poll().await.unwrap().events;
+        std::mem::forget(held);
+        assert!(b.poll().await.unwrap().events.is_empty(), "held by A");
+        assert_eq!(
+            store.cursor(&key).await.unwrap(),
+            None,
+            "B's cursor waits for A's event"
+        );
+        tokio::time::sleep(lease * 2).await;
+        let got = b.poll().await.unwrap().events;
+        assert_eq!(texts(&got), ["m"], "A's lease ended: B hands it out");
+        assert_eq!(store.cursor(&key).await.unwrap(), None);
+        commit_all(got).await.unwrap();
+        assert_eq!(store.cursor(&key).await.unwrap().as_deref(), Some("c2"));
+        assert!(b.poll().await.unwrap().events.is_empty(), "once");
     }
 }
