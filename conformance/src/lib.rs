@@ -1,6 +1,6 @@
 //! The conformance harness: every example printed in the provider documents is a case folder
 //! under `fixtures/<provider>/`, replayed through the typed crates in five stages (parse,
-//! roundtrip, wire, snapshot, properties). `cargo xtask conform` runs the `deskwire-conformance`
+//! roundtrip, wire, snapshot, properties); upstream cases also judge deskwire-sim (`sim`). `cargo xtask conform` runs the `deskwire-conformance`
 //! binary; `cargo test` runs the same cases through `tests/cases.rs`.
 
 pub mod case;
@@ -13,6 +13,7 @@ pub mod properties;
 mod rake_direct;
 pub mod repair;
 pub mod report;
+pub mod sim_stage;
 pub mod snapshot;
 pub mod stage;
 
@@ -276,13 +277,18 @@ pub fn load(ctx: &Context, providers: &[String], case_id: Option<&str>) -> Resul
 pub async fn run(ctx: &Context, cases: &[Case]) -> Vec<CaseReport> {
     let mut reports = Vec::with_capacity(cases.len());
     for case in cases {
-        let report = match case.provider.as_str() {
+        let mut report = match case.provider.as_str() {
             "engage-digital" => engage_digital::run(case, ctx).await,
             "chatlake" => chatlake::run(case, ctx).await,
             "directly" => directly::run(case, ctx).await,
             "rake-direct" => rake_direct::run(case, ctx).await,
             other => unreachable!("provider `{other}` was validated by load"),
         };
+        let judged = match report.passed() {
+            true => sim_stage::judge(case, ctx).await,
+            false => stage::Outcome::Skip("an earlier stage failed".into()),
+        };
+        report.stages.push((stage::Stage::Sim, judged));
         reports.push(report);
     }
     reports

@@ -12,6 +12,8 @@ pub enum Stage {
     Roundtrip,
     /// Send through the typed client to a wiremock server that checks everything.
     Wire,
+    /// Replay an upstream case on deskwire-sim and compare its answer with upstream's.
+    Sim,
     /// Pin the typed result with an insta snapshot.
     Snapshot,
     /// Property checks over the same types and bytes.
@@ -20,10 +22,11 @@ pub enum Stage {
 
 impl Stage {
     /// All stages in order.
-    pub const ALL: [Stage; 5] = [
+    pub const ALL: [Stage; 6] = [
         Stage::Parse,
         Stage::Roundtrip,
         Stage::Wire,
+        Stage::Sim,
         Stage::Snapshot,
         Stage::Properties,
     ];
@@ -31,7 +34,7 @@ impl Stage {
     /// Whether the stage compares against the case's source (the documented or upstream
     /// bytes). Snapshot and properties check our own output against itself (regression).
     pub fn against_source(self) -> bool {
-        matches!(self, Stage::Parse | Stage::Roundtrip | Stage::Wire)
+        matches!(self, Stage::Parse | Stage::Roundtrip | Stage::Wire | Stage::Sim)
     }
 
     /// Column name.
@@ -40,6 +43,7 @@ impl Stage {
             Stage::Parse => "parse",
             Stage::Roundtrip => "roundtrip",
             Stage::Wire => "wire",
+            Stage::Sim => "sim",
             Stage::Snapshot => "snapshot",
             Stage::Properties => "properties",
         }

@@ -75,6 +75,8 @@ struct Contact {
     /// (inbox id, source id)
     sessions: Vec<(u64, String)>,
     created_at: u64,
+    /// The contact's last message (`Contact#last_activity_at`, nil for a new contact).
+    last_activity_at: Option<u64>,
 }
 
 impl Contact {
@@ -109,6 +111,8 @@ struct Message {
     external_error: Option<String>,
     /// Deleted (soft: `content_attributes.deleted`).
     deleted: bool,
+    /// The client's `echo_id`, echoed in the create answer.
+    echo_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -135,6 +139,8 @@ struct Conversation {
     custom_attributes: Value,
     /// The assigned agent (the token's owner is the desk's only agent, id 1).
     assignee: Option<u64>,
+    /// `Conversation#uuid`.
+    uuid: String,
 }
 
 #[derive(Debug, Default)]
@@ -168,7 +174,56 @@ pub(crate) struct ChatlakeDesk {
 fn agent_json(account: u64) -> Value {
     json!({"id": 1, "account_id": account, "availability_status": "online", "auto_offline": true,
            "confirmed": true, "email": "bob@deskwire-sim.test", "provider": "email", "available_name": "Bob",
-           "name": "Bob", "role": "administrator", "thumbnail": ""})
+           "name": "Bob", "role": "administrator", "thumbnail": "", "custom_role_id": null})
+}
+
+/// A contact as `Contact#push_event_data` writes it (konversio-org/konversio 88ffa329,
+/// `app/models/contact.rb` L150-163).
+fn contact_push(c: &Contact) -> Value {
+    json!({"additional_attributes": {}, "custom_attributes": c.custom_attributes, "email": c.email,
+           "id": c.id, "identifier": c.identifier, "name": c.name, "phone_number": c.phone,
+           "thumbnail": "", "blocked": false, "type": "contact"})
+}
+
+/// A session's `pubsub_token` (`ContactInbox#pubsub_token`: a random token, per session; here
+/// derived from the source id so it is stable).
+fn pubsub_token(source: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// The agent as a message's sender: `User#push_event_data` (konversio-org/konversio 88ffa329,
+/// `app/models/user.rb`), as the message create fixture shows it.
+fn agent_sender() -> Value {
+    json!({"id": 1, "name": "Bob", "available_name": "Bob", "avatar_url": "", "type": "user",
+           "availability_status": "online", "thumbnail": ""})
+}
+
+/// A failed validation as `RequestExceptionHandler#render_record_invalid` answers it
+/// (konversio-org/konversio 88ffa329, `app/controllers/concerns/request_exception_handler.rb`):
+/// the full messages joined, and the attributes.
+fn record_invalid(errors: &[(&str, String)]) -> Response {
+    let message: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
+    let mut attributes: Vec<&str> = Vec::new();
+    for (attribute, _) in errors {
+        if !attributes.contains(attribute) {
+            attributes.push(attribute);
+        }
+    }
+    // Rails writes `message` first; serde_json's map would sort the keys.
+    let body = format!(
+        r#"{{"message":{},"attributes":{}}}"#,
+        json!(message.join(", ")),
+        json!(attributes)
+    );
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        [(http::header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// Unix seconds as Rails writes a time in JSON: ISO 8601, UTC, milliseconds.
@@ -281,62 +336,115 @@ impl ChatlakeDesk {
                "account_id": self.account})
     }
 
-    fn contact_json(&self, state: &State_, c: &Contact) -> Value {
-        let inboxes: Vec<Value> = c
-            .sessions
-            .iter()
-            .filter_map(|(inbox, source)| {
-                let inbox = state.inboxes.iter().find(|i| i.id == *inbox)?;
-                Some(json!({"source_id": source, "inbox": {"id": inbox.id, "name": inbox.name, "channel_type": "Channel::Api"}}))
-            })
-            .collect();
-        json!({"id": c.id, "name": c.name, "email": c.email, "phone_number": c.phone, "identifier": c.identifier,
-               "thumbnail": "", "availability_status": "offline", "blocked": false, "additional_attributes": {},
-               "custom_attributes": c.custom_attributes, "contact_inboxes": inboxes, "created_at": c.created_at,
-               "last_activity_at": c.created_at})
+    /// An inbox as `_inbox_slim.json.jbuilder` writes it (a contact's `contact_inboxes`).
+    fn inbox_slim(inbox: &Inbox) -> Value {
+        json!({"id": inbox.id, "avatar_url": "", "channel_id": inbox.id, "name": inbox.name,
+               "channel_type": "Channel::Api", "provider": null})
     }
 
+    /// The `Inbox` record itself, every column, as `contacts/create.json.jbuilder` writes
+    /// `payload.contact_inbox.inbox` (`json.inbox @contact_inbox&.inbox`: the record's JSON).
+    fn inbox_record(&self, inbox: &Inbox) -> Value {
+        let at = iso(now());
+        json!({"id": inbox.id, "channel_id": inbox.id, "account_id": self.account, "name": inbox.name,
+               "created_at": at, "updated_at": at, "channel_type": "Channel::Api",
+               "enable_auto_assignment": true, "greeting_enabled": false, "greeting_message": null,
+               "email_address": null, "working_hours_enabled": false, "out_of_office_message": null,
+               "timezone": "UTC", "enable_email_collect": true, "csat_survey_enabled": false,
+               "allow_messages_after_resolved": true, "auto_assignment_config": {},
+               "lock_to_single_conversation": false, "portal_id": null, "sender_name_type": "friendly",
+               "business_name": null, "csat_config": {}})
+    }
+
+    /// A contact as `_contact.json.jbuilder` writes it: `last_activity_at` only once there was
+    /// activity, `contact_inboxes` only on the `/contacts` endpoints (`with_contact_inboxes`).
+    fn contact_json(&self, state: &State_, c: &Contact, with_contact_inboxes: bool) -> Value {
+        let mut value = json!({"additional_attributes": {}, "availability_status": "offline", "email": c.email,
+               "id": c.id, "name": c.name, "phone_number": c.phone, "blocked": false, "identifier": c.identifier,
+               "thumbnail": "", "custom_attributes": c.custom_attributes, "created_at": c.created_at});
+        if let Some(at) = c.last_activity_at {
+            value["last_activity_at"] = json!(at);
+        }
+        if with_contact_inboxes {
+            let inboxes: Vec<Value> = c
+                .sessions
+                .iter()
+                .filter_map(|(inbox, source)| {
+                    let inbox = state.inboxes.iter().find(|i| i.id == *inbox)?;
+                    Some(json!({"source_id": source, "inbox": Self::inbox_slim(inbox)}))
+                })
+                .collect();
+            value["contact_inboxes"] = json!(inboxes);
+        }
+        value
+    }
+
+    /// A message as `api/v1/models/_message.json.jbuilder` writes it (the create, update and
+    /// list answers): `echo_id` when the client gave one, `attachments` when there are any.
     fn message_json(&self, conv: &Conversation, m: &Message) -> Value {
-        let mut value = json!({"id": m.id, "content": m.content, "account_id": self.account, "inbox_id": conv.inbox_id,
-               "conversation_id": conv.id, "message_type": m.message_type, "created_at": m.created_at, "private": m.private,
-               "source_id": m.source_id, "content_type": "text", "content_attributes": content_attributes(m),
+        let mut value = json!({"id": m.id, "content": m.content, "inbox_id": conv.inbox_id,
+               "conversation_id": conv.id, "message_type": m.message_type, "content_type": "text",
                "status": if m.external_error.is_some() { "failed" } else { "sent" },
-               "sender_type": if m.message_type == 0 { "Contact" } else { "User" }, "sender": m.sender});
+               "content_attributes": content_attributes(m), "created_at": m.created_at, "private": m.private,
+               "source_id": m.source_id, "sender": m.sender});
+        if let Some(echo) = &m.echo_id {
+            value["echo_id"] = json!(echo);
+        }
         if !m.attachments.is_empty() {
             value["attachments"] = json!(m.attachments);
         }
         value
     }
 
+    /// A message as `Message#push_event_data` writes it (the conversation's `messages` and
+    /// `last_non_activity_message`; konversio-org/konversio 88ffa329, `app/models/message.rb`).
+    fn message_push(&self, conv: &Conversation, m: &Message) -> Value {
+        let mut value = json!({"id": m.id, "content": m.content, "account_id": self.account, "inbox_id": conv.inbox_id,
+               "conversation_id": conv.id, "message_type": m.message_type, "created_at": m.created_at,
+               "updated_at": iso(m.created_at), "private": m.private,
+               "status": if m.external_error.is_some() { "failed" } else { "sent" },
+               "source_id": m.source_id, "content_type": "text", "content_attributes": content_attributes(m),
+               "sender_type": if m.message_type == 0 { "Contact" } else { "User" }, "sender_id": m.sender["id"],
+               "external_source_ids": {}, "additional_attributes": {}, "processed_message_content": m.content,
+               "sentiment": {},
+               "conversation": {"assignee_id": conv.assignee, "unread_count": 0,
+                                "last_activity_at": conv.messages.last().map_or(conv.created_at, |m| m.created_at),
+                                "contact_inbox": {"source_id": conv.source_id}},
+               "sender": m.sender});
+        if !m.attachments.is_empty() {
+            value["attachments"] = json!(m.attachments);
+        }
+        value
+    }
+
+    /// A conversation as `_conversation.json.jbuilder` writes it (konversio-org/konversio
+    /// 88ffa329): no `contact_inbox`; the last message (and the last non-activity one) as push
+    /// data, whose `conversation` names the session; `meta.assignee` only when assigned.
     fn conversation_json(&self, state: &State_, conv: &Conversation) -> Value {
         let sender = state
             .contacts
             .iter()
             .find(|c| c.id == conv.contact_id)
-            .map(|c| self.contact_json(state, c))
+            .map(|c| self.contact_json(state, c, false))
             .unwrap_or(Value::Null);
-        // `_conversation.json.jbuilder` (konversio-org/konversio 88ffa329): no `contact_inbox`;
-        // the last message (and the last non-activity one) as push data, whose `conversation`
-        // names the session (`Message#conversation_push_event_data`).
-        let push = |m: &Message| {
-            let mut value = self.message_json(conv, m);
-            value["conversation"] = json!({"assignee_id": null, "unread_count": 0,
-                                           "last_activity_at": conv.messages.last().map_or(conv.created_at, |m| m.created_at),
-                                           "contact_inbox": {"source_id": conv.source_id}});
-            value
-        };
-        json!({"id": conv.id, "account_id": self.account, "inbox_id": conv.inbox_id, "status": conv.status,
-               "meta": match conv.assignee {
-                   Some(_) => json!({"sender": sender, "channel": "Channel::Api", "assignee": agent_json(self.account), "assignee_type": "User"}),
-                   None => json!({"sender": sender, "channel": "Channel::Api"}),
-               },
-               "priority": conv.priority, "labels": conv.labels, "custom_attributes": conv.custom_attributes,
-               "messages": conv.messages.last().map(|m| vec![push(m)]).unwrap_or_default(),
-               "last_non_activity_message": conv.messages.last().map(push),
-               "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0), "agent_last_seen_at": 0,
-               "timestamp": conv.messages.last().map_or(conv.created_at, |m| m.created_at), "unread_count": 0,
-               "additional_attributes": {}, "muted": false, "can_reply": true,
-               "created_at": conv.created_at})
+        let last_activity = conv.messages.last().map_or(conv.created_at, |m| m.created_at);
+        let mut meta = json!({"sender": sender, "channel": "Channel::Api", "hmac_verified": false});
+        if conv.assignee.is_some() {
+            meta["assignee"] = agent_json(self.account);
+            meta["assignee_type"] = json!("User");
+        }
+        json!({"meta": meta, "id": conv.id,
+               "messages": conv.messages.last().map(|m| vec![self.message_push(conv, m)]).unwrap_or_default(),
+               "account_id": self.account, "uuid": conv.uuid, "additional_attributes": {},
+               "agent_last_seen_at": 0, "assignee_last_seen_at": 0, "can_reply": true,
+               "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0),
+               "custom_attributes": conv.custom_attributes, "inbox_id": conv.inbox_id, "labels": conv.labels,
+               "muted": false, "snoozed_until": null, "status": conv.status, "created_at": conv.created_at,
+               "updated_at": conv.updated_at as f64, "timestamp": last_activity,
+               "first_reply_created_at": conv.first_reply_created_at, "unread_count": 0,
+               "last_non_activity_message": conv.messages.last().map(|m| self.message_push(conv, m)),
+               "last_activity_at": last_activity, "priority": conv.priority,
+               "waiting_since": conv.waiting_since, "sla_policy_id": null})
     }
 
     // ---- webhooks ----------------------------------------------------------------------
@@ -455,17 +563,33 @@ impl ChatlakeDesk {
     }
 
     /// A conversation as webhooks carry it: `Conversations::EventDataPresenter#webhook_data`
-    /// (konversio-org/konversio 88ffa329, `app/presenters/conversations/event_data_presenter.rb`):
-    /// the REST fields and the contact's session (`contact_inbox`), `waiting_since` and
-    /// `first_reply_created_at`.
+    /// (konversio-org/konversio 88ffa329, `app/presenters/conversations/event_data_presenter.rb`
+    /// L2-59): the contact's session as the raw `ContactInbox` record, `meta` with every key
+    /// (`assignee` and `team` null when unset), the last chat message's push data,
+    /// `first_reply_created_at` as a time (ISO ms, or null), `waiting_since` in seconds,
+    /// `updated_at` a float.
     fn conversation_push(&self, state: &State_, conv: &Conversation) -> Value {
-        let mut value = self.conversation_json(state, conv);
-        value["contact_inbox"] = json!({"contact_id": conv.contact_id, "inbox_id": conv.inbox_id,
-                                        "source_id": conv.source_id, "hmac_verified": false});
-        value["waiting_since"] = json!(conv.waiting_since);
-        value["first_reply_created_at"] = json!(conv.first_reply_created_at);
-        value["updated_at"] = json!(conv.updated_at as f64);
-        value
+        let contact = state.contacts.iter().find(|c| c.id == conv.contact_id);
+        let sender = contact.map(contact_push).unwrap_or(Value::Null);
+        let session_at = iso(conv.created_at);
+        let last_activity = conv.messages.last().map_or(conv.created_at, |m| m.created_at);
+        let chat = conv.messages.iter().rev().find(|m| m.message_type != 2);
+        json!({"additional_attributes": {}, "can_reply": true, "channel": "Channel::Api",
+               "contact_inbox": {"id": conv.contact_id, "contact_id": conv.contact_id, "inbox_id": conv.inbox_id,
+                                 "source_id": conv.source_id, "created_at": session_at, "updated_at": session_at,
+                                 "hmac_verified": false, "pubsub_token": pubsub_token(&conv.source_id)},
+               "id": conv.id, "inbox_id": conv.inbox_id,
+               "messages": chat.map(|m| vec![self.message_push(conv, m)]).unwrap_or_default(),
+               "labels": conv.labels,
+               "meta": {"sender": sender, "assignee": conv.assignee.map(|_| agent_sender()),
+                        "assignee_type": conv.assignee.map(|_| "User"), "team": null, "hmac_verified": false},
+               "status": conv.status, "custom_attributes": conv.custom_attributes, "snoozed_until": null,
+               "unread_count": 0,
+               "first_reply_created_at": (conv.first_reply_created_at > 0).then(|| iso(conv.first_reply_created_at)),
+               "priority": conv.priority, "waiting_since": conv.waiting_since,
+               "agent_last_seen_at": 0, "contact_last_seen_at": conv.contact_last_seen_at.unwrap_or(0),
+               "last_activity_at": last_activity, "timestamp": last_activity, "created_at": conv.created_at,
+               "updated_at": conv.updated_at as f64})
     }
 
     /// `conversation_<event>` for `conversation` with `changed` (`[{attr: {previous_value,
@@ -512,17 +636,17 @@ impl ChatlakeDesk {
             s["type"] = json!("contact");
             s
         } else {
-            json!({"id": m.sender["id"], "name": m.sender["name"], "type": "user"})
+            // `User#webhook_data` (app/models/user.rb L155-162).
+            json!({"id": m.sender["id"], "name": m.sender["name"], "email": "bob@deskwire-sim.test", "type": "user"})
         };
         // `Message#webhook_data` (app/models/message.rb L180-198): `created_at` is the time
         // itself, which Rails writes as ISO 8601 with milliseconds (REST answers write seconds).
         json!({"event": "message_created", "id": m.id, "content": m.content,
                "created_at": iso(m.created_at), "message_type": if m.message_type == 0 { "incoming" } else { "outgoing" },
                "content_type": "text", "content_attributes": content_attributes(m), "source_id": m.source_id, "additional_attributes": {},
-               "private": m.private, "sender": sender, "attachments": m.attachments,
+               "private": m.private, "sender": sender,
                "account": {"id": self.account, "name": "deskwire-sim"},
-               "conversation": {"id": conv.id, "inbox_id": conv.inbox_id, "status": conv.status,
-                                "contact_inbox": {"source_id": conv.source_id}, "account_id": self.account},
+               "conversation": self.conversation_push(state, conv),
                "inbox": {"id": conv.inbox_id, "name": inbox.map(|i| i.name.clone())}})
     }
 
@@ -541,6 +665,12 @@ impl ChatlakeDesk {
             conv.updated_at = now();
             conv.activity = activity;
             let conv = conv.clone();
+            // An incoming message is the contact's activity (`Contact#last_activity_at`).
+            if message.message_type == 0 {
+                if let Some(contact) = state.contacts.iter_mut().find(|c| c.id == conv.contact_id) {
+                    contact.last_activity_at = Some(message.created_at);
+                }
+            }
             (
                 self.message_event(&state, &conv, &message),
                 self.message_json(&conv, &message),
@@ -688,6 +818,7 @@ impl ChatlakeDesk {
                 .unwrap_or_default(),
             sessions: Vec::new(),
             created_at: now(),
+            last_activity_at: None,
         };
         state.contacts.push(contact.clone());
         contact
@@ -712,6 +843,7 @@ impl ChatlakeDesk {
             labels: Vec::new(),
             custom_attributes: json!({}),
             assignee: None,
+            uuid: uuid::Uuid::new_v4().to_string(),
         };
         state.activity += 1;
         state.conversations.insert(conversation.id, conversation.clone());
@@ -725,9 +857,7 @@ impl ChatlakeDesk {
             .get(&conversation)
             .and_then(|conv| state.contacts.iter().find(|c| c.id == conv.contact_id));
         match contact {
-            Some(c) => {
-                json!({"id": c.id, "name": c.name, "email": c.email, "identifier": c.identifier, "type": "contact"})
-            }
+            Some(c) => contact_push(c),
             None => json!({"type": "contact"}),
         }
     }
@@ -772,6 +902,14 @@ fn json_body(body: &Bytes) -> Value {
 
 macro_rules! guard {
     ($desk:expr, $headers:expr, $account:expr) => {
+        // Without a token Devise answers (`Api::BaseController#authenticate_user!`); a token
+        // that names no one is `Invalid Access Token` (`access_token_auth_helper.rb` L8-20).
+        if !$headers.contains_key("api_access_token") && !$headers.contains_key("api-access-token") {
+            return answer(
+                StatusCode::UNAUTHORIZED,
+                &json!({"errors": ["You need to sign in or sign up before continuing."]}),
+            );
+        }
         if !$desk.authorized(&$headers) {
             return answer(StatusCode::UNAUTHORIZED, &json!({"error": "Invalid Access Token"}));
         }
@@ -781,6 +919,53 @@ macro_rules! guard {
     };
 }
 
+/// A contact's validations, in `Contact`'s order (konversio-org/konversio 88ffa329,
+/// `app/models/contact.rb` L50-56; messages from `config/locales/en.yml` and Rails): email
+/// unique per account whatever its case and `Devise.email_regexp`-shaped (`config/initializers/
+/// devise.rb` L162), identifier unique, phone number unique and E.164. `except` is the contact
+/// being updated. Blank values are not checked (`allow_blank`).
+fn contact_valid(state: &State_, body: &Value, except: Option<u64>) -> Result<(), Response> {
+    let others = || state.contacts.iter().filter(|c| Some(c.id) != except);
+    let given = |key: &str| {
+        text_of(body, key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut errors = Vec::new();
+    if let Some(email) = given("email") {
+        let email = email.to_lowercase();
+        if others().any(|c| c.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())) {
+            errors.push(("email", "Email has already been taken".to_owned()));
+        }
+        let shaped = email.split_once('@').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && !b.contains('@') && !email.contains(char::is_whitespace)
+        });
+        if !shaped {
+            errors.push(("email", "Email Invalid email".to_owned()));
+        }
+    }
+    if let Some(identifier) = given("identifier") {
+        if others().any(|c| c.identifier.as_deref() == Some(identifier.as_str())) {
+            errors.push(("identifier", "Identifier has already been taken".to_owned()));
+        }
+    }
+    if let Some(phone) = given("phone_number") {
+        if others().any(|c| c.phone.as_deref() == Some(phone.as_str())) {
+            errors.push(("phone_number", "Phone number has already been taken".to_owned()));
+        }
+        let digits = phone.strip_prefix('+').unwrap_or("");
+        let e164 =
+            (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+        if !e164 {
+            errors.push(("phone_number", "Phone number should be in e164 format".to_owned()));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(record_invalid(&errors)),
+    }
+}
+
 async fn contacts_create(State(desk): Desk_, Path(account): Path<u64>, headers: HeaderMap, body: Bytes) -> Response {
     guard!(desk, headers, account);
     let body = json_body(&body);
@@ -788,14 +973,8 @@ async fn contacts_create(State(desk): Desk_, Path(account): Path<u64>, headers: 
         return answer(StatusCode::BAD_REQUEST, &json!({"error": "the body is not JSON"}));
     }
     let mut state = desk.state.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(identifier) = text_of(&body, "identifier") {
-        if state
-            .contacts
-            .iter()
-            .any(|c| c.identifier.as_deref() == Some(identifier.as_str()))
-        {
-            return unprocessable("Identifier has already been taken");
-        }
+    if let Err(invalid) = contact_valid(&state, &body, None) {
+        return invalid;
     }
     let contact = desk.new_contact(&mut state, &body);
     let session = id_of(&body, "inbox_id").map(|inbox| {
@@ -810,11 +989,12 @@ async fn contacts_create(State(desk): Desk_, Path(account): Path<u64>, headers: 
         .unwrap_or(contact);
     let contact_inbox = match session {
         Some((inbox, source)) => {
-            json!({"source_id": source, "inbox": state.inboxes.iter().find(|i| i.id == inbox).map(|i| desk.inbox_json(i))})
+            json!({"inbox": state.inboxes.iter().find(|i| i.id == inbox).map(|i| desk.inbox_record(i)), "source_id": source})
         }
         None => Value::Null,
     };
-    let view = json!({"payload": {"contact": desk.contact_json(&state, &contact), "contact_inbox": contact_inbox}});
+    let view =
+        json!({"payload": {"contact": desk.contact_json(&state, &contact, true), "contact_inbox": contact_inbox}});
     json_summarized(StatusCode::OK, &view, None)
 }
 
@@ -842,7 +1022,7 @@ async fn contacts_list(
         .iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|c| desk.contact_json(&state, c))
+        .map(|c| desk.contact_json(&state, c, true))
         .collect();
     answer(
         StatusCode::OK,
@@ -854,7 +1034,7 @@ async fn contact_show(State(desk): Desk_, Path((account, id)): Path<(u64, u64)>,
     guard!(desk, headers, account);
     let state = desk.state();
     match state.contacts.iter().find(|c| c.id == id) {
-        Some(c) => answer(StatusCode::OK, &json!({"payload": desk.contact_json(&state, c)})),
+        Some(c) => answer(StatusCode::OK, &json!({"payload": desk.contact_json(&state, c, true)})),
         None => not_found(),
     }
 }
@@ -868,12 +1048,18 @@ async fn contact_update(
     guard!(desk, headers, account);
     let body = json_body(&body);
     let mut state = desk.state();
+    if let Err(invalid) = contact_valid(&state, &body, Some(id)) {
+        return invalid;
+    }
     let Some(contact) = state.contacts.iter_mut().find(|c| c.id == id) else {
         return not_found();
     };
     contact.update_from(&body);
     let contact = contact.clone();
-    answer(StatusCode::OK, &json!({"payload": desk.contact_json(&state, &contact)}))
+    answer(
+        StatusCode::OK,
+        &json!({"payload": desk.contact_json(&state, &contact, true)}),
+    )
 }
 
 async fn contact_inboxes_create(
@@ -970,7 +1156,7 @@ async fn conversations_create(
         let sender = if incoming {
             desk.contact_sender(conversation.id)
         } else {
-            json!({"id": 1, "name": "Bob", "type": "user"})
+            agent_sender()
         };
         let _ = desk.add_message(
             conversation.id,
@@ -985,6 +1171,7 @@ async fn conversations_create(
                 sender,
                 external_error: None,
                 deleted: false,
+                echo_id: None,
             },
         );
     }
@@ -1085,6 +1272,7 @@ struct NewMessage {
     message_type: Option<String>,
     private: bool,
     source_id: Option<String>,
+    echo_id: Option<String>,
     files: Vec<(String, String, usize)>,
 }
 
@@ -1110,6 +1298,7 @@ async fn read_new_message(request: Request) -> Result<NewMessage, Response> {
                 ("message_type", _) => message.message_type = Some(String::from_utf8_lossy(&bytes).into_owned()),
                 ("private", _) => message.private = &bytes[..] == b"true",
                 ("source_id", _) => message.source_id = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                ("echo_id", _) => message.echo_id = Some(String::from_utf8_lossy(&bytes).into_owned()),
                 _ => {}
             }
         }
@@ -1122,6 +1311,7 @@ async fn read_new_message(request: Request) -> Result<NewMessage, Response> {
         message.message_type = text_of(&body, "message_type");
         message.private = body.get("private").and_then(Value::as_bool).unwrap_or(false);
         message.source_id = text_of(&body, "source_id");
+        message.echo_id = text_of(&body, "echo_id");
     }
     Ok(message)
 }
@@ -1155,11 +1345,7 @@ impl ChatlakeDesk {
             Some("activity") | Some("2") => 2,
             Some(_) => return unprocessable("Message type is not included in the list"),
         };
-        let sender = if message_type == 0 {
-            sender
-        } else {
-            json!({"id": 1, "name": "Bob", "type": "user"})
-        };
+        let sender = if message_type == 0 { sender } else { agent_sender() };
         let message = Message {
             id: 0,
             content: content.clone(),
@@ -1171,6 +1357,7 @@ impl ChatlakeDesk {
             sender,
             external_error: None,
             deleted: false,
+            echo_id: new.echo_id,
         };
         match self.add_message(conversation, message) {
             Ok(view) => {
@@ -1675,9 +1862,10 @@ impl Desk for ChatlakeDesk {
             created_at: now(),
             source_id: None,
             attachments: Vec::new(),
-            sender: json!({"id": 1, "name": "Bob", "type": "user"}),
+            sender: agent_sender(),
             external_error: None,
             deleted: false,
+            echo_id: None,
         };
         self.add_message(id, message)
             .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;

@@ -57,6 +57,10 @@ struct Resp {
     messages: Vec<Msg>,
     accepted: bool,
     read: bool,
+    /// The user's rating (`rate`: `THUMBS_UP`, ...).
+    rating: Option<String>,
+    /// The user's verdict on an automatic response (`confirmAutoResponse`: `ACCEPTED`, ...).
+    quick_reply: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -429,10 +433,21 @@ async fn close(State(desk): D, headers: HeaderMap, Path(uuid): Path<String>) -> 
     json_summarized(StatusCode::OK, &envelope(json!({"uuid": uuid})), Some("close".into()))
 }
 
-async fn response_action(State(desk): D, headers: HeaderMap, Path((uuid, action)): Path<(String, String)>) -> Response {
+/// `POST /v1/responses/{uuid}/{markAsRead|accept|rate|confirmAutoResponse}`, with the bodies
+/// `directly-api` 1.1.2 sends (`src/services/api/MessagingApi.ts`): `rate` carries `rating`,
+/// `confirmAutoResponse` a `quickReply`. What the server does with a verdict on an expert's
+/// (not automatic) response is not documented: it is recorded and answered like the others.
+async fn response_action(
+    State(desk): D,
+    headers: HeaderMap,
+    Path((uuid, action)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
     if let Err(refused) = desk.bearer(&headers) {
         return refused;
     }
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
     let mut book = desk.book();
     let stamp = book.stamp();
     let found = book.questions.values_mut().find_map(|q| {
@@ -444,14 +459,21 @@ async fn response_action(State(desk): D, headers: HeaderMap, Path((uuid, action)
                 r.updated = stamp.clone();
                 q.updated = stamp.clone();
             }
+            "rate" => r.rating = text("rating"),
+            "confirmAutoResponse" => r.quick_reply = text("quickReply"),
             _ => return None,
         }
-        Some(json!({"uuid": r.uuid, "type": "EXPERT", "isAccepted": r.accepted, "isViewedByUser": r.read}))
+        Some(
+            json!({"uuid": r.uuid, "type": "EXPERT", "isAccepted": r.accepted, "isViewedByUser": r.read,
+                    "rating": r.rating, "quickReply": r.quick_reply}),
+        )
     });
     match found {
         Some(view) => {
             let summary = match action.as_str() {
                 "markAsRead" => format!("read: {uuid}"),
+                "rate" => format!("rate: {uuid}"),
+                "confirmAutoResponse" => format!("confirm: {uuid}"),
                 _ => format!("accept: {uuid}"),
             };
             json_summarized(StatusCode::OK, &envelope(view), Some(summary))
@@ -518,6 +540,8 @@ impl Desk for DirectlyDesk {
                     updated: stamp.clone(),
                     messages: vec![message],
                     accepted: false,
+                    rating: None,
+                    quick_reply: None,
                     read: false,
                 });
             }
