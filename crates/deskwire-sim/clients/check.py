@@ -44,7 +44,11 @@ class Sim:
         self.credentials = self.announcement["credentials"]
 
     def received(self):
-        with urllib.request.urlopen(self.base_url + "/_sim/exchanges") as r:
+        request = urllib.request.Request(
+            self.base_url + "/_sim/exchanges",
+            headers={"x-sim-control-token": self.announcement["control_token"]},
+        )
+        with urllib.request.urlopen(request) as r:
             exchanges = json.load(r)
         return [e.get("summary") for e in exchanges if e["direction"] == "in" and e.get("status") == 200]
 

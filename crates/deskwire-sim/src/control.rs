@@ -1,5 +1,12 @@
 //! The control routes, under `/_sim`, for a test or a person in another process. They meet no
-//! fault and are not journaled.
+//! fault and are not journaled. They are deskwire's invention: no desk has them.
+//!
+//! **Guarded.** Every control request carries the run's token in `x-sim-control-token` (the
+//! announcement's `control_token`, random for each run unless given): another local process,
+//! or a web page the browser on this machine opens, cannot steer the desk. A body must be
+//! `application/json`, which a browser never sends across origins without asking first (a
+//! CORS preflight this server does not grant). A missing or wrong token is `401`, another
+//! content type `415`.
 //!
 //! | route | does |
 //! |-|-|
@@ -8,7 +15,7 @@
 //! | `POST /_sim/agent` `{"conversation": "...", "text": "..."}` | an agent writes |
 //! | `POST /_sim/typing` `{"conversation": "..."}` | an agent types (`{"reported": false}` where the desk does not report typing) |
 //! | `POST /_sim/resolve` `{"conversation": "..."}` | the desk resolves the conversation |
-//! | `GET /_sim/faults`, `PUT /_sim/faults` `dup=0.1,drop=0.05` | read or set the faults |
+//! | `GET /_sim/faults`, `PUT /_sim/faults` `{"faults": "dup=0.1,drop=0.05"}` | read or set the faults |
 //! | `POST /_sim/poll` | Engage Digital: poll the user's endpoint once now |
 //!
 //! Errors are `{"error": "..."}` with 400 (bad input) or 404 (unknown conversation).
@@ -16,7 +23,8 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -26,7 +34,10 @@ use serde_json::{json, Value};
 use crate::desk::{json as answer, Shared};
 use crate::{Faults, SimError};
 
-/// The control routes.
+/// The header that carries the run's control token.
+pub const TOKEN_HEADER: &str = "x-sim-control-token";
+
+/// The control routes, each behind [`guard`].
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/_sim/exchanges", get(exchanges))
@@ -36,7 +47,36 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/resolve", post(resolve))
         .route("/_sim/faults", get(faults).put(set_faults))
         .route("/_sim/poll", post(poll))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&shared), guard))
         .with_state(shared)
+}
+
+/// Lets through a request with the run's token and, when it has a body, a JSON one.
+async fn guard(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let token = request.headers().get(TOKEN_HEADER).map(|v| v.as_bytes());
+    if !token.is_some_and(|t| shared.control_token.matches(t)) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            format!("control routes need the run's token in `{TOKEN_HEADER}` (the announcement's `control_token`)"),
+        );
+    }
+    let json = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    let has_body = matches!(*request.method(), http::Method::POST | http::Method::PUT);
+    if has_body && !json {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "control bodies are application/json",
+        );
+    }
+    next.run(request).await
 }
 
 fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
@@ -108,7 +148,10 @@ async fn faults(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn set_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let text = String::from_utf8_lossy(&body);
+    let text = match field(&body, "faults") {
+        Ok(text) => text,
+        Err(e) => return e,
+    };
     match text.parse::<Faults>() {
         Ok(faults) => {
             shared.dice.set_faults(faults);

@@ -158,7 +158,8 @@ pub enum SimError {
 #[derive(Debug, Clone)]
 pub struct SimBuilder {
     provider: Provider,
-    seed: u64,
+    seed: Option<u64>,
+    control_token: Option<deskwire_core::Secret>,
     faults: Faults,
     agent: Option<AgentScript>,
     webhook_url: Option<String>,
@@ -168,9 +169,16 @@ pub struct SimBuilder {
 }
 
 impl SimBuilder {
-    /// The seed of every fault decision and of the generated credentials (default 0).
+    /// The seed of every fault decision and of the generated credentials (default: a random
+    /// one, announced, so that a run's credentials cannot be guessed and a run can be repeated).
     pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The token the control routes ask for (default: a random one; see [`control`]).
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(deskwire_core::Secret::new(token.into()));
         self
     }
 
@@ -231,10 +239,20 @@ impl SimBuilder {
         })?;
         let base_url = format!("http://{local}");
         let journal = Arc::new(Journal::new());
-        let dice = Arc::new(Dice::new(self.seed, self.faults));
-        let shared = Arc::new(Shared::new(journal, dice, self.webhook_url.clone()));
+        let seed = self.seed.unwrap_or_else(|| fastrand::Rng::new().u64(..));
+        let dice = Arc::new(Dice::new(seed, self.faults));
+        let control_token = match &self.control_token {
+            Some(token) => token.expose().to_owned(),
+            None => uuid::Uuid::new_v4().simple().to_string(),
+        };
+        let shared = Arc::new(Shared::new(
+            journal,
+            dice,
+            self.webhook_url.clone(),
+            deskwire_core::Secret::new(control_token.clone()),
+        ));
         let settings = Settings {
-            seed: self.seed,
+            seed,
             base_url: base_url.clone(),
             overrides: self.overrides,
             endpoint_url: self.endpoint_url,
@@ -261,6 +279,8 @@ impl SimBuilder {
         tokio::spawn(server::serve(listener, router, stopped));
         Ok(Sim {
             provider: self.provider,
+            seed,
+            control_token: deskwire_core::Secret::new(control_token),
             base_url,
             credentials: desk.credentials(),
             desk,
@@ -274,6 +294,8 @@ impl SimBuilder {
 #[derive(Debug)]
 pub struct Sim {
     provider: Provider,
+    seed: u64,
+    control_token: deskwire_core::Secret,
     base_url: String,
     credentials: Map<String, Value>,
     desk: Arc<dyn Desk>,
@@ -292,7 +314,8 @@ impl Sim {
     pub fn builder(provider: Provider) -> SimBuilder {
         SimBuilder {
             provider,
-            seed: 0,
+            seed: None,
+            control_token: None,
             faults: Faults::none(),
             agent: None,
             webhook_url: None,
@@ -327,7 +350,18 @@ impl Sim {
 
     /// The binary's first line: `{"provider", "base_url", "credentials"}`.
     pub fn announcement(&self) -> Value {
-        json!({"provider": self.provider.key(), "base_url": self.base_url, "credentials": self.credentials})
+        json!({"provider": self.provider.key(), "base_url": self.base_url, "credentials": self.credentials,
+               "seed": self.seed, "control_token": self.control_token.expose()})
+    }
+
+    /// The seed of this run (the one given, or the random one drawn).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The token the control routes ask for in [`control::TOKEN_HEADER`].
+    pub fn control_token(&self) -> &str {
+        self.control_token.expose()
     }
 
     /// Every exchange so far, in order.

@@ -125,6 +125,8 @@ pub(crate) struct Shared {
     pub(crate) agent: OnceLock<mpsc::UnboundedSender<Cue>>,
     pub(crate) desk: OnceLock<Arc<dyn Desk>>,
     pub(crate) webhook_url: std::sync::Mutex<Option<String>>,
+    /// The token the control routes ask for (see [`crate::control`]).
+    pub(crate) control_token: deskwire_core::Secret,
 }
 
 impl std::fmt::Debug for dyn Desk {
@@ -134,7 +136,12 @@ impl std::fmt::Debug for dyn Desk {
 }
 
 impl Shared {
-    pub(crate) fn new(journal: Arc<Journal>, dice: Arc<Dice>, webhook_url: Option<String>) -> Self {
+    pub(crate) fn new(
+        journal: Arc<Journal>,
+        dice: Arc<Dice>,
+        webhook_url: Option<String>,
+        control_token: deskwire_core::Secret,
+    ) -> Self {
         let outbox = Outbox::start(Arc::clone(&journal), Arc::clone(&dice));
         Self {
             journal,
@@ -143,6 +150,7 @@ impl Shared {
             agent: OnceLock::new(),
             desk: OnceLock::new(),
             webhook_url: std::sync::Mutex::new(webhook_url),
+            control_token,
         }
     }
 
