@@ -146,6 +146,9 @@ pub enum SimError {
     /// No conversation with that id.
     #[error("no conversation `{0}`")]
     UnknownConversation(String),
+    /// The conversation is closed or expired: no one can write into it.
+    #[error("conversation `{0}` has ended")]
+    SessionEnded(String),
     /// The desk would send a webhook but was given no URL to send it to.
     #[error("{0} has nowhere to send it: start the simulator with a webhook or endpoint URL")]
     NoTarget(&'static str),

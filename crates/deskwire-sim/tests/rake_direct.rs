@@ -32,3 +32,41 @@ async fn a_new_session_never_takes_an_id_already_in_use() {
         "{first} {second}"
     );
 }
+
+#[tokio::test]
+async fn a_transactional_session_expires_after_its_timeout_and_a_reply_opens_a_new_one() {
+    let sim = Sim::builder(Provider::RakeDirect).start().await.unwrap();
+    let url = format!(
+        "{}/workspaces/{}/rake-direct",
+        sim.base_url(),
+        sim.credential("workspace_id").unwrap()
+    );
+    let secret = sim.credential("secret").unwrap();
+    let http = reqwest::Client::new();
+    let post = |body: Value| {
+        let (http, url) = (&http, &url);
+        async move { http.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    // The page's transactional send: `session: {timeout: 1}`.
+    let sent = post(json!({"secret": secret, "message": "Your code is 1234", "messageType": "text",
+                           "platformIds": [1], "secondaryEntity": {"phoneNumber": "+15550001"},
+                           "session": {"timeout": 1}}))
+    .await;
+    let session = sent["sessionId"].as_u64().unwrap();
+    let status = |sim: &Sim| {
+        sim.conversations()
+            .into_iter()
+            .find(|c| c["id"] == session.to_string())
+            .map(|c| c["status"].clone())
+    };
+    assert_eq!(status(&sim), Some(json!("open")));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(status(&sim), Some(json!("expired")));
+    assert!(
+        sim.agent_message(&session.to_string(), "too late").await.is_err(),
+        "no one writes into an expired session"
+    );
+    let reply = post(json!({"secret": secret, "sessionId": session, "message": "thanks"})).await;
+    let new = reply["sessionId"].as_u64().unwrap();
+    assert_ne!(new, session, "a reply after expiry opens a new session: {reply}");
+}

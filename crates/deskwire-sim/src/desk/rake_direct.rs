@@ -9,7 +9,11 @@
 //!
 //! * the answer to a new session is `{"sessionId": n}`; to anything else `{"ok": true}`;
 //! * a wrong `secret` is 401 `{"error": "invalid secret"}`, a body that is not a JSON object 400;
-//! * a session is closed by `sessionId` with `session.timeout: 0`;
+//! * a session is closed by `sessionId` with `session.timeout: 0`; a session opened with a
+//!   `session.timeout` of n seconds expires n seconds after its last message (the page: "the
+//!   session expires immediately (e.g. 1 second)"); a message into it then opens a new session
+//!   (the page: "a customer reply starts a new session"), and an agent cannot write into a
+//!   closed or expired one;
 //! * return webhooks carry the session's `returnWebhookSecret` in the `X-Rake-Secret` header
 //!   (announced as `return_webhook_header`), and bodies
 //!   `{"sessionId", "event": "message", "message", "messageId", "sender": {"firstName", "lastName"}, "custom"}`,
@@ -58,6 +62,26 @@ struct Session {
     custom: Option<String>,
     messages: Vec<(String, String)>,
     open: bool,
+    /// `session.timeout`, in seconds [INFER from the page's "1 second" / 3600 / 180].
+    timeout: Option<u64>,
+    /// The last message either way.
+    touched: Option<std::time::Instant>,
+}
+
+impl Session {
+    /// Past its `session.timeout` since the last message: the page's transactional send asks
+    /// for `timeout: 1` so that "the session expires immediately" and "a customer reply starts
+    /// a new session". That the timeout counts from the last message is the simulator's choice.
+    fn expired(&self) -> bool {
+        matches!((self.timeout, self.touched), (Some(t), Some(at)) if t > 0 && at.elapsed() >= Duration::from_secs(t))
+    }
+
+    fn touch(&mut self, timeout: Option<u64>) {
+        self.touched = Some(std::time::Instant::now());
+        if let Some(t) = timeout.filter(|t| *t > 0) {
+            self.timeout = Some(t);
+        }
+    }
 }
 
 /// The desk.
@@ -130,7 +154,9 @@ impl RakeDirectDesk {
             Value::String(s) => s.parse().ok(),
             _ => None,
         });
-        match session_id {
+        // A message into an expired session starts a new one, as a customer's reply would.
+        let expired = session_id.is_some_and(|id| self.sessions().get(&id).is_some_and(Session::expired));
+        match session_id.filter(|_| !expired) {
             Some(id) => {
                 let mut sessions = self.sessions();
                 // Sessions Rake knows but this desk did not open (a channel, a DM) exist too.
@@ -138,6 +164,7 @@ impl RakeDirectDesk {
                     open: true,
                     ..Session::default()
                 });
+                session.touch(timeout);
                 if timeout == Some(0) {
                     session.open = false;
                     if let Some(text) = &text {
@@ -183,6 +210,8 @@ impl RakeDirectDesk {
                         custom: fields.get("custom").and_then(Value::as_str).map(str::to_owned),
                         messages: vec![("customer".into(), text.clone())],
                         open: timeout != Some(0),
+                        timeout: timeout.filter(|t| *t > 0),
+                        touched: Some(std::time::Instant::now()),
                     },
                 );
                 drop(sessions);
@@ -224,6 +253,10 @@ impl Desk for RakeDirectDesk {
             let session = sessions
                 .get_mut(&id)
                 .ok_or_else(|| SimError::UnknownConversation(conversation.to_owned()))?;
+            if !session.open || session.expired() {
+                return Err(SimError::SessionEnded(conversation.to_owned()));
+            }
+            session.touch(None);
             session.messages.push(("agent".into(), text.to_owned()));
             (session.custom.clone(), session.messages.len())
         };
@@ -254,7 +287,7 @@ impl Desk for RakeDirectDesk {
         self.sessions()
             .iter()
             .map(|(id, s)| {
-                json!({"id": id.to_string(), "status": if s.open { "open" } else { "closed" },
+                json!({"id": id.to_string(), "status": if !s.open { "closed" } else if s.expired() { "expired" } else { "open" },
                        "messages": s.messages.iter().map(|(who, text)| json!({"from": who, "text": text})).collect::<Vec<_>>()})
             })
             .collect()
