@@ -318,8 +318,8 @@ async fn chatlake(case: &Case, ctx: &Context) -> Replay {
 /// The upstream ids `directly-api`'s vectors were made with, and what each stands for.
 const DIRECTLY_IDS: [(&str, &str); 5] = [
     ("5b0e4c1a-7d2f-4e8a-9c41-2f6d8e0b1a37", "question"),
-    ("8f1d2e3c-4b5a-4c69-a7d8-e9f0a1b2c3d4", "message"),
-    ("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "message"),
+    ("8f1d2e3c-4b5a-4c69-a7d8-e9f0a1b2c3d4", "customer message"),
+    ("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "resolve prompt"),
     ("c2a9f3e4-1b6d-4f70-8e25-9d3a4b5c6e71", "response"),
     ("6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b", "automatic answer"),
 ];
@@ -343,7 +343,10 @@ async fn directly(case: &Case, ctx: &Context) -> Replay {
     }
     let vectors = ctx.vectors(case).map_err(|_| Skip::from("its vectors are missing"))?;
     async {
-        let sim = Sim::builder(Provider::Directly).start().await.map_err(|e| failed("sim", e))?;
+        let sim = Sim::builder(Provider::Directly)
+            .start()
+            .await
+            .map_err(|e| failed("sim", e))?;
         let http = reqwest::Client::new();
         let credential = |key: &str| sim.credential(key).ok_or(format!("no credential `{key}`"));
         let token: Value = http
@@ -374,27 +377,50 @@ async fn directly(case: &Case, ctx: &Context) -> Replay {
             }
             request.send()
         };
-        // The objects the vectors' ids stand for, made on the simulator: a question with an
-        // agent's answer (a message and a response).
-        let asked: Value = send("POST", "/v1/questions", "", Some(&json!({"userEmail": "jane.doe@example.com", "userName": "Jane Doe", "subject": "Router", "text": "It reboots."})))
+        // The objects the vectors' ids stand for, made on the simulator: the official client's
+        // own question (so its externalIds match the search), an expert's answer, a message of
+        // the poster's on it, the expert's resolve prompt, an automatic answer.
+        let json_of = |answer: Result<reqwest::Response, reqwest::Error>| async move {
+            answer
+                .map_err(|e| failed("set-up", e))?
+                .json::<Value>()
+                .await
+                .map_err(|e| failed("set-up", e))
+        };
+        let all = ctx.vector_file("directly/directly-api-1.1.2.json")?;
+        let asking = all["requests"]
+            .as_array()
+            .and_then(|r| r.iter().find(|v| v["name"] == "MessagingApi.createQuestion"))
+            .map(|v| v["request"]["body"].clone())
+            .ok_or("no createQuestion vector")?;
+        let asked = json_of(send("POST", "/v1/questions", "", Some(&asking)).await).await?;
+        let question = asked["data"]["uuid"]
+            .as_str()
+            .ok_or(format!("no question uuid: {asked}"))?
+            .to_owned();
+        sim.agent_message(&question, "Restart it.")
             .await
-            .map_err(|e| failed("ask", e))?
-            .json()
-            .await
-            .map_err(|e| failed("ask", e))?;
-        let question = asked["data"]["uuid"].as_str().ok_or(format!("no question uuid: {asked}"))?.to_owned();
-        sim.agent_message(&question, "Restart it.").await.map_err(|e| failed("agent", e))?;
-        let shown: Value = send("GET", &format!("/v1/questions/{question}"), "", None)
-            .await
-            .map_err(|e| failed("question", e))?
-            .json()
-            .await
-            .map_err(|e| failed("question", e))?;
-        let response = &shown["data"]["conversation"]["responses"][0];
+            .map_err(|e| failed("agent", e))?;
+        let shown = json_of(send("GET", &format!("/v1/questions/{question}"), "", None).await).await?;
         let uuid = |v: &Value| v["uuid"].as_str().unwrap_or_default().to_owned();
+        let response = uuid(&shown["data"]["conversation"]["responses"][0]);
+        let said = json!({"responseUuid": response, "userEmail": asking["userEmail"], "text": "Done."});
+        let said = uuid(&json_of(send("POST", "/v1/messages", "", Some(&said)).await).await?["data"]);
+        sim.resolve(&question).await.map_err(|e| failed("resolve", e))?;
+        let shown = json_of(send("GET", &format!("/v1/questions/{question}"), "", None).await).await?;
+        let prompt = shown["data"]["conversation"]["responses"][0]["messages"]
+            .as_array()
+            .and_then(|m| m.iter().rev().find(|m| m["type"] == "MARK_AS_RESOLVED_MESSAGE"))
+            .map(uuid)
+            .unwrap_or_default();
+        let automatic = json!({"text": "How long does a refund take?"});
+        let automatic = json_of(send("POST", "/v1/automaticAnswers", "", Some(&automatic)).await).await?;
+        let automatic = uuid(&automatic["data"]["content"]);
         let ours = |stands_for: &str| match stands_for {
-            "message" => uuid(&response["messages"][0]),
-            "response" => uuid(response),
+            "customer message" => said.clone(),
+            "resolve prompt" => prompt.clone(),
+            "response" => response.clone(),
+            "automatic answer" => automatic.clone(),
             _ => question.clone(),
         };
         let mut failures = Vec::new();

@@ -45,18 +45,30 @@ async fn a_transactional_session_expires_after_its_timeout_and_a_reply_opens_a_n
     let http = reqwest::Client::new();
     let post = |body: Value| {
         let (http, url) = (&http, &url);
-        async move { http.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
+        async move {
+            http.post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
     // The page's transactional send: `session: {timeout: 1}`.
-    let sent = post(json!({"secret": secret, "message": "Your code is 1234", "messageType": "text",
+    let sent = post(
+        json!({"secret": secret, "message": "Your code is 1234", "messageType": "text",
                            "platformIds": [1], "secondaryEntity": {"phoneNumber": "+15550001"},
-                           "session": {"timeout": 1}}))
+                           "session": {"timeout": 1}}),
+    )
     .await;
     let session = sent["sessionId"].as_u64().unwrap();
+    let key = session.to_string();
     let status = |sim: &Sim| {
         sim.conversations()
             .into_iter()
-            .find(|c| c["id"] == session.to_string())
+            .find(|c| c["id"] == key.as_str())
             .map(|c| c["status"].clone())
     };
     assert_eq!(status(&sim), Some(json!("open")));

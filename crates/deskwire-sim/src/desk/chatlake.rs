@@ -8,8 +8,15 @@
 //! `app/views/api/v1/**/*.json.jbuilder`, `app/models/message.rb#webhook_data`,
 //! `config/initializers/rack_attack.rb`) as deskwire-chatlake's docs cite them:
 //!
-//! * the token is read from `api_access_token` or `api-access-token`; a wrong or missing one is 401 `{"error": "Invalid Access Token"}`; an unknown record 404
-//!   `{"error": "Resource could not be found"}`;
+//! * the token is read from `api_access_token` or `api-access-token`; a wrong one is 401
+//!   `{"error": "Invalid Access Token"}`, none at all Devise's 401 `{"errors": ["You need to
+//!   sign in or sign up before continuing."]}`; an unknown record 404
+//!   `{"error": "Resource could not be found"}`; a record that fails its validations 422
+//!   `{"message", "attributes"}` (`render_record_invalid`: a contact's email, identifier and
+//!   phone number unique per account, the email and E.164 shapes);
+//! * answers are written as the jbuilder views write them (`_message`, `_contact`,
+//!   `_conversation`, `_inbox_slim`, the raw `Inbox` record of `contacts/create`), and
+//!   `cargo xtask conform`'s `sim` stage compares them with the upstream fixtures;
 //! * a throttled request is rack-attack's 429 `Retry later` (text/plain), with or without
 //!   `Retry-After` (the two 429 faults);
 //! * with identity validation on (credential `hmac_mandatory=true`), or whenever an
@@ -23,7 +30,8 @@
 //!   every status change (a customer writing into a resolved conversation reopens it, events
 //!   first), `conversation_updated` when the waiting clock or the first reply changes,
 //!   `conversation_typing_on` / `_off` (the scripted agent stops typing after it sends, an
-//!   invented step), conversation payloads as push data (with `contact_inbox`), webhook
+//!   invented step), conversations as `EventDataPresenter#webhook_data` (the raw
+//!   `ContactInbox`, `meta` with every key), webhook
 //!   `created_at` in ISO 8601; each signed as Chatwoot 4.13 signs
 //!   them (`X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">`,
 //!   `X-Chatwoot-Timestamp`, a fresh `X-Chatwoot-Delivery` uuid) with the inbox's webhook

@@ -1,6 +1,10 @@
 //! The Directly desk: OAuth tokens (`POST /oauth/token`, `POST /oauth/logout`) and the
-//! Messaging API under `/v1` — questions, responses, messages, accept, read, close — with
-//! `lastChecked` answered 304 when nothing changed.
+//! Messaging API under `/v1` — every call `directly-api` 1.1.2 makes (`MessagingApi.ts`):
+//! questions (ask, read with `lastChecked` answered 304 when nothing changed, search, edit,
+//! close, reroute), messages (post, edit, list, the poster's verdict on a resolve prompt),
+//! responses (accept, rate, confirm an automatic response, read), `users/forget`, automatic
+//! answers and their feedback. `cargo xtask conform`'s `sim` stage replays the client's own
+//! requests against it.
 //!
 //! Sources: Directly's "Messaging API – Getting Started" page (deskwire's seed: the envelope
 //! `{"meta", "data", "error"}`, the status codes 200/201/304/400/401/403/404/500, `lastChecked`,
@@ -76,6 +80,9 @@ struct Question {
     responses: Vec<Resp>,
     status: &'static str,
     closed: bool,
+    /// When the poster rerouted it (`POST /questions/{uuid}/reroute`).
+    rerouted: Option<String>,
+    metadata: Value,
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +92,8 @@ struct Book {
     tokens: BTreeMap<String, Option<SystemTime>>,
     next_id: u64,
     last_stamp_ms: i128,
+    /// Automatic answers given (`POST /automaticAnswers`), by uuid: (created, feedback).
+    automatic: BTreeMap<String, (String, Option<String>)>,
 }
 
 /// The desk.
@@ -170,7 +179,12 @@ impl Question {
                                 "messages": self.messages.iter().map(|m| m.json(self)).collect::<Vec<_>>(),
                                 "responses": responses},
                "state": {"status": self.status, "isClosed": self.closed, "numResponses": self.responses.len(),
-                         "isAnswered": !self.responses.is_empty(), "rerouteStatus": {"isRerouted": false}}})
+                         "isAnswered": !self.responses.is_empty(),
+                         "rerouteStatus": match &self.rerouted {
+                             Some(at) => json!({"isRerouted": true, "dateRerouted": at, "type": "BY_POSTER"}),
+                             None => json!({"isRerouted": false}),
+                         }},
+               "metadata": self.metadata})
     }
 }
 
@@ -327,6 +341,8 @@ async fn ask(State(desk): D, headers: HeaderMap, body: Bytes) -> Response {
                 responses: Vec::new(),
                 status: "UNRESOLVED",
                 closed: false,
+                rerouted: None,
+                metadata: body.get("metadata").cloned().unwrap_or(json!({})),
             },
         );
     }
@@ -482,6 +498,313 @@ async fn response_action(
     }
 }
 
+/// The poster's question by `uuid`, or 404.
+fn with_question<T>(desk: &DirectlyDesk, uuid: &str, f: impl FnOnce(&mut Book, &str) -> T) -> Result<T, Response> {
+    let mut book = desk.book();
+    if !book.questions.contains_key(uuid) {
+        return Err(failure(StatusCode::NOT_FOUND, "Question not found"));
+    }
+    Ok(f(&mut book, uuid))
+}
+
+fn json_of(body: &[u8]) -> Result<Value, Response> {
+    serde_json::from_slice::<Value>(body).map_err(|_| failure(StatusCode::BAD_REQUEST, "The body is not JSON"))
+}
+
+/// `GET /v1/questions` (notes row 3; `directly-api` 1.1.2 `MessagingApi.getQuestion`): the
+/// questions matching `externalId.id`/`externalId.system` and `userEmail`, changed after
+/// `lastChecked`, `offset`/`limit` of them, under a top-level `questions` (the client reads
+/// `body.questions[0]`), without `conversation` when `includeConversation=false`.
+async fn search(State(desk): D, headers: HeaderMap, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let checked = match q.get("lastChecked") {
+        None => None,
+        Some(text) => match read_time(text) {
+            Some(at) => Some(at),
+            None => return failure(StatusCode::BAD_REQUEST, "lastChecked must be an ISO-8601 date"),
+        },
+    };
+    let number = |key: &str| q.get(key).and_then(|v| v.parse::<usize>().ok());
+    let book = desk.book();
+    let matches = |question: &&Question| {
+        let external = question.external_ids.as_array().map(Vec::as_slice).unwrap_or_default();
+        let id_ok = q
+            .get("externalId.id")
+            .is_none_or(|id| external.iter().any(|e| e["id"].as_str() == Some(id.as_str())));
+        let system_ok = q
+            .get("externalId.system")
+            .is_none_or(|system| external.iter().any(|e| e["system"].as_str() == Some(system.as_str())));
+        let email_ok = q.get("userEmail").is_none_or(|email| email == &question.email);
+        let changed = checked.is_none_or(|at| read_time(&question.updated).is_some_and(|updated| updated > at));
+        id_ok && system_ok && email_ok && changed
+    };
+    let conversation = q.get("includeConversation").map(String::as_str) != Some("false");
+    let questions: Vec<Value> = book
+        .questions
+        .values()
+        .filter(matches)
+        .skip(number("offset").unwrap_or(0))
+        .take(number("limit").unwrap_or(usize::MAX))
+        .map(|question| {
+            let mut view = question.json();
+            if !conversation {
+                view.as_object_mut().map(|v| v.remove("conversation"));
+            }
+            view
+        })
+        .collect();
+    answer(StatusCode::OK, &json!({"meta": {}, "questions": questions}))
+}
+
+/// `PUT /v1/questions/{uuid}` (row 4): the poster rewrites the question's text and metadata.
+async fn edit_question(State(desk): D, headers: HeaderMap, Path(uuid): Path<String>, body: Bytes) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let body = match json_of(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let edited = with_question(&desk, &uuid, |book, uuid| {
+        let stamp = book.stamp();
+        if let Some(q) = book.questions.get_mut(uuid) {
+            if let Some(text) = body.get("text").and_then(Value::as_str) {
+                q.text = text.to_owned();
+            }
+            if let Some(metadata) = body.get("metadata") {
+                q.metadata = metadata.clone();
+            }
+            q.updated = stamp;
+        }
+    });
+    match edited {
+        Ok(()) => desk.question_response(&uuid, StatusCode::OK, Some("edit".into())),
+        Err(refused) => refused,
+    }
+}
+
+/// `POST /v1/questions/{uuid}/reroute` (row 6; the client checks 200): the poster sends the
+/// question on (to the company's agents); `state.rerouteStatus` says so.
+async fn reroute(State(desk): D, headers: HeaderMap, Path(uuid): Path<String>) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let rerouted = with_question(&desk, &uuid, |book, uuid| {
+        let stamp = book.stamp();
+        if let Some(q) = book.questions.get_mut(uuid) {
+            q.rerouted = Some(stamp.clone());
+            q.updated = stamp;
+        }
+    });
+    match rerouted {
+        Ok(()) => desk.question_response(&uuid, StatusCode::OK, Some("reroute".into())),
+        Err(refused) => refused,
+    }
+}
+
+/// Finds the message `uuid` anywhere; applies `f` to it and its question.
+fn with_message<T>(book: &mut Book, uuid: &str, f: impl FnOnce(&mut Msg) -> T) -> Option<(String, T)> {
+    for q in book.questions.values_mut() {
+        let in_question = q.messages.iter_mut();
+        let in_responses = q.responses.iter_mut().flat_map(|r| r.messages.iter_mut());
+        if let Some(m) = in_question.chain(in_responses).find(|m| m.uuid == uuid) {
+            return Some((q.uuid.clone(), f(m)));
+        }
+    }
+    None
+}
+
+/// `PUT /v1/messages/{uuid}` (row 9): the poster rewrites one of their own messages; another's
+/// is 403.
+async fn edit_message(State(desk): D, headers: HeaderMap, Path(uuid): Path<String>, body: Bytes) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let body = match json_of(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let Some(text) = body.get("text").and_then(Value::as_str) else {
+        return failure(StatusCode::BAD_REQUEST, "text is required");
+    };
+    let mut book = desk.book();
+    let stamp = book.stamp();
+    let edited = with_message(&mut book, &uuid, |m| {
+        if !m.by_customer {
+            return false;
+        }
+        m.body = text.to_owned();
+        true
+    });
+    match edited {
+        None => failure(StatusCode::NOT_FOUND, "Message not found"),
+        Some((_, false)) => failure(StatusCode::FORBIDDEN, "Only the poster's own messages can be edited"),
+        Some((question, true)) => {
+            let Some(q) = book.questions.get_mut(&question) else {
+                return failure(StatusCode::NOT_FOUND, "Message not found");
+            };
+            q.updated = stamp;
+            let q = q.clone();
+            let in_responses = q.responses.iter().flat_map(|r| r.messages.iter());
+            let view = q
+                .messages
+                .iter()
+                .chain(in_responses)
+                .find(|m| m.uuid == uuid)
+                .map(|m| m.json(&q));
+            json_summarized(
+                StatusCode::OK,
+                &envelope(view.unwrap_or_default()),
+                Some(format!("edit: {text}")),
+            )
+        }
+    }
+}
+
+/// `GET /v1/messages` (row 10; query as `GET /questions`): every message of the matching
+/// questions, the question's own first, under `data` [INFER: the shape of the list].
+async fn list_messages(State(desk): D, headers: HeaderMap, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let book = desk.book();
+    let messages: Vec<Value> = book
+        .questions
+        .values()
+        .filter(|question| q.get("userEmail").is_none_or(|email| email == &question.email))
+        .filter(|question| {
+            let id = q.get("externalId").or_else(|| q.get("externalId.id"));
+            let external = question.external_ids.as_array().map(Vec::as_slice).unwrap_or_default();
+            id.is_none_or(|id| external.iter().any(|e| e["id"].as_str() == Some(id.as_str())))
+        })
+        .flat_map(|question| {
+            let in_responses = question.responses.iter().flat_map(|r| r.messages.iter());
+            question
+                .messages
+                .iter()
+                .chain(in_responses)
+                .map(|m| m.json(question))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    answer(StatusCode::OK, &json!({"meta": {}, "data": messages}))
+}
+
+/// `POST /v1/messages/{uuid}/markAsResolved` (row 11; the client checks 200): the poster's
+/// verdict on the expert's `MARK_AS_RESOLVED_MESSAGE` — `confirm: true` appends
+/// `APPROVED_MARK_AS_RESOLVED_MESSAGE` and the question stays resolved; `false` appends
+/// `CONTESTED_MARK_AS_RESOLVED_MESSAGE` and it is unresolved again. Another message is 400.
+async fn mark_as_resolved(State(desk): D, headers: HeaderMap, Path(uuid): Path<String>, body: Bytes) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let body = match json_of(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let confirm = body.get("confirm").and_then(Value::as_bool).unwrap_or(true);
+    let mut book = desk.book();
+    let Some((question, kind)) = with_message(&mut book, &uuid, |m| m.kind) else {
+        return failure(StatusCode::NOT_FOUND, "Message not found");
+    };
+    if kind != "MARK_AS_RESOLVED_MESSAGE" {
+        return failure(StatusCode::BAD_REQUEST, "The message is not a resolve prompt");
+    }
+    let (kind, text, status) = match confirm {
+        true => (
+            "APPROVED_MARK_AS_RESOLVED_MESSAGE",
+            "The poster confirmed the resolution.",
+            "RESOLVED",
+        ),
+        false => (
+            "CONTESTED_MARK_AS_RESOLVED_MESSAGE",
+            "The poster contested the resolution.",
+            "UNRESOLVED",
+        ),
+    };
+    let verdict = book.message(kind, text, true);
+    let Some(q) = book.questions.get_mut(&question) else {
+        return failure(StatusCode::NOT_FOUND, "Message not found");
+    };
+    q.status = status;
+    q.updated = verdict.created.clone();
+    if let Some(r) = q.responses.last_mut() {
+        r.updated = verdict.created.clone();
+        r.messages.push(verdict.clone());
+    }
+    let view = verdict.json(q);
+    json_summarized(StatusCode::OK, &envelope(view), Some(format!("resolved: {confirm}")))
+}
+
+/// `POST /v1/users/forget` (row 16): every question of `userEmail` is deleted.
+async fn forget(State(desk): D, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let body = match json_of(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let Some(email) = body.get("userEmail").and_then(Value::as_str) else {
+        return failure(StatusCode::BAD_REQUEST, "userEmail is required");
+    };
+    desk.book().questions.retain(|_, q| q.email != email);
+    json_summarized(StatusCode::OK, &envelope(json!({})), Some("forget".into()))
+}
+
+/// `POST /v1/automaticAnswers` (row 17): `{predictedClass, confidence, content: {uuid, body,
+/// author}}`. The answer itself is the simulator's invention (a fixed text): Directly's model
+/// is not public.
+async fn automatic_answer(State(desk): D, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let body = match json_of(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    if body.get("text").and_then(Value::as_str).is_none() {
+        return failure(StatusCode::BAD_REQUEST, "text is required");
+    }
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let mut book = desk.book();
+    let created = book.stamp();
+    book.automatic.insert(uuid.clone(), (created, None));
+    let class = body.get("predictedClass").cloned().unwrap_or(json!("general"));
+    answer(
+        StatusCode::OK,
+        &envelope(json!({"predictedClass": class, "confidence": 0.5,
+                         "content": {"uuid": uuid, "body": "An automatic answer from deskwire-sim.",
+                                     "author": {"name": "Directly"}}})),
+    )
+}
+
+/// `POST /v1/automaticAnswers/{uuid}/feedback` (row 18): the user's `quickReply`, answered with
+/// the automatic response's state.
+async fn automatic_feedback(State(desk): D, headers: HeaderMap, Path(uuid): Path<String>, body: Bytes) -> Response {
+    if let Err(refused) = desk.bearer(&headers) {
+        return refused;
+    }
+    let body = match json_of(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let reply = body.get("quickReply").and_then(Value::as_str).map(str::to_owned);
+    let mut book = desk.book();
+    let updated = book.stamp();
+    let next = book.next_id + 1;
+    let Some((created, feedback)) = book.automatic.get_mut(&uuid) else {
+        return failure(StatusCode::NOT_FOUND, "Automatic answer not found");
+    };
+    *feedback = reply.clone();
+    let view = json!({"uuid": uuid, "id": next, "type": "AUTORESPONSE", "dateCreated": created,
+                      "lastUpdated": updated, "isAccepted": reply.as_deref() == Some("ACCEPTED"), "rating": null,
+                      "isViewedByUser": true, "quickReply": reply});
+    answer(StatusCode::OK, &envelope(view))
+}
+
 async fn health() -> Response {
     answer(StatusCode::OK, &json!({"status": "UP"}))
 }
@@ -493,10 +816,16 @@ impl Desk for DirectlyDesk {
             .route("/oauth/token", post(oauth_token))
             .route("/oauth/logout", post(oauth_logout))
             .route("/health/status", get(health))
-            .route("/v1/questions", post(ask))
-            .route("/v1/questions/{uuid}", get(question))
+            .route("/v1/questions", post(ask).get(search))
+            .route("/v1/questions/{uuid}", get(question).put(edit_question))
             .route("/v1/questions/{uuid}/close", post(close))
-            .route("/v1/messages", post(post_message))
+            .route("/v1/questions/{uuid}/reroute", post(reroute))
+            .route("/v1/messages", post(post_message).get(list_messages))
+            .route("/v1/messages/{uuid}", axum::routing::put(edit_message))
+            .route("/v1/messages/{uuid}/markAsResolved", post(mark_as_resolved))
+            .route("/v1/users/forget", post(forget))
+            .route("/v1/automaticAnswers", post(automatic_answer))
+            .route("/v1/automaticAnswers/{uuid}/feedback", post(automatic_feedback))
             .route("/v1/responses/{uuid}/{action}", post(response_action))
             .with_state(self)
     }
@@ -566,6 +895,24 @@ impl Desk for DirectlyDesk {
             .ok_or_else(|| SimError::UnknownConversation(conversation.to_owned()))?;
         q.status = "RESOLVED";
         q.updated = stamp;
+        // The expert's resolve prompt on the latest response, which the poster may confirm or
+        // contest (`POST /messages/{uuid}/markAsResolved`; the client finds it as the latest
+        // `MARK_AS_RESOLVED_MESSAGE` of the last response, `src/services/QuestionService.ts`).
+        if !q.responses.is_empty() {
+            let prompt = book.message(
+                "MARK_AS_RESOLVED_MESSAGE",
+                "The expert marked the question as resolved.",
+                false,
+            );
+            if let Some(r) = book
+                .questions
+                .get_mut(conversation)
+                .and_then(|q| q.responses.last_mut())
+            {
+                r.updated = prompt.created.clone();
+                r.messages.push(prompt);
+            }
+        }
         Ok(true)
     }
 
