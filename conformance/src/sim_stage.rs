@@ -31,9 +31,7 @@ pub async fn judge(case: &Case, ctx: &Context) -> Outcome {
     let judged = match case.provider.as_str() {
         "chatlake" => chatlake(case, ctx).await,
         "directly" => directly(case, ctx).await,
-        "engage-digital" => Err(Skip::from(
-            "not replayed yet: Engage Digital's upstream cases are the SDK's signing vectors and the requests the desk sends to your endpoint, which the simulator's crawl would have to be captured sending",
-        )),
+        "engage-digital" => engage_digital(case).await,
         _ => Err(Skip::from("the desk publishes no code: no upstream case")),
     };
     match judged {
@@ -472,6 +470,140 @@ async fn directly(case: &Case, ctx: &Context) -> Replay {
     }
     .await
     .unwrap_or_else(|e: String| Ok(Err(e)))
+}
+
+/// Fields the Action Details page lists for what Engage Digital sends beyond one example's
+/// (ringcentral engage-digital-api-docs, `docs/sdks/source-sdk/action-details.md`, with
+/// `content_id` and `retry` since 6e9ad73): a request may carry them where the example does not.
+fn documented_beyond_the_example(action: &str) -> &'static [&'static str] {
+    match action {
+        "messages.create" => &["attachments", "content_id", "retry", "structured_content"],
+        _ => &[],
+    }
+}
+
+/// What a capturing endpoint answers each action, signed with the source's access token.
+fn endpoint_answer(action: &str, body: &Value) -> Value {
+    match action {
+        "implementation.info" => json!({"objects": {"messages": ["create", "list"], "threads": ["list"]},
+                                        "options": ["messages.text"]}),
+        // One message, then nothing after it: the crawl asks again with `since_id`.
+        "messages.list" if body.pointer("/params/since_id").is_none() => {
+            json!([{"id": "m1", "thread_id": "t1", "body": "Hello", "author": {"id": "u1", "name": "Ana"},
+                    "created_at": "2026-01-01T00:00:00Z"}])
+        }
+        "messages.create" => json!({"id": "r1"}),
+        _ => json!([]),
+    }
+}
+
+/// Replays an Engage Digital case: the request the simulated desk sends the endpoint for the
+/// case's action, compared with upstream's example (its keys present with their types; other
+/// keys only where the Action Details page lists them).
+async fn engage_digital(case: &Case) -> Replay {
+    let role_request = case
+        .poll
+        .as_ref()
+        .is_some_and(|p| p.role == crate::case::PollRole::Request);
+    if case.kind != Kind::Poll || !role_request {
+        return Err(Skip::from(
+            "a signing vector or an answer of yours: it judges the crates; the simulator signs and checks every call with the same recipe",
+        ));
+    }
+    if !matches!(
+        case.operation.as_str(),
+        "implementation.info" | "messages.list" | "messages.create"
+    ) {
+        return Err(Skip(format!(
+            "the simulated desk never sends `{}` (it crawls and replies; it has no moderation, threads or private messages of its own)",
+            case.operation
+        )));
+    }
+    let request_file = case
+        .poll
+        .as_ref()
+        .and_then(|p| p.request_file.clone())
+        .ok_or(Skip::from("no request file"))?;
+    let expected: Value = std::fs::read(case.dir.join(request_file))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(Skip::from("the request file does not parse"))?;
+    Ok(async {
+        let seen: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = std::sync::Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| failed("bind", e))?;
+        let url = format!("http://{}/", listener.local_addr().map_err(|e| failed("bind", e))?);
+        // The sim's token is known once it started; the endpoint learns it through this slot.
+        let key: std::sync::Arc<std::sync::OnceLock<deskwire_core::mac::HmacSha512>> = std::sync::Arc::default();
+        let router = {
+            let (seen, key) = (std::sync::Arc::clone(&seen), std::sync::Arc::clone(&key));
+            axum::Router::new().route(
+                "/",
+                axum::routing::post(move |body: axum::body::Bytes| {
+                    let (seen, key) = (std::sync::Arc::clone(&seen), std::sync::Arc::clone(&key));
+                    async move {
+                        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                        let action = request["action"].as_str().unwrap_or_default().to_owned();
+                        let answer = endpoint_answer(&action, &request).to_string();
+                        seen.lock().unwrap_or_else(|p| p.into_inner()).push(request);
+                        let signature = key.get().map(|k| k.sign_hex(answer.as_bytes())).unwrap_or_default();
+                        (
+                            [
+                                ("content-type", "application/json".to_owned()),
+                                ("x-smccsdk-signature", signature),
+                            ],
+                            answer,
+                        )
+                    }
+                }),
+            )
+        };
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let sim = Sim::builder(Provider::EngageDigital)
+            .endpoint_url(url)
+            .start()
+            .await
+            .map_err(|e| failed("sim", e))?;
+        let token = sim.credential("access_token").ok_or("no access_token")?;
+        let _ = key.set(deskwire_core::mac::HmacSha512::new(&deskwire_core::Secret::new(token)));
+        match sim.poll_endpoint().await {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(failed("crawl", e)),
+            None => return Err("the desk does not poll".into()),
+        }
+        sim.agent_message("t1", "Yes I can.")
+            .await
+            .map_err(|e| failed("agent reply", e))?;
+        let seen = seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let wanted_since = expected.pointer("/params/since_id").is_some();
+        let sent = seen
+            .iter()
+            .find(|r| {
+                r["action"] == case.operation.as_str()
+                    && (case.operation != "messages.list" || r.pointer("/params/since_id").is_some() == wanted_since)
+            })
+            .ok_or(format!("the desk never sent `{}`: {seen:?}", case.operation))?;
+        let mut out = Vec::new();
+        shape_diff("", &expected, sent, &mut out);
+        let extra = documented_beyond_the_example(&case.operation);
+        out.retain(|d| {
+            !extra
+                .iter()
+                .any(|k| d == &format!("/params/{k}: not sent by the real desk"))
+        });
+        // Every request carries `time`, "when Engage Digital built it" (the Request-Response
+        // page, `docs/sdks/source-sdk/request-response.md` L42-58); some examples leave it out.
+        out.retain(|d| d != "/time: not sent by the real desk");
+        match out.is_empty() {
+            true => Ok(()),
+            false => Err(format!(
+                "the simulator's request differs from upstream's:\n  {}",
+                out.join("\n  ")
+            )),
+        }
+    }
+    .await)
 }
 
 #[cfg(test)]

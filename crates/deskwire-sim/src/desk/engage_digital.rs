@@ -514,11 +514,23 @@ impl Desk for EngageDigitalDesk {
 
     async fn agent_message(&self, conversation: &str, text: &str) -> Result<(), SimError> {
         let content_id = uuid::Uuid::new_v4().to_string();
+        // The agent answers the thread's last customer message (`in_reply_to_id`).
+        let replied = self.book().threads.get(conversation).and_then(|contents| {
+            contents
+                .iter()
+                .rev()
+                .find(|c| c.from == "customer")
+                .map(|c| c.id.clone())
+        });
+        let created = now_rfc3339();
         let mut last = None;
         for attempt in 0..3 {
-            let params = json!({"thread_id": conversation, "body": text, "format": "text", "sender_name": "Bob",
-                                "author_id": "agent-7", "content_id": content_id, "retry": attempt > 0,
-                                "created_at": now_rfc3339(), "title": null});
+            // The fields of the quick-start's agent reply and the Action Details table
+            // (ringcentral engage-digital-api-docs 95ff4ddc, `docs/sdks/source-sdk/quick-start.md`
+            // L353-367; `content_id` and `retry` since 6e9ad73).
+            let params = json!({"thread_id": conversation, "in_reply_to_id": replied, "body": text, "format": "text",
+                                "sender_name": "Bob", "author_id": "agent-7", "content_id": content_id,
+                                "retry": attempt > 0, "created_at": created, "updated_at": created, "title": null});
             match self
                 .call("messages.create", params, Some(format!("message: {text}")))
                 .await
