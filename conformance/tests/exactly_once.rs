@@ -288,9 +288,12 @@ async fn directly_repeated_snapshots_and_a_restart_pass_each_answer_once() {
 }
 
 /// A Chatlake desk whose webhooks are captured (not delivered), a channel on `store`, and a
-/// conversation started for `who`.
+/// conversation started for `who`. Its conversations take 1,000 messages a minute (Chatwoot's
+/// `CONVERSATION_MESSAGE_PER_MINUTE_LIMIT`, 200 by default): a gap of 250 builds up over
+/// minutes on a real desk, here at once.
 async fn captured_chatlake(store: &Arc<dyn Store>, who: &str) -> (Capture, Sim, Arc<dyn Channel>, String) {
-    let (captured, sim) = Capture::desk(Provider::Chatlake).await.unwrap();
+    let desk = Sim::builder(Provider::Chatlake).credential("conversation_message_per_minute_limit", "1000");
+    let (captured, sim) = Capture::desk_from(desk).await.unwrap();
     let channel = deduplicated(&sim, store);
     let started = channel
         .start_conversation(&Customer::new(who).name(who), &CustomerMessage::text("Hi"))

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use deskwire_core::InboundRequest;
 
-use crate::{Provider, Sim, SimError};
+use crate::{Provider, Sim, SimBuilder, SimError};
 
 /// Keeps every request posted to [`Capture::url`], answering `200` with an empty body.
 #[derive(Debug, Clone)]
@@ -39,11 +39,16 @@ impl Capture {
 
     /// A `provider` desk whose webhooks come to a new capture instead of a receiver of yours.
     pub async fn desk(provider: Provider) -> Result<(Self, Sim), SimError> {
+        Self::desk_from(Sim::builder(provider)).await
+    }
+
+    /// The desk `builder` sets up, its webhooks coming to a new capture.
+    pub async fn desk_from(builder: SimBuilder) -> Result<(Self, Sim), SimError> {
         let capture = Self::start().await.map_err(|source| SimError::Bind {
             address: "127.0.0.1:0".into(),
             source,
         })?;
-        let sim = Sim::builder(provider).webhook_url(capture.url()).start().await?;
+        let sim = builder.webhook_url(capture.url()).start().await?;
         Ok((capture, sim))
     }
 

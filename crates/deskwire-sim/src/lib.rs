@@ -146,6 +146,9 @@ pub enum SimError {
     /// No conversation with that id.
     #[error("no conversation `{0}`")]
     UnknownConversation(String),
+    /// The desk refused what was asked (a limit, a validation).
+    #[error("{0}")]
+    Refused(String),
     /// The conversation is closed or expired: no one can write into it.
     #[error("conversation `{0}` has ended")]
     SessionEnded(String),

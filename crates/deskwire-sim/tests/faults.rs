@@ -554,3 +554,28 @@ async fn a_session_is_reused_only_when_it_is_named() {
         "named: reused"
     );
 }
+
+#[tokio::test]
+async fn a_conversations_201st_message_within_a_minute_is_refused() {
+    // `Message#prevent_message_flooding` (app/models/message.rb L288-298, lib/limits.rb L14-16;
+    // konversio-org/konversio 88ffa329): 200 a minute per conversation, agents' included.
+    let desk = Chatlake::start(1).await;
+    let conversation = desk.conversation().await;
+    // 200 fill the minute.
+    for i in 0..200 {
+        desk.sim.agent_message(&conversation, &format!("a{i}")).await.unwrap();
+    }
+    let refused = desk
+        .post(
+            &format!("conversations/{conversation}/messages"),
+            json!({"content": "one too many", "message_type": "incoming"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(
+        refused.text().await.unwrap(),
+        r#"{"message":"Too many messages","attributes":["base"]}"#
+    );
+    assert!(desk.sim.agent_message(&conversation, "and the agent").await.is_err());
+}

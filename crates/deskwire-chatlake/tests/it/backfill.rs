@@ -43,9 +43,12 @@ fn channel(sim: &Sim, store: Arc<dyn Store>) -> ChatlakeChannel {
         .backfill(store)
 }
 
-/// A Chatlake desk whose webhooks are captured, not delivered.
+/// A Chatlake desk whose webhooks are captured, not delivered. Its conversations take 1,000
+/// messages a minute (Chatwoot's `CONVERSATION_MESSAGE_PER_MINUTE_LIMIT`, 200 by default): a gap
+/// of hundreds builds up over minutes on a real desk, here at once.
 async fn captured_desk() -> (Capture, Sim) {
-    Capture::desk(Provider::Chatlake).await.unwrap()
+    let desk = Sim::builder(Provider::Chatlake).credential("conversation_message_per_minute_limit", "1000");
+    Capture::desk_from(desk).await.unwrap()
 }
 
 fn texts(events: &[Incoming]) -> Vec<String> {

@@ -23,7 +23,10 @@
 //!   `identifier_hash` is sent, the Client API's contact create/show/update compare it with the
 //!   HMAC-SHA256 of `identifier` keyed with the inbox's `hmac_token` and answer a bare 500 when
 //!   it differs (`contacts_controller.rb#process_hmac`);
-//! * message content over 150,000 characters is 422;
+//! * message content over 150,000 characters is 422; so is a conversation's 201st message
+//!   within a minute, whoever writes it (`Message#prevent_message_flooding`: `{"message": "Too
+//!   many messages", "attributes": ["base"]}`; credential `conversation_message_per_minute_limit`
+//!   is Chatwoot's env var of that name);
 //! * webhooks: `message_created` (incoming and outgoing, private notes too; never activity),
 //!   `message_updated` (a message whose `message_created` failed: marked `failed` with the
 //!   error), `conversation_created`, `conversation_status_changed` + `conversation_updated` on
@@ -173,6 +176,10 @@ pub(crate) struct ChatlakeDesk {
     signer: HmacSha256,
     hmac_token: Secret,
     hmac_mandatory: bool,
+    /// Messages one conversation takes in a minute (`Limits.conversation_message_per_minute_limit`,
+    /// env `CONVERSATION_MESSAGE_PER_MINUTE_LIMIT`, 200 by default; credential
+    /// `conversation_message_per_minute_limit`).
+    message_limit: u64,
     state: Mutex<State_>,
     /// The desk itself, for the tasks that watch a delivery's fate.
     me: OnceLock<Weak<ChatlakeDesk>>,
@@ -315,6 +322,7 @@ impl ChatlakeDesk {
             signer,
             hmac_token: Secret::new(settings.credential("hmac_token", |r| hex(r, 32))),
             hmac_mandatory,
+            message_limit: settings.number("conversation_message_per_minute_limit", 200)?,
             state: Mutex::new(State_ {
                 inboxes: vec![inbox],
                 next_message: 1,
@@ -662,6 +670,20 @@ impl ChatlakeDesk {
     fn add_message(&self, conversation: u64, mut message: Message) -> Result<Value, Response> {
         let (event, view, inbox) = {
             let mut state = self.state();
+            let Some(conv) = state.conversations.get(&conversation) else {
+                return Err(not_found());
+            };
+            // `Message#prevent_message_flooding` (konversio-org/konversio 88ffa329,
+            // `app/models/message.rb` L66, L288-298; `lib/limits.rb` L14-16): every message of
+            // the conversation in the last minute counts, whoever wrote it.
+            let last_minute = conv
+                .messages
+                .iter()
+                .filter(|m| m.created_at + 60 >= message.created_at)
+                .count() as u64;
+            if last_minute >= self.message_limit {
+                return Err(record_invalid(&[("base", "Too many messages".to_owned())]));
+            }
             message.id = state.next_message;
             state.next_message += 1;
             state.activity += 1;
@@ -1876,7 +1898,10 @@ impl Desk for ChatlakeDesk {
             echo_id: None,
         };
         self.add_message(id, message)
-            .map_err(|_| SimError::UnknownConversation(conversation.to_owned()))?;
+            .map_err(|refused| match refused.status() {
+                StatusCode::NOT_FOUND => SimError::UnknownConversation(conversation.to_owned()),
+                status => SimError::Refused(format!("{status}: the desk refused the message (Too many messages)")),
+            })?;
         // The agent's editor stops typing once the message is sent (an invented script step,
         // with Chatwoot's payload: `webhook_listener.rb#handle_typing_status`); an inbox without
         // a webhook gets nothing, as the message itself.
