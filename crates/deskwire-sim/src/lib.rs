@@ -32,6 +32,25 @@
 //! stdout is the [`Sim::announcement`], then one JSON line per [`Exchange`]. The control routes
 //! under `/_sim` (see [`control`]) inject agent messages, set faults and list what happened.
 //!
+//! **Judged by upstream.** `cargo xtask conform`'s `sim` stage replays every upstream case that
+//! pairs a request with the desk's answer on a fresh simulator, over plain HTTP, and compares
+//! the answer with upstream's (shapes, error bodies, statuses the official client checks); the
+//! real clients of `clients/check.py` (PHP, Ruby, PyPI's chatwoot-sdk, curl) drive it in CI.
+//!
+//! **What the simulator invents** (no desk does it; everything else follows upstream):
+//!
+//! * the faults ([`faults`]): duplicated, dropped, delayed and reordered deliveries, 429s, 500s,
+//!   closed connections, revoked tokens, drawn from a seed;
+//! * the control routes under `/_sim` and the journal of exchanges ([`control`], [`journal`]);
+//! * the scripted agent ([`agent`]) and its steps (typing off after it sends; "bye" resolves);
+//! * [`Capture`], a receiver that keeps deliveries for tests;
+//! * Rake Direct's whole wire behaviour beyond its page's examples (answers, errors, the
+//!   `X-Rake-Secret` header of return webhooks, session expiry counted from the last message):
+//!   Rake publishes no reference and no code;
+//! * Directly's OAuth token endpoint (path, grant, lifetime: undocumented) and the text of an
+//!   automatic answer;
+//! * Engage Digital's plain-text error bodies (the format is undocumented).
+//!
 //! What each desk implements, and where it comes from, is in its module's docs:
 //! [`desk::engage_digital`], [`desk::chatlake`], [`desk::directly`], [`desk::rake_direct`]. Where a provider's behaviour is not documented the
 //! simulator follows deskwire's notes and says so there; a real client that disagrees with the
