@@ -30,10 +30,11 @@ struct Args {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
-    /// Chatlake: where the inbox's webhooks go.
+    /// Chatlake: where the inbox's webhooks go. Several, comma-separated, are used in turn
+    /// (replicas behind a load balancer).
     #[arg(long)]
     webhook_url: Option<String>,
-    /// Engage Digital: the polling endpoint the desk calls.
+    /// Engage Digital: the polling endpoint the desk calls (several, comma-separated: in turn).
     #[arg(long)]
     endpoint_url: Option<String>,
     /// Faults, e.g. `dup=0.1,drop=0.05,delay=0.2,reorder=0.1,429=0.1,429-bare=0.1,5xx=0.1,close=0.05,token-expiry=0.1`.

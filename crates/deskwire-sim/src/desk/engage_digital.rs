@@ -361,7 +361,8 @@ impl EngageDigitalDesk {
     async fn call(&self, action: &str, params: Value, summary: Option<String>) -> Result<Value, SimError> {
         let url = self
             .endpoint_url
-            .clone()
+            .as_deref()
+            .map(|urls| self.shared.spread(urls))
             .ok_or(SimError::NoTarget("the endpoint call"))?;
         let mut body = json!({"action": action, "time": now_rfc3339()});
         if params.as_object().is_some_and(|p| !p.is_empty()) {

@@ -127,6 +127,8 @@ pub(crate) struct Shared {
     pub(crate) webhook_url: std::sync::Mutex<Option<String>>,
     /// The token the control routes ask for (see [`crate::control`]).
     pub(crate) control_token: deskwire_core::Secret,
+    /// The next of several webhook URLs ([`Shared::spread`]).
+    pub(crate) turn: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for dyn Desk {
@@ -151,6 +153,7 @@ impl Shared {
             desk: OnceLock::new(),
             webhook_url: std::sync::Mutex::new(webhook_url),
             control_token,
+            turn: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -169,9 +172,22 @@ impl Shared {
         }
     }
 
-    /// The webhook URL set at start or later.
+    /// The webhook URL set at start or later; of several (comma-separated: replicas behind
+    /// a load balancer, an invention of the simulator), the next one in turn.
     pub(crate) fn webhook_url(&self) -> Option<String> {
-        self.webhook_url.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let urls = self.webhook_url.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
+        Some(self.spread(&urls))
+    }
+
+    /// One of the comma-separated `urls`, each in turn (round robin, as a load balancer
+    /// spreads requests over replicas); a single URL is itself.
+    pub(crate) fn spread(&self, urls: &str) -> String {
+        let all: Vec<&str> = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+        if all.len() <= 1 {
+            return urls.trim().to_owned();
+        }
+        let turn = self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        all[turn % all.len()].to_owned()
     }
 
     /// Queues a POST of `body` to `url`.
