@@ -298,6 +298,11 @@ impl ChatlakeChannel {
                     continue;
                 }
             };
+            // The listing shows the last message: nothing after the position, nothing to read.
+            // One request per poll, plus one per conversation with news, however many are open.
+            if conversation.last_message_id().is_some_and(|newest| newest <= last) {
+                continue;
+            }
             match self.missed(conversation.id, &reference, last, None).await {
                 Ok((missed, highest)) => {
                     events.extend(self.batch(backfill, conversation.id, missed, highest).await);

@@ -91,6 +91,21 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// The id of the conversation's last chat message, as a listing shows it (`messages`, the
+    /// last one's push data, and `last_non_activity_message`: konversio-org/konversio 88ffa329,
+    /// `_conversation.json.jbuilder`); `None` when it shows none. Nothing newer than it exists,
+    /// so a backfill position at or past it has nothing to read.
+    pub fn last_message_id(&self) -> Option<u64> {
+        let listed = self.messages.iter().flatten().map(|m| m.id).max();
+        let last = self
+            .extra
+            .0
+            .get("last_non_activity_message")
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_u64);
+        listed.max(last)
+    }
+
     /// The contact's session on the inbox (`source_id`), which the Client API needs. Webhook
     /// push data carries it as `contact_inbox`; a REST conversation does not
     /// (konversio-org/konversio 88ffa329eb6e18ae06b608d8b4bab96c0e1b8f44,

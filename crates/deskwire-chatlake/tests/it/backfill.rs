@@ -407,3 +407,34 @@ async fn with_backfill_an_authentic_delivery_is_accepted_at_once_and_a_forged_on
         .webhooks(WebhookVerifier::new(&Secret::new(credential("webhook_secret"))).unwrap());
     assert_eq!(plain.accept(&delivery).await.unwrap(), Acceptance::AfterHandling);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_reads_only_the_conversations_with_news() {
+    let (_captured, sim) = captured_desk().await;
+    let channel = channel(&sim, Arc::new(MemoryStore::new()));
+    let mut conversations = Vec::new();
+    for i in 0..30 {
+        let started = channel
+            .start_conversation(&Customer::new(format!("c{i}")).name("C"), &CustomerMessage::text("Hi"))
+            .await
+            .unwrap();
+        conversations.push(started.conversation.id().to_owned());
+    }
+    commit_all(channel.poll().await.unwrap().events).await.unwrap();
+    let all_lists = |sim: &Sim| {
+        sim.exchanges()
+            .into_iter()
+            .filter(|e| e.method == "GET" && e.path.ends_with("/messages"))
+            .count()
+    };
+    let before = all_lists(&sim);
+    // One conversation has news; the 29 others were read up to their last message.
+    sim.agent_message(&conversations[7], "news").await.unwrap();
+    let polled = channel.poll().await.unwrap();
+    assert_eq!(texts(&polled.events), ["news"]);
+    assert_eq!(
+        all_lists(&sim) - before,
+        1,
+        "the listing shows each one's last message: only the one with news is read"
+    );
+}
