@@ -24,19 +24,90 @@ fn stripe(conversation: u64) -> usize {
     (conversation % LOCKS as u64) as usize
 }
 
-/// The store and the locks of backfill.
+/// The store and the locks of backfill, and what this replica remembers between polls.
 #[derive(Debug, Clone)]
 pub(super) struct Backfill {
     pub(super) store: Arc<dyn Store>,
     pub(super) locks: Arc<[tokio::sync::Mutex<()>; LOCKS]>,
+    /// Positions read from the store, by conversation: positions only rise, so one at or past
+    /// a listed conversation's last message spares reading the store again.
+    known: Arc<Mutex<std::collections::HashMap<u64, u64>>>,
+    /// When the last poll without failures started, and the last full sweep.
+    polls: Arc<Mutex<Polls>>,
 }
+
+/// When polls ran, for the window of the next one ([`Polls::window`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Polls {
+    /// The start of the last poll that had no failure.
+    last: Option<std::time::Instant>,
+    /// The start of the last poll over the whole [`RECONCILE_WINDOW`].
+    sweep: Option<std::time::Instant>,
+}
+
+impl Polls {
+    /// How far back a poll starting `now` looks: the whole [`RECONCILE_WINDOW`] at the first
+    /// poll, after a poll with failures, and every [`FULL_SWEEP_EVERY`]; otherwise the time
+    /// since the last poll plus [`POLL_MARGIN`]. So a poll lists the conversations with news
+    /// since the last one, not every conversation of the day.
+    pub(super) fn window(&self, now: std::time::Instant) -> Duration {
+        match (self.last, self.sweep) {
+            (Some(last), Some(sweep)) if now.saturating_duration_since(sweep) < FULL_SWEEP_EVERY => {
+                (now.saturating_duration_since(last) + POLL_MARGIN).min(RECONCILE_WINDOW)
+            }
+            _ => RECONCILE_WINDOW,
+        }
+    }
+
+    /// A poll that started at `at` over `window` ended, with or without failures.
+    pub(super) fn ran(&mut self, at: std::time::Instant, window: Duration, failed: bool) {
+        if failed {
+            // What failed is looked at again by a full sweep.
+            self.sweep = None;
+            return;
+        }
+        self.last = Some(at);
+        if window >= RECONCILE_WINDOW {
+            self.sweep = Some(at);
+        }
+    }
+}
+
+/// How often a poll looks over the whole [`RECONCILE_WINDOW`] again (what a narrower poll
+/// could miss: a clock step, a conversation whose events were released and not redelivered).
+pub const FULL_SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// What a narrow poll looks back beyond the previous poll's start (network and clock slack).
+pub const POLL_MARGIN: Duration = Duration::from_secs(60);
+
+/// Positions remembered at most; past it the memory starts over (the store still has them).
+const KNOWN_POSITIONS: usize = 100_000;
 
 impl Backfill {
     pub(super) fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
             locks: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
+            known: Arc::default(),
+            polls: Arc::default(),
         }
+    }
+
+    fn known(&self, conversation: u64) -> Option<u64> {
+        self.known
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&conversation)
+            .copied()
+    }
+
+    fn remember(&self, conversation: u64, position: u64) {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= KNOWN_POSITIONS {
+            known.clear();
+        }
+        let entry = known.entry(conversation).or_default();
+        *entry = (*entry).max(position);
     }
 }
 
@@ -272,10 +343,12 @@ impl ChatlakeChannel {
     pub(super) async fn reconcile(&self, backfill: &Backfill) -> Result<Polled, ChannelError> {
         let mut events = Vec::new();
         let mut failures = Vec::new();
+        let started = std::time::Instant::now();
+        let window = backfill.polls.lock().unwrap_or_else(|p| p.into_inner()).window(started);
         let query = ConversationQuery {
             status: Some(StatusFilter::All),
             inbox_id: Some(self.inbox_id),
-            updated_within: Some(RECONCILE_WINDOW.as_secs()),
+            updated_within: Some(window.as_secs()),
             ..ConversationQuery::default()
         };
         let conversations = self
@@ -290,6 +363,11 @@ impl ChatlakeChannel {
             if let Some(source) = conversation.session() {
                 reference = reference.with("source", source);
             }
+            // Already known to be read up to its last message: not even the store is asked.
+            let newest = conversation.last_message_id();
+            if newest.is_some_and(|newest| backfill.known(conversation.id).is_some_and(|known| known >= newest)) {
+                continue;
+            }
             let _serial = Self::lock(backfill, conversation.id).lock().await;
             let last = match backfill.store.position(&self.position_key(conversation.id)).await {
                 Ok(last) => last,
@@ -298,6 +376,7 @@ impl ChatlakeChannel {
                     continue;
                 }
             };
+            backfill.remember(conversation.id, last);
             // The listing shows the last message: nothing after the position, nothing to read.
             // One request per poll, plus one per conversation with news, however many are open.
             if conversation.last_message_id().is_some_and(|newest| newest <= last) {
@@ -310,6 +389,11 @@ impl ChatlakeChannel {
                 Err(error) => failures.push((reference, error)),
             }
         }
+        backfill
+            .polls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .ran(started, window, !failures.is_empty());
         // Positions live in the store per conversation: no cursor to keep.
         Ok(Polled::acknowledged(events, failures, Cursor::empty()))
     }
@@ -318,6 +402,50 @@ impl ChatlakeChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polls_look_back_a_day_first_then_since_the_last_poll_with_a_sweep_every_ten_minutes() {
+        let t0 = std::time::Instant::now();
+        let at = |secs: u64| t0 + Duration::from_secs(secs);
+        let mut polls = Polls::default();
+        assert_eq!(polls.window(at(0)), RECONCILE_WINDOW, "the first poll sweeps the day");
+        polls.ran(at(0), RECONCILE_WINDOW, false);
+        assert_eq!(
+            polls.window(at(5)),
+            Duration::from_secs(65),
+            "since the last poll, plus the margin"
+        );
+        polls.ran(at(5), Duration::from_secs(65), false);
+        assert_eq!(polls.window(at(6)), Duration::from_secs(61));
+        // A poll with failures: the next one sweeps again.
+        polls.ran(at(6), Duration::from_secs(61), true);
+        assert_eq!(polls.window(at(7)), RECONCILE_WINDOW);
+        polls.ran(at(7), RECONCILE_WINDOW, false);
+        assert_eq!(polls.window(at(8)), Duration::from_secs(61));
+        // Ten minutes after the last sweep, another.
+        polls.ran(at(599), Duration::from_secs(61), false);
+        assert_eq!(polls.window(at(606)), Duration::from_secs(67));
+        assert_eq!(polls.window(at(607)), RECONCILE_WINDOW);
+        // Never more than the day.
+        let mut idle = Polls::default();
+        idle.ran(at(0), RECONCILE_WINDOW, false);
+        assert_eq!(idle.window(at(599)), Duration::from_secs(659));
+        assert_eq!(FULL_SWEEP_EVERY, Duration::from_secs(600));
+        assert_eq!(POLL_MARGIN, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn known_positions_only_rise_and_are_bounded() {
+        let backfill = Backfill::new(Arc::new(deskwire_core::store::MemoryStore::new()));
+        assert_eq!(backfill.known(1), None);
+        backfill.remember(1, 10);
+        backfill.remember(1, 7);
+        assert_eq!(backfill.known(1), Some(10));
+        for id in 0..KNOWN_POSITIONS as u64 {
+            backfill.remember(id + 2, 1);
+        }
+        assert!(backfill.known.lock().unwrap().len() <= KNOWN_POSITIONS);
+    }
 
     #[test]
     fn every_conversation_id_has_a_stripe_and_neighbours_differ() {

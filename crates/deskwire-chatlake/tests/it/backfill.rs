@@ -174,45 +174,72 @@ async fn a_gap_of_customer_messages_only_moves_the_position_at_once() {
     );
 }
 
-/// A store whose positions always fail, the rest in memory.
+/// A memory store whose position reads are counted, and whose positions may always fail.
 #[derive(Debug, Default)]
-struct BrokenPositions(MemoryStore);
+struct Positions {
+    store: MemoryStore,
+    broken: bool,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl Positions {
+    fn broken() -> Self {
+        Self {
+            broken: true,
+            ..Self::default()
+        }
+    }
+
+    fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn down<T>(&self) -> Option<Result<T, StoreError>> {
+        self.broken.then(|| Err(StoreError::Failed("down".into())))
+    }
+}
 
 #[deskwire_core::channel::async_trait]
-impl Store for BrokenPositions {
+impl Store for Positions {
     async fn claim(&self, key: &str, lease: Duration) -> Result<Claim, StoreError> {
-        self.0.claim(key, lease).await
+        self.store.claim(key, lease).await
     }
     async fn commit(&self, key: &str, lease: &Lease, ttl: Duration) -> Result<bool, StoreError> {
-        self.0.commit(key, lease, ttl).await
+        self.store.commit(key, lease, ttl).await
     }
     async fn release(&self, key: &str, lease: &Lease) -> Result<bool, StoreError> {
-        self.0.release(key, lease).await
+        self.store.release(key, lease).await
     }
     async fn cursor(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.0.cursor(key).await
+        self.store.cursor(key).await
     }
     async fn set_cursor(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0.set_cursor(key, value).await
+        self.store.set_cursor(key, value).await
     }
-    async fn raise(&self, _: &str, _: u64, _: Duration) -> Result<u64, StoreError> {
-        Err(StoreError::Failed("down".into()))
+    async fn raise(&self, key: &str, position: u64, ttl: Duration) -> Result<u64, StoreError> {
+        match self.down() {
+            Some(down) => down,
+            None => self.store.raise(key, position, ttl).await,
+        }
     }
-    async fn position(&self, _: &str) -> Result<u64, StoreError> {
-        Err(StoreError::Failed("down".into()))
+    async fn position(&self, key: &str) -> Result<u64, StoreError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match self.down() {
+            Some(down) => down,
+            None => self.store.position(key).await,
+        }
     }
     async fn merge_entries(&self, key: &str, entries: &[CursorEntry]) -> Result<(), StoreError> {
-        self.0.merge_entries(key, entries).await
+        self.store.merge_entries(key, entries).await
     }
     async fn entries(&self, key: &str) -> Result<Vec<CursorEntry>, StoreError> {
-        self.0.entries(key).await
+        self.store.entries(key).await
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_store_passes_the_webhooks_message_alone_and_replays_nothing() {
-    let (sim, channel, conversation, got) =
-        with_answers(Arc::new(BrokenPositions::default()), &["one", "two", "three"]).await;
+    let (sim, channel, conversation, got) = with_answers(Arc::new(Positions::broken()), &["one", "two", "three"]).await;
     let events = channel.receive(got.last().unwrap().clone()).await.unwrap().events;
     assert_eq!(texts(&events), ["three"]);
     assert_eq!(message_lists(&sim, &conversation), 0, "no listing without a position");
@@ -411,7 +438,8 @@ async fn with_backfill_an_authentic_delivery_is_accepted_at_once_and_a_forged_on
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poll_reads_only_the_conversations_with_news() {
     let (_captured, sim) = captured_desk().await;
-    let channel = channel(&sim, Arc::new(MemoryStore::new()));
+    let store = Arc::new(Positions::default());
+    let channel = channel(&sim, Arc::clone(&store) as Arc<dyn Store>);
     let mut conversations = Vec::new();
     for i in 0..30 {
         let started = channel
@@ -428,6 +456,21 @@ async fn a_poll_reads_only_the_conversations_with_news() {
             .count()
     };
     let before = all_lists(&sim);
+    let reads = store.reads();
+    commit_all(channel.poll().await.unwrap().events).await.unwrap();
+    assert_eq!(
+        store.reads() - reads,
+        30,
+        "each position read once more: it moved since"
+    );
+    let reads = store.reads();
+    assert!(channel.poll().await.unwrap().events.is_empty());
+    assert_eq!(
+        store.reads(),
+        reads,
+        "known to be read to their last message: the store is not asked"
+    );
+    assert_eq!(all_lists(&sim), before, "nor the desk");
     // One conversation has news; the 29 others were read up to their last message.
     sim.agent_message(&conversations[7], "news").await.unwrap();
     let polled = channel.poll().await.unwrap();
