@@ -8,6 +8,9 @@
 //!   modules (`mutants::MODULES`), a score per module, failing under the threshold (95 %).
 //! * `docs [--check]` — write the capability matrix (provider × operation, from each channel's
 //!   `capabilities()`) into README; `--check` fails when README is stale (CI).
+//! * `soak [--release] [<soak args>]` — build the simulator, the handoff service and the soak
+//!   driver, then run `deskwire-soak`: replicas on Redis, faults, kills, customers, a judge;
+//!   writes `target/soak/report.{json,md,svg}` (`cargo xtask soak --help` lists its flags).
 //! * `ci` — what CI runs: `.ci/run`.
 
 use std::path::{Path, PathBuf};
@@ -65,8 +68,51 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// A day of production in minutes: replicas of the handoff service on Redis against the
+    /// simulated desk with faults, replicas killed, thousands of conversations, judged.
+    /// Arguments go to `deskwire-soak` (`--provider all`, `--conversations N`, ...).
+    #[command(disable_help_flag = true)]
+    Soak {
+        /// Arguments for `deskwire-soak` (`--release` builds and runs optimised binaries).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run what CI runs (`.ci/run`).
     Ci,
+}
+
+/// Builds the soak's three binaries and runs the driver with `args`.
+fn soak(args: Vec<String>) -> ExitCode {
+    let release = args.iter().any(|a| a == "--release");
+    let args: Vec<String> = args.into_iter().filter(|a| a != "--release").collect();
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--quiet",
+        "-p",
+        "deskwire-sim",
+        "-p",
+        "deskwire-example-handoff",
+        "-p",
+        "deskwire-soak",
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    let built = status(build);
+    if built != ExitCode::SUCCESS {
+        return built;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let bin = target.join(if release { "release" } else { "debug" });
+    let mut run = Command::new(bin.join("deskwire-soak"));
+    run.current_dir(root())
+        .arg("--bin-dir")
+        .arg(&bin)
+        .arg("--out")
+        .arg(target.join("soak"))
+        .args(args);
+    status(run)
 }
 
 fn root() -> PathBuf {
@@ -114,6 +160,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Cmd::Soak { args } => soak(args),
         Cmd::Ci => {
             let mut cmd = Command::new("bash");
             cmd.arg(root().join(".ci/run")).current_dir(root());

@@ -82,3 +82,54 @@ async fn a_transactional_session_expires_after_its_timeout_and_a_reply_opens_a_n
     let new = reply["sessionId"].as_u64().unwrap();
     assert_ne!(new, session, "a reply after expiry opens a new session: {reply}");
 }
+
+#[tokio::test]
+async fn a_return_webhook_answered_with_an_error_is_tried_again() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // A receiver that fails the first delivery and takes the next.
+    let seen = Arc::new(AtomicUsize::new(0));
+    let router = {
+        let seen = Arc::clone(&seen);
+        axum::Router::new().route(
+            "/",
+            axum::routing::post(move || {
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        http::StatusCode::OK
+                    }
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let receiver = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let sim = Sim::builder(Provider::RakeDirect).start().await.unwrap();
+    let url = format!(
+        "{}/workspaces/{}/rake-direct",
+        sim.base_url(),
+        sim.credential("workspace_id").unwrap()
+    );
+    let opened: Value = reqwest::Client::new()
+        .post(url)
+        .json(&json!({"secret": sim.credential("secret").unwrap(), "message": "hi",
+                      "returnWebhookUrl": receiver, "returnWebhookSecret": "s"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = opened["sessionId"].as_u64().unwrap().to_string();
+    sim.agent_message(&session, "hello").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        2,
+        "the 500 was followed by a second try, then nothing"
+    );
+}

@@ -17,7 +17,16 @@
 //!
 //! Routes: `POST /conversations` `{"customer": "...", "name": "...", "email": "...", "text": "..."}`
 //! → `{"conversation": "<stored reference>"}`; `POST /messages` `{"conversation": "...", "text": "..."}`;
-//! `POST /webhook` (the desk's deliveries).
+//! `POST /webhook` (the desk's deliveries); `GET /health`.
+//!
+//! **Production mode** (`--redis redis://...`): what a deployment of several replicas runs, and
+//! what `cargo xtask soak` kills and restarts. The channel is de-duplicated on a
+//! [`RedisStore`](deskwire_core::store::RedisStore) shared by every replica (Chatlake's backfill
+//! positions too), and each agent answer goes to the tenant's Redis Stream ([`outbox`]) before
+//! its event is committed: an answer is recorded as handled only once it is durably queued for
+//! the customer side.
+
+mod outbox;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +59,23 @@ struct Args {
     /// Play a customer, then exit.
     #[arg(long)]
     demo: bool,
+    /// The URL the desk reaches this service's `/webhook` at, when it is not the listening
+    /// address (replicas behind a load balancer give the balancer's).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Production mode: the store and the outbox on this Redis (`redis://127.0.0.1:6379/`).
+    #[arg(long)]
+    redis: Option<String>,
+    /// Production mode: this replica's name, written with each outbox entry.
+    #[arg(long, default_value = "replica")]
+    replica: String,
+    /// Production mode: how long an event handed out is held before another replica may take
+    /// it (a killed replica's events come again after this).
+    #[arg(long, default_value_t = 5000)]
+    lease_ms: u64,
+    /// How often a polling desk (Directly; Chatlake's reconcile) is polled.
+    #[arg(long, default_value_t = 1000)]
+    poll_ms: u64,
 }
 
 #[derive(Clone)]
@@ -96,8 +122,22 @@ async fn start(State(app): State<App>, body: Bytes) -> Response {
             StatusCode::CREATED,
             json!({"conversation": started.conversation.to_string()}),
         ),
-        Err(e) => answer(StatusCode::BAD_GATEWAY, json!({"error": e.to_string()})),
+        Err(e) => failed(&e),
     }
+}
+
+/// A desk error as the customer side should read it: `503` when the desk did not act on it
+/// (nothing sent, or refused: safe to send again), `502` when it may have (sending again could
+/// make a second message).
+fn failed(error: &deskwire_core::channel::ChannelError) -> Response {
+    let status = match error.delivery() {
+        deskwire_core::Delivery::NotSent | deskwire_core::Delivery::Rejected => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    answer(
+        status,
+        json!({"error": error.to_string(), "delivery": format!("{:?}", error.delivery())}),
+    )
 }
 
 async fn message(State(app): State<App>, body: Bytes) -> Response {
@@ -111,7 +151,34 @@ async fn message(State(app): State<App>, body: Bytes) -> Response {
     let text = field(&body, "text").unwrap_or_default();
     match app.desk.send(&conversation, &CustomerMessage::text(text)).await {
         Ok(sent) => answer(StatusCode::ACCEPTED, json!({"id": sent.id})),
-        Err(e) => answer(StatusCode::BAD_GATEWAY, json!({"error": e.to_string()})),
+        Err(e) => failed(&e),
+    }
+}
+
+/// Production mode: polls the desk every `every` (when it polls), each event into the outbox
+/// and only then committed; one the outbox refused is released and comes again.
+async fn poll_into(desk: Arc<dyn Channel>, outbox: outbox::Outbox, every: Duration) {
+    if !desk.capabilities().supports(Operation::Poll) {
+        return;
+    }
+    loop {
+        match desk.poll().await {
+            Ok(polled) => {
+                for incoming in polled.events {
+                    match outbox.take(&incoming.event).await {
+                        Ok(()) => {
+                            let _ = incoming.commit().await;
+                        }
+                        Err(e) => {
+                            eprintln!("outbox: {e}");
+                            let _ = incoming.release().await;
+                        }
+                    }
+                }
+            }
+            Err(e) => eprintln!("poll failed: {e}"),
+        }
+        tokio::time::sleep(every).await;
     }
 }
 
@@ -158,7 +225,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let inbound = format!("{base}/webhook");
+    let inbound = args.public_url.clone().unwrap_or_else(|| format!("{base}/webhook"));
     // The simulator: another process's, or one started here that answers within 200 ms.
     let (_local, announcement) = match &args.sim {
         Some(sim) => (None, announcement(sim)?),
@@ -173,6 +240,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             (Some(sim), announcement)
         }
     };
+    if let Some(redis) = &args.redis {
+        return serve_production(&args, redis, &announcement, listener, &inbound).await;
+    }
     let desk = channel_for(&announcement, &inbound)?;
     println!(
         "desk: {} at {} ({:?})",
@@ -240,6 +310,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         matches!(e, DeskEvent::Resolved { conversation: c } | DeskEvent::Closed { conversation: c } if *c == conversation)
     })
     .await?;
+    Ok(())
+}
+
+/// Production mode: a de-duplicated channel on Redis, webhooks and polls into the outbox.
+async fn serve_production(
+    args: &Args,
+    redis: &str,
+    announcement: &Value,
+    listener: tokio::net::TcpListener,
+    inbound: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use deskwire_core::channel::Deduplicated;
+    use deskwire_core::store::{RedisStore, Store};
+    let store: Arc<dyn Store> = Arc::new(RedisStore::connect(redis).await?);
+    let inner = deskwire_conformance::desks::channel_on(announcement, inbound, Arc::clone(&store))?;
+    let desk: Arc<dyn Channel> = Arc::new(Deduplicated::new(inner, store).lease(Duration::from_millis(args.lease_ms)));
+    let outbox = outbox::Outbox::connect(redis, desk.provider(), &args.replica).await?;
+    let sink = {
+        let outbox = outbox.clone();
+        move |event: DeskEvent| {
+            let outbox = outbox.clone();
+            async move { outbox.take(&event).await }
+        }
+    };
+    let app = App {
+        desk: Arc::clone(&desk),
+    };
+    let router = Router::new()
+        .route("/conversations", post(start))
+        .route("/messages", post(message))
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .with_state(app)
+        .nest(
+            "/webhook",
+            deskwire_core::axum::Routes::new()
+                .body_limit(1 << 20)
+                .channel(Arc::clone(&desk), sink),
+        );
+    tokio::spawn(poll_into(
+        Arc::clone(&desk),
+        outbox,
+        Duration::from_millis(args.poll_ms),
+    ));
+    println!(
+        "{} serving {} on {}",
+        args.replica,
+        desk.provider(),
+        listener.local_addr()?
+    );
+    axum::serve(listener, router).await?;
     Ok(())
 }
 

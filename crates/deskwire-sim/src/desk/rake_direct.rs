@@ -17,7 +17,8 @@
 //! * return webhooks carry the session's `returnWebhookSecret` in the `X-Rake-Secret` header
 //!   (announced as `return_webhook_header`), and bodies
 //!   `{"sessionId", "event": "message", "message", "messageId", "sender": {"firstName", "lastName"}, "custom"}`,
-//!   `{"sessionId", "event": "typing"}` and `{"sessionId", "event": "endSession"}`.
+//!   `{"sessionId", "event": "typing"}` and `{"sessionId", "event": "endSession"}`; a return
+//!   webhook that gets no 2xx answer is tried again, three times in all, a second apart.
 //!
 //! Credentials: `workspace_id`, `secret`, `return_webhook_header`.
 
@@ -52,6 +53,9 @@ fn carries_secret(body: &[u8], secret: &Secret) -> bool {
             })
             .unwrap_or(false)
 }
+
+/// How many times a return webhook is tried before it is given up (the simulator's choice).
+const RETURN_WEBHOOK_ATTEMPTS: usize = 3;
 
 /// The header return webhooks carry the session's `returnWebhookSecret` in.
 pub const RETURN_WEBHOOK_HEADER: &str = "x-rake-secret";
@@ -120,8 +124,34 @@ impl RakeDirectDesk {
         if let Ok(value) = HeaderValue::from_str(&secret) {
             headers.insert(RETURN_WEBHOOK_HEADER, value);
         }
-        self.shared
-            .post(url, headers, body.to_string(), Some(summary), Duration::from_secs(10));
+        // Rake documents no redelivery. Like most webhook senders, this desk tries a failed
+        // return webhook (no answer, or not 2xx) three times, a second apart — the simulator's
+        // choice, so a receiver that answers 500 or restarts does not lose the message.
+        let shared = Arc::clone(&self.shared);
+        let body = bytes::Bytes::from(body.to_string());
+        let attempt = move || crate::delivery::Delivery {
+            url: url.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+            summary: Some(summary.clone()),
+            timeout: Duration::from_secs(10),
+            answer: None,
+        };
+        // The first attempt is queued now, so deliveries keep the order they were made in.
+        let first = shared.outbox.queue(attempt());
+        tokio::spawn(async move {
+            let delivered = |answer: &crate::delivery::Answer| {
+                answer.as_ref().is_ok_and(|(status, _, _)| (200..300).contains(status))
+            };
+            let mut answer = first.await;
+            for _ in 1..RETURN_WEBHOOK_ATTEMPTS {
+                if delivered(&answer) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                answer = shared.outbox.queue(attempt()).await;
+            }
+        });
         Ok(())
     }
 
