@@ -10,7 +10,7 @@
 //! | `mark_read` | Client API `POST .../update_last_seen` as the contact: marks everything up to now read |
 //! | `close` | `POST /conversations/{id}/toggle_status` to `resolved` |
 //! | `receive` | the webhook, verified ([`WebhookVerifier`]) over the raw body: `message_created` of an agent or bot (not private, not your own — [`EchoFilter`]) → [`DeskEvent::Message`]; `conversation_typing_on/off` by an agent → [`DeskEvent::AgentTyping`]; `conversation_status_changed` / `conversation_resolved` to `resolved` → [`DeskEvent::Resolved`]; incoming messages and contact typing (your own echoes) and private notes → nothing; every other event → [`DeskEvent::Other`] with its JSON |
-//! | `poll` | with [`ChatlakeChannel::backfill`]: the agent messages no webhook brought, in the inbox's conversations with activity whatever their status (`GET /conversations?status=all&inbox_id=&updated_within=<s>`, answered unpaged: the last day at the first poll and every 10 minutes, else since the previous poll plus a minute), then `GET /conversations/{id}/messages?after=<position>` (100 a page) only for a conversation whose last message is past its position: one request per poll plus one per conversation with news and per 100 new messages |
+//! | `poll` | with [`ChatlakeChannel::backfill`]: the agent messages no webhook brought, in the inbox's conversations with activity whatever their status (`GET /conversations?status=all&inbox_id=&updated_within=<s>`, answered unpaged: the last day at the first poll and every 10 minutes, else since the previous poll plus 30 s), then `GET /conversations/{id}/messages?after=<position>` (100 a page) only for a conversation whose last message is past its position and was already at the previous poll (news seen once is most likely a webhook on its way): one request per poll plus one per conversation with news and per 100 new messages |
 //! | backfill | with [`ChatlakeChannel::backfill`]: a webhook message first brings the ones missed before it, in id order, read 100 a page until the gap is closed; one at or below the committed position is not passed again |
 //!
 //! Typing and marking read act *as the contact*, which only the Client API can do; it needs the
@@ -145,10 +145,12 @@ impl ChatlakeChannel {
     ///   until the gap is closed, in id order; one at or below it is not passed again;
     /// * [`Channel::poll`] lists the inbox's conversations with activity, whatever their status
     ///   (an agent's last message before resolving comes too) — over the last day at the first
-    ///   poll, after a poll with failures and every [`FULL_SWEEP_EVERY`], otherwise since the
-    ///   previous poll plus [`POLL_MARGIN`] — and passes the agent messages after each one's
-    ///   position, reading only the conversations whose last message is past it (the positions
-    ///   it read are remembered, so neither the desk nor the store is asked again);
+    ///   poll and every [`FULL_SWEEP_EVERY`], otherwise since the previous poll without
+    ///   failures plus [`POLL_MARGIN`] — and passes the agent messages after each one's
+    ///   position, reading only the conversations whose last message is past it — and, between
+    ///   sweeps, was already at the previous poll: news seen once is most likely a webhook on
+    ///   its way, and a lost one costs one poll interval more (the positions it read are
+    ///   remembered, so neither the desk nor the store is asked again);
     /// * a store that fails skips backfill (the webhook's message passes alone) instead of
     ///   replaying from the start.
     ///

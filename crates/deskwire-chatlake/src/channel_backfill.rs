@@ -32,6 +32,8 @@ pub(super) struct Backfill {
     /// Positions read from the store, by conversation: positions only rise, so one at or past
     /// a listed conversation's last message spares reading the store again.
     known: Arc<Mutex<std::collections::HashMap<u64, u64>>>,
+    /// The news (last message id past the position) each conversation showed at a poll.
+    pending: Arc<Mutex<std::collections::HashMap<u64, u64>>>,
     /// When the last poll without failures started, and the last full sweep.
     polls: Arc<Mutex<Polls>>,
 }
@@ -47,9 +49,10 @@ pub(super) struct Polls {
 
 impl Polls {
     /// How far back a poll starting `now` looks: the whole [`RECONCILE_WINDOW`] at the first
-    /// poll, after a poll with failures, and every [`FULL_SWEEP_EVERY`]; otherwise the time
-    /// since the last poll plus [`POLL_MARGIN`]. So a poll lists the conversations with news
-    /// since the last one, not every conversation of the day.
+    /// poll and every [`FULL_SWEEP_EVERY`]; otherwise the time since the last poll without
+    /// failures plus [`POLL_MARGIN`] (a failed conversation is listed again until a poll
+    /// passes). So a poll lists the conversations with news since the last one, not every
+    /// conversation of the day.
     pub(super) fn window(&self, now: std::time::Instant) -> Duration {
         match (self.last, self.sweep) {
             (Some(last), Some(sweep)) if now.saturating_duration_since(sweep) < FULL_SWEEP_EVERY => {
@@ -62,8 +65,7 @@ impl Polls {
     /// A poll that started at `at` over `window` ended, with or without failures.
     pub(super) fn ran(&mut self, at: std::time::Instant, window: Duration, failed: bool) {
         if failed {
-            // What failed is looked at again by a full sweep.
-            self.sweep = None;
+            // The next window still reaches back to the last poll that passed.
             return;
         }
         self.last = Some(at);
@@ -77,8 +79,16 @@ impl Polls {
 /// could miss: a clock step, a conversation whose events were released and not redelivered).
 pub const FULL_SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 
-/// What a narrow poll looks back beyond the previous poll's start (network and clock slack).
-pub const POLL_MARGIN: Duration = Duration::from_secs(60);
+/// What a narrow poll looks back beyond the previous poll's start. The server measures
+/// `updated_within` from its own clock when it handles the request, so the margin covers how
+/// much later it handles this poll than the last one: at most a request's time limit (30 s by
+/// default), past which the poll fails and the next one sweeps the whole window.
+pub const POLL_MARGIN: Duration = Duration::from_secs(30);
+
+/// `window` in whole seconds, rounded up: a poll never looks back less than it should.
+fn seconds_up(window: Duration) -> u64 {
+    window.as_secs() + u64::from(window.subsec_nanos() > 0)
+}
 
 /// Positions remembered at most; past it the memory starts over (the store still has them).
 const KNOWN_POSITIONS: usize = 100_000;
@@ -89,6 +99,7 @@ impl Backfill {
             store,
             locks: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             known: Arc::default(),
+            pending: Arc::default(),
             polls: Arc::default(),
         }
     }
@@ -99,6 +110,20 @@ impl Backfill {
             .unwrap_or_else(|p| p.into_inner())
             .get(&conversation)
             .copied()
+    }
+
+    /// Whether `newest` was already the news of `conversation` at an earlier poll; remembers
+    /// it otherwise.
+    fn seen_before(&self, conversation: u64, newest: u64) -> bool {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.get(&conversation).is_some_and(|seen| *seen >= newest) {
+            return true;
+        }
+        if pending.len() >= KNOWN_POSITIONS {
+            pending.clear();
+        }
+        pending.insert(conversation, newest);
+        false
     }
 
     fn remember(&self, conversation: u64, position: u64) {
@@ -348,15 +373,15 @@ impl ChatlakeChannel {
         let query = ConversationQuery {
             status: Some(StatusFilter::All),
             inbox_id: Some(self.inbox_id),
-            updated_within: Some(window.as_secs()),
+            updated_within: Some(seconds_up(window)),
             ..ConversationQuery::default()
         };
+        // Read as heads: a listing of thousands of conversations costs a few words each.
         let conversations = self
             .api
-            .list_conversations(&query)
+            .list_conversation_heads(&query)
             .await
-            .map_err(ChannelError::from)?
-            .payload;
+            .map_err(ChannelError::from)?;
         for conversation in conversations {
             let mut reference = ConversationRef::new(PROVIDER, conversation.id.to_string());
             // A REST conversation names its session only through its last message.
@@ -381,6 +406,16 @@ impl ChatlakeChannel {
             // One request per poll, plus one per conversation with news, however many are open.
             if conversation.last_message_id().is_some_and(|newest| newest <= last) {
                 continue;
+            }
+            // News seen for the first time is most likely on its way in a webhook: it is read at
+            // the next poll if it is still news then (a lost webhook costs one poll interval
+            // more; a webhook in flight costs no request). A full sweep reads it at once.
+            if window < RECONCILE_WINDOW {
+                if let Some(newest) = conversation.last_message_id() {
+                    if !backfill.seen_before(conversation.id, newest) {
+                        continue;
+                    }
+                }
             }
             match self.missed(conversation.id, &reference, last, None).await {
                 Ok((missed, highest)) => {
@@ -412,26 +447,50 @@ mod tests {
         polls.ran(at(0), RECONCILE_WINDOW, false);
         assert_eq!(
             polls.window(at(5)),
-            Duration::from_secs(65),
+            Duration::from_secs(35),
             "since the last poll, plus the margin"
         );
-        polls.ran(at(5), Duration::from_secs(65), false);
-        assert_eq!(polls.window(at(6)), Duration::from_secs(61));
-        // A poll with failures: the next one sweeps again.
-        polls.ran(at(6), Duration::from_secs(61), true);
-        assert_eq!(polls.window(at(7)), RECONCILE_WINDOW);
-        polls.ran(at(7), RECONCILE_WINDOW, false);
-        assert_eq!(polls.window(at(8)), Duration::from_secs(61));
-        // Ten minutes after the last sweep, another.
-        polls.ran(at(599), Duration::from_secs(61), false);
-        assert_eq!(polls.window(at(606)), Duration::from_secs(67));
-        assert_eq!(polls.window(at(607)), RECONCILE_WINDOW);
+        polls.ran(at(5), Duration::from_secs(35), false);
+        assert_eq!(polls.window(at(6)), Duration::from_secs(31));
+        // A poll with failures: the next one still reaches back to the last that passed.
+        polls.ran(at(6), Duration::from_secs(31), true);
+        assert_eq!(polls.window(at(7)), Duration::from_secs(32));
+        polls.ran(at(7), Duration::from_secs(32), false);
+        assert_eq!(polls.window(at(8)), Duration::from_secs(31));
+        // Ten minutes after the last sweep (the first poll's), another.
+        polls.ran(at(590), Duration::from_secs(31), false);
+        assert_eq!(polls.window(at(599)), Duration::from_secs(39));
+        assert_eq!(polls.window(at(600)), RECONCILE_WINDOW);
+        polls.ran(at(600), RECONCILE_WINDOW, false);
+        assert_eq!(polls.window(at(1199)), Duration::from_secs(629));
         // Never more than the day.
         let mut idle = Polls::default();
         idle.ran(at(0), RECONCILE_WINDOW, false);
-        assert_eq!(idle.window(at(599)), Duration::from_secs(659));
+        assert_eq!(idle.window(at(599)), Duration::from_secs(629));
         assert_eq!(FULL_SWEEP_EVERY, Duration::from_secs(600));
-        assert_eq!(POLL_MARGIN, Duration::from_secs(60));
+        assert_eq!(POLL_MARGIN, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn windows_are_asked_in_whole_seconds_rounded_up() {
+        assert_eq!(seconds_up(Duration::from_secs(31)), 31);
+        assert_eq!(seconds_up(Duration::from_millis(31_001)), 32);
+        assert_eq!(seconds_up(Duration::from_nanos(1)), 1);
+        assert_eq!(seconds_up(Duration::ZERO), 0);
+    }
+
+    #[test]
+    fn news_is_read_when_it_was_already_news_at_an_earlier_poll() {
+        let backfill = Backfill::new(Arc::new(deskwire_core::store::MemoryStore::new()));
+        assert!(!backfill.seen_before(1, 10), "first seen");
+        assert!(backfill.seen_before(1, 10), "still news at the next poll");
+        assert!(backfill.seen_before(1, 9));
+        assert!(!backfill.seen_before(1, 11), "newer news waits a poll again");
+        assert!(!backfill.seen_before(2, 11), "per conversation");
+        for id in 0..KNOWN_POSITIONS as u64 {
+            backfill.seen_before(id + 3, 1);
+        }
+        assert!(backfill.pending.lock().unwrap().len() <= KNOWN_POSITIONS);
     }
 
     #[test]

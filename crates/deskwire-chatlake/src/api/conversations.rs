@@ -9,8 +9,8 @@ use crate::error::Error;
 use crate::request::ApiRequest;
 use crate::validate;
 use crate::wire::{
-    Assignment, Conversation, ConversationPage, ConversationQuery, NewConversation, Priority, StatusToggled,
-    ToggleStatus,
+    Assignment, Conversation, ConversationHead, ConversationHeads, ConversationPage, ConversationQuery,
+    NewConversation, Priority, StatusToggled, ToggleStatus,
 };
 use crate::ChatlakeClient;
 
@@ -151,6 +151,13 @@ impl ChatlakeClient {
     pub async fn list_conversations(&self, query: &ConversationQuery) -> Result<ConversationPage, Error> {
         let Data { data } = self.conn.call(&list(query)).await?;
         Ok(data)
+    }
+
+    /// `GET /conversations` read as [`ConversationHead`]s: the ids and last messages only, for
+    /// polling over many conversations without holding their whole rendering.
+    pub async fn list_conversation_heads(&self, query: &ConversationQuery) -> Result<Vec<ConversationHead>, Error> {
+        let Data { data }: Data<ConversationHeads> = self.conn.call(&list(query)).await?;
+        Ok(data.payload)
     }
 
     /// Sets or toggles the status.

@@ -379,9 +379,83 @@ pub struct ConversationPage {
     pub payload: Vec<Conversation>,
 }
 
+/// A conversation as a listing shows it, read for what polling needs: its id and its last chat
+/// message (id, and the session its push data names). Everything else the server sent is
+/// skipped while parsing, so a listing of thousands of conversations (Chatwoot answers
+/// `updated_within` unpaged) costs a few words each instead of the whole
+/// `_conversation.json.jbuilder` rendering (konversio-org/konversio 88ffa329).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationHead {
+    /// The conversation's display id.
+    pub id: u64,
+    #[serde(default)]
+    messages: Vec<HeadMessage>,
+    #[serde(default)]
+    last_non_activity_message: Option<HeadMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct HeadMessage {
+    id: u64,
+    #[serde(default)]
+    conversation: Option<HeadPush>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct HeadPush {
+    #[serde(default)]
+    contact_inbox: Option<HeadSession>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct HeadSession {
+    #[serde(default)]
+    source_id: Option<String>,
+}
+
+impl ConversationHead {
+    /// The id of the last chat message the listing shows; nothing newer exists.
+    pub fn last_message_id(&self) -> Option<u64> {
+        let listed = self.messages.iter().map(|m| m.id).max();
+        listed.max(self.last_non_activity_message.as_ref().map(|m| m.id))
+    }
+
+    /// The session (`source_id`) the last message's push data names.
+    pub fn session(&self) -> Option<&str> {
+        self.messages
+            .iter()
+            .chain(self.last_non_activity_message.iter())
+            .find_map(|m| m.conversation.as_ref()?.contact_inbox.as_ref()?.source_id.as_deref())
+    }
+}
+
+/// One page of `GET /conversations` read as [`ConversationHead`]s (the answer's `data`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationHeads {
+    /// Conversations.
+    pub payload: Vec<ConversationHead>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_conversation_reads_as_its_head_as_it_reads_in_full() {
+        // The upstream REST conversation (conformance fixture 09, _conversation.json.jbuilder).
+        let text = include_str!("../../../../conformance/fixtures/chatlake/09-real-conversation/example.txt");
+        let full: Conversation = serde_json::from_str(text).unwrap();
+        let head: ConversationHead = serde_json::from_str(text).unwrap();
+        assert_eq!(head.id, full.id);
+        assert_eq!(head.last_message_id(), Some(123));
+        assert_eq!(head.last_message_id(), full.last_message_id());
+        assert_eq!(head.session(), full.session());
+        assert_eq!(head.session(), Some("c4a1f3e2-7b5d-4e8a-9c61-2f0d8b3e5a97"));
+        let bare: ConversationHead = serde_json::from_str(r#"{"id": 5, "last_non_activity_message": null}"#).unwrap();
+        assert_eq!((bare.last_message_id(), bare.session()), (None, None));
+    }
 
     #[test]
     fn seed_ids_given_as_strings_are_written_as_integers() {

@@ -15,8 +15,8 @@ pub use contact::{
     AnswerShape, Contact, ContactCreated, ContactInbox, ContactPage, ContactUpdate, NewContact, PageMeta, Payload,
 };
 pub use conversation::{
-    Assignment, Conversation, ConversationCounts, ConversationMeta, ConversationPage, ConversationQuery,
-    InitialMessage, NewConversation, StatusFilter, StatusToggled, ToggleStatus,
+    Assignment, Conversation, ConversationCounts, ConversationHead, ConversationHeads, ConversationMeta,
+    ConversationPage, ConversationQuery, InitialMessage, NewConversation, StatusFilter, StatusToggled, ToggleStatus,
 };
 pub use enums::{ContentType, ConversationStatus, FileType, MessageStatus, MessageType, Priority, SenderType};
 pub use inbox::{Inbox, NewApiInbox};
