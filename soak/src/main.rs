@@ -20,6 +20,7 @@ mod driver;
 mod judge;
 mod procs;
 mod report;
+mod route;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,7 +40,8 @@ use report::{Kill, Percentiles, Run, Series};
     about = "Replicas, faults, kills, thousands of conversations; judged."
 )]
 struct Args {
-    /// The desk: chatlake, engage-digital, directly, rake-direct, or all.
+    /// The desk: chatlake, engage-digital, directly, rake-direct, all, or none (only the route
+    /// measurement).
     #[arg(long, default_value = "chatlake")]
     provider: String,
     /// Conversations, opened over the ramp.
@@ -90,6 +92,13 @@ struct Args {
     /// How often the replicas poll a polling desk (Directly; Chatlake's reconcile).
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
+    /// Also measure the signed webhook route with the Redis store beside a bare axum route,
+    /// this many seconds each (0: not measured).
+    #[arg(long, default_value_t = 0)]
+    route_secs: u64,
+    /// Concurrent clients of that measurement.
+    #[arg(long, default_value_t = 64)]
+    route_clients: usize,
 }
 
 const PROVIDERS: [&str; 4] = ["chatlake", "engage-digital", "directly", "rake-direct"];
@@ -99,9 +108,14 @@ async fn main() {
     let args = Args::parse();
     let providers: Vec<String> = match args.provider.as_str() {
         "all" => PROVIDERS.iter().map(|p| p.to_string()).collect(),
+        // Only the route measurement.
+        "none" => Vec::new(),
         one if PROVIDERS.contains(&one) => vec![one.to_owned()],
         other => {
-            eprintln!("soak: unknown provider `{other}`; known: {}, all", PROVIDERS.join(", "));
+            eprintln!(
+                "soak: unknown provider `{other}`; known: {}, all, none",
+                PROVIDERS.join(", ")
+            );
             std::process::exit(2);
         }
     };
@@ -126,8 +140,24 @@ async fn main() {
             }
         }
     }
-    let machine = machine();
-    let table = report::table(&runs);
+    let machine = machine(&args.bin_dir);
+    let route = match args.route_secs {
+        0 => None,
+        secs => match route::measure(&redis.url, secs, args.route_clients).await {
+            Ok(route) => Some(route),
+            Err(e) => {
+                eprintln!("soak: the route measurement: {e}");
+                None
+            }
+        },
+    };
+    let mut table = report::table(&runs);
+    if let Some(r) = &route {
+        table.push_str(&format!(
+            "\nSigned webhook route with the Redis store: {:.0} req/s; bare axum route: {:.0} req/s; ratio {:.2} (goal ≥ 0.6; {} clients, {} s each)\n",
+            r.signed, r.bare, r.ratio, r.clients, r.seconds
+        ));
+    }
     println!("\n{machine}\n\n{table}");
     for r in &runs {
         for e in &r.verdict.examples {
@@ -137,9 +167,10 @@ async fn main() {
     let written = [
         (
             "report.json",
-            serde_json::to_string_pretty(&json!({"machine": machine, "runs": runs})).unwrap_or_default(),
+            serde_json::to_string_pretty(&json!({"machine": machine, "runs": runs, "route": route}))
+                .unwrap_or_default(),
         ),
-        ("report.md", report::markdown(&runs, &machine)),
+        ("report.md", report::markdown(&runs, &machine, &table)),
         ("report.svg", report::svg(&runs)),
     ];
     for (name, text) in written {
@@ -152,8 +183,8 @@ async fn main() {
     std::process::exit(if passed { 0 } else { 1 });
 }
 
-/// The machine, in one line, for the report.
-fn machine() -> String {
+/// The machine and the build, in one line, for the report.
+fn machine(bin: &std::path::Path) -> String {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -172,7 +203,12 @@ fn machine() -> String {
         })
         .and_then(|kib| kib.parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024 / 1024);
-    format!("Machine: {cpus} cores ({model}), {memory} GiB; debug or release as built.")
+    let build = if bin.ends_with("release") {
+        "release build"
+    } else {
+        "debug build"
+    };
+    format!("Machine: {cpus} cores ({model}), {memory} GiB RAM; {build}; everything (desk, replicas, Redis, customers) on this machine.")
 }
 
 /// Redis commands served so far (`INFO commandstats`).
@@ -476,6 +512,29 @@ async fn run(provider: &str, args: &Args, redis: &Redis) -> Result<Run, String> 
     let mut calm: Vec<f64> = latencies.iter().filter(|l| !in_kill(l)).map(|l| l.ms).collect();
     let mut during: Vec<f64> = latencies.iter().filter(|l| in_kill(l)).map(|l| l.ms).collect();
     let desk_requests = exchanges.iter().filter(|e| e["direction"] == "in").count();
+    // Which requests the desk received, by route (ids folded), most first.
+    let mut routes: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for e in exchanges.iter().filter(|e| e["direction"] == "in") {
+        let path: String = e["path"]
+            .as_str()
+            .unwrap_or_default()
+            .split('/')
+            .map(|part| {
+                if part.chars().any(|c| c.is_ascii_digit()) {
+                    "{id}"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        *routes
+            .entry(format!("{} {path}", e["method"].as_str().unwrap_or_default()))
+            .or_default() += 1;
+    }
+    let mut desk_routes: Vec<(String, usize)> = routes.into_iter().collect();
+    desk_routes.sort_by_key(|r| std::cmp::Reverse(r.1));
+    desk_routes.truncate(8);
     let series = series_of(
         &outbox,
         &latencies,
@@ -500,6 +559,7 @@ async fn run(provider: &str, args: &Args, redis: &Redis) -> Result<Run, String> 
         resent: shared.resent.load(Ordering::Relaxed),
         unknown: shared.unknown.load(Ordering::Relaxed),
         desk_requests_per_conversation: desk_requests as f64 / verdict.conversations.max(1) as f64,
+        desk_routes,
         redis_commands_per_answer: commands as f64 / verdict.answers_delivered.max(1) as f64,
         answers_by_replica: outbox.iter().fold(Default::default(), |mut by, e| {
             *by.entry(e.replica.clone()).or_default() += 1;

@@ -36,6 +36,8 @@ pub struct Run {
     pub unknown: usize,
     /// Requests the desk received per conversation.
     pub desk_requests_per_conversation: f64,
+    /// The routes the desk received most, with their counts.
+    pub desk_routes: Vec<(String, usize)>,
     /// Redis commands per delivered answer.
     pub redis_commands_per_answer: f64,
     /// Answers each replica put in the outbox (the load balancer's spread, kills included).
@@ -137,10 +139,10 @@ pub fn table(runs: &[Run]) -> String {
     out
 }
 
-/// `report.md`: the machine, the table, what went wrong.
-pub fn markdown(runs: &[Run], machine: &str) -> String {
+/// `report.md`: the machine, the `table`, what went wrong.
+pub fn markdown(runs: &[Run], machine: &str, table: &str) -> String {
     let mut out = format!("# deskwire soak\n\n{machine}\n\n");
-    out.push_str(&table(runs));
+    out.push_str(table);
     for r in runs {
         if !r.verdict.examples.is_empty() {
             let _ = writeln!(out, "\n## {}: what went wrong\n", r.provider);

@@ -263,12 +263,19 @@ async fn a_delayed_webhook_arrives_late_and_is_marked() {
     let delivered = desk.delivered(2).await;
     assert_eq!(delivered.len(), 2);
     assert!(delivered.contains(&"slow".to_owned()) && delivered.contains(&"fast".to_owned()));
-    let out = desk.exchanges(Direction::Out);
-    let slow = out
-        .iter()
-        .find(|e| e.summary.as_deref() == Some("agent: slow"))
-        .expect("the slow one was sent");
-    assert_eq!(slow.fault.as_deref(), Some("delay"));
+    // The receiver has it before the desk journals the answer it got: wait for the journal.
+    let mut slow = None;
+    for _ in 0..100 {
+        slow = desk
+            .exchanges(Direction::Out)
+            .into_iter()
+            .find(|e| e.summary.as_deref() == Some("agent: slow"));
+        if slow.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(slow.expect("the slow one was sent").fault.as_deref(), Some("delay"));
 }
 
 #[tokio::test]
