@@ -651,3 +651,51 @@ async fn chatlake_a_webhook_is_answered_before_a_slow_sink_and_handled_after() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directly_a_question_whose_create_answer_was_lost_is_found_asked_once_and_watched() {
+    // Found by the soak: a create the desk took but whose answer never came left a question
+    // nobody watched, and its answers were lost.
+    let store: Arc<dyn Store> = Arc::new(deskwire_core::store::MemoryStore::new());
+    let mut exercised = false;
+    for seed in 0..80 {
+        let sim = Sim::builder(Provider::Directly)
+            .seed(seed)
+            .faults("close=0.5".parse::<Faults>().unwrap())
+            .start()
+            .await
+            .unwrap();
+        let channel = deduplicated(&sim, &store);
+        let started = channel
+            .start_conversation(
+                &Customer::new(format!("lost-{seed}"))
+                    .name("Ana")
+                    .email("ana@example.com"),
+                &CustomerMessage::text("Hi"),
+            )
+            .await;
+        let creates = |sim: &Sim| {
+            sim.exchanges()
+                .into_iter()
+                .filter(|e| e.method == "POST" && e.path == "/v1/questions")
+                .collect::<Vec<_>>()
+        };
+        let closed = creates(&sim).iter().any(|e| e.fault.as_deref() == Some("close"));
+        let Ok(started) = started else { continue };
+        if !closed {
+            continue;
+        }
+        exercised = true;
+        assert_eq!(creates(&sim).len(), 1, "seed {seed}: asked once, then looked up");
+        sim.set_faults(Faults::none());
+        sim.agent_message(started.conversation.id(), "found").await.unwrap();
+        let polled = commit_all(channel.poll().await.unwrap().events).await.unwrap();
+        assert_eq!(
+            by_conversation(&polled).remove(started.conversation.id()),
+            Some(vec!["found".to_owned()]),
+            "seed {seed}: the question is watched"
+        );
+        break;
+    }
+    assert!(exercised, "no seed closed the create and let the lookup through");
+}

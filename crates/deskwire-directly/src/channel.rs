@@ -116,6 +116,23 @@ pub struct DirectlyChannel {
 }
 
 impl DirectlyChannel {
+    /// The newest question of `customer` (by the external id and email questions are asked
+    /// with) whose text is `text`: the one a create whose answer was lost made, if it did.
+    async fn find_asked(&self, customer: &str, email: &UserEmail, text: &str) -> Option<crate::wire::Question> {
+        let search = crate::wire::Search::new()
+            .external_id(customer, CUSTOMER_ID_SYSTEM)
+            .user(email)
+            .include_conversation(true);
+        let found = self.client.search_questions(&search).await.ok()?;
+        found
+            .into_iter()
+            .filter(|q| q.conversation.as_ref().and_then(|c| c.text.as_deref()) == Some(text))
+            .max_by(|a, b| match (&a.date_created, &b.date_created) {
+                (Some(a), Some(b)) => a.cmp_time(b),
+                (a, b) => a.is_some().cmp(&b.is_some()),
+            })
+    }
+
     /// A channel asking and polling with `client`.
     pub fn new(client: DirectlyClient) -> Self {
         // The watcher's own pacing is not used: `poll` is one round, the caller paces it.
@@ -253,11 +270,23 @@ impl Channel for DirectlyChannel {
             .map_err(invalid)?;
         let question =
             NewQuestion::new(&email, name, &first.text).external_id(ExternalId::new(&customer.id, CUSTOMER_ID_SYSTEM));
-        let created = self
-            .client
-            .create_question(&question)
-            .await
-            .map_err(ChannelError::from)?;
+        let created = match self.client.create_question(&question).await {
+            Ok(created) => created,
+            Err(error) => {
+                let error = ChannelError::from(error);
+                // The question may exist (the connection broke after Directly took it): a
+                // question nobody watches would have its answers lost. It is looked up by the
+                // external id it was sent with, as Directly's own client finds a question
+                // (`directly-api` 1.1.2, `MessagingApi.getQuestion`), never asked twice.
+                if error.delivery() != deskwire_core::Delivery::MaybeDelivered {
+                    return Err(error);
+                }
+                match self.find_asked(&customer.id, &email, &first.text).await {
+                    Some(found) => found,
+                    None => return Err(error),
+                }
+            }
+        };
         let mut state = self.state.lock().await;
         state.watcher.watch_from(&created);
         state
