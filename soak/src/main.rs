@@ -40,8 +40,8 @@ use report::{Kill, Percentiles, Run, Series};
     about = "Replicas, faults, kills, thousands of conversations; judged."
 )]
 struct Args {
-    /// The desk: chatlake, engage-digital, directly, rake-direct, all, or none (only the route
-    /// measurement).
+    /// The desk: chatlake, engage-digital, directly, rake-direct (or several, comma-separated),
+    /// all, or none (only the route measurement).
     #[arg(long, default_value = "chatlake")]
     provider: String,
     /// Conversations, opened over the ramp.
@@ -110,7 +110,7 @@ async fn main() {
         "all" => PROVIDERS.iter().map(|p| p.to_string()).collect(),
         // Only the route measurement.
         "none" => Vec::new(),
-        one if PROVIDERS.contains(&one) => vec![one.to_owned()],
+        list if list.split(',').all(|p| PROVIDERS.contains(&p)) => list.split(',').map(str::to_owned).collect(),
         other => {
             eprintln!(
                 "soak: unknown provider `{other}`; known: {}, all, none",
