@@ -699,3 +699,31 @@ async fn directly_a_question_whose_create_answer_was_lost_is_found_asked_once_an
     }
     assert!(exercised, "no seed closed the create and let the lookup through");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directly_a_replica_dying_right_after_asking_leaves_the_question_watched() {
+    // Found by the soak: questions asked by a replica killed before its first poll were
+    // watched by no one after the restart.
+    for (name, store) in stores().await {
+        let sim = Sim::builder(Provider::Directly).start().await.unwrap();
+        let asker = deduplicated(&sim, &store);
+        let started = asker
+            .start_conversation(
+                &Customer::new("quick").name("Ana").email("ana@example.com"),
+                &CustomerMessage::text("Hi"),
+            )
+            .await
+            .unwrap();
+        drop(asker); // killed before it ever polled
+        sim.agent_message(started.conversation.id(), "still watched")
+            .await
+            .unwrap();
+        let restarted = deduplicated(&sim, &store);
+        let polled = commit_all(restarted.poll().await.unwrap().events).await.unwrap();
+        assert_eq!(
+            by_conversation(&polled).remove(started.conversation.id()),
+            Some(vec!["still watched".to_owned()]),
+            "{name}"
+        );
+    }
+}

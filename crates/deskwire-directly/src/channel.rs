@@ -116,6 +116,25 @@ pub struct DirectlyChannel {
 }
 
 impl DirectlyChannel {
+    /// The cursor entry a watched question is kept under: where it is watched from, its
+    /// latest response and its asker.
+    fn entry(state: &Watching, watched: QuestionCursor) -> Option<CursorEntry> {
+        let question = watched.question().clone();
+        let version = version(&watched);
+        let entry = Entry {
+            response: state.responses.get(question.as_str()).cloned(),
+            asker: state.askers.get(question.as_str()).cloned(),
+            watch: watched,
+        };
+        match serde_json::to_string(&entry) {
+            Ok(value) => Some(CursorEntry::new(question.as_str(), version, value)),
+            Err(error) => {
+                tracing::warn!(%error, "a question's position could not be written");
+                None
+            }
+        }
+    }
+
     /// The newest question of `customer` (by the external id and email questions are asked
     /// with) whose text is `text`: the one a create whose answer was lost made, if it did.
     async fn find_asked(&self, customer: &str, email: &UserEmail, text: &str) -> Option<crate::wire::Question> {
@@ -292,9 +311,20 @@ impl Channel for DirectlyChannel {
         state
             .askers
             .insert(created.uuid.as_str().to_owned(), email.as_str().to_owned());
+        let watched = state
+            .watcher
+            .cursor()
+            .questions
+            .into_iter()
+            .find(|w| w.question() == &created.uuid);
+        let entry = watched.and_then(|w| Self::entry(&state, w));
         drop(state);
         let conversation = ConversationRef::new(PROVIDER, created.uuid.as_str()).with("email", email.as_str());
-        Ok(Started::new(conversation, Sent::with_id(created.uuid.as_str())))
+        let started = Started::new(conversation, Sent::with_id(created.uuid.as_str()));
+        Ok(match entry {
+            Some(entry) => started.watching(entry),
+            None => started,
+        })
     }
 
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
@@ -358,24 +388,15 @@ impl Channel for DirectlyChannel {
         let mut entries = Vec::new();
         for watched in state.watcher.cursor().questions {
             let question = watched.question().clone();
-            let version = version(&watched);
             if watched.is_closed() {
                 // Closed for good: forgotten here and, once the round is committed, in the store.
                 state.watcher.unwatch(&question);
                 state.responses.remove(question.as_str());
                 state.askers.remove(question.as_str());
-                entries.push(CursorEntry::removed(question.as_str(), version));
+                entries.push(CursorEntry::removed(question.as_str(), version(&watched)));
                 continue;
             }
-            let entry = Entry {
-                response: state.responses.get(question.as_str()).cloned(),
-                asker: state.askers.get(question.as_str()).cloned(),
-                watch: watched,
-            };
-            match serde_json::to_string(&entry) {
-                Ok(value) => entries.push(CursorEntry::new(question.as_str(), version, value)),
-                Err(error) => tracing::warn!(%error, "a question's position could not be written"),
-            }
+            entries.extend(Self::entry(&state, watched));
         }
         let cursor = Cursor::from_entries(entries);
         Ok(Polled::new(events, failures, cursor))

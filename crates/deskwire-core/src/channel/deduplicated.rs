@@ -390,7 +390,18 @@ impl<C: Channel> Channel for Deduplicated<C> {
         self.inner.scope()
     }
     async fn start_conversation(&self, customer: &Customer, first: &CustomerMessage) -> Result<Started, ChannelError> {
-        self.inner.start_conversation(customer, first).await
+        let started = self.inner.start_conversation(customer, first).await?;
+        // Recorded before this returns: a replica that dies now still watches it once restarted.
+        if let Some(entry) = &started.watch {
+            if let Err(error) = self
+                .store
+                .merge_entries(&self.cursor_key(), std::slice::from_ref(entry))
+                .await
+            {
+                tracing::warn!(%error, "the exactly-once store failed; the new conversation is watched by this instance only");
+            }
+        }
+        Ok(started)
     }
     async fn send(&self, conversation: &ConversationRef, message: &CustomerMessage) -> Result<Sent, ChannelError> {
         self.inner.send(conversation, message).await

@@ -427,6 +427,11 @@ pub struct Started {
     pub conversation: ConversationRef,
     /// The first message.
     pub first_message: Sent,
+    /// Where a desk that is polled conversation by conversation (Directly) must watch it from:
+    /// [`Deduplicated`](super::Deduplicated) records it in its store before
+    /// `start_conversation` returns, so a replica that dies right after still watches the
+    /// conversation once restarted.
+    pub watch: Option<super::CursorEntry>,
 }
 
 impl Started {
@@ -435,7 +440,14 @@ impl Started {
         Self {
             conversation,
             first_message,
+            watch: None,
         }
+    }
+
+    /// With the cursor entry it is watched from.
+    pub fn watching(mut self, entry: super::CursorEntry) -> Self {
+        self.watch = Some(entry);
+        self
     }
 }
 
